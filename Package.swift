@@ -1,0 +1,90 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "netsock",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "netsockd", targets: ["netsockd"]),
+        .executable(name: "netsockctl", targets: ["netsockctl"]),
+        .executable(name: "netsock-bench", targets: ["netsock-bench"]),
+        .library(name: "NSAPI", targets: ["NSAPI"]),
+        .library(name: "NetSockClient", targets: ["NetSockClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CJansson",
+            pkgConfig: "jansson",
+            providers: [.apt(["libjansson-dev"])]
+        ),
+        .target(name: "NSAPI", swiftSettings: strict),
+        .target(name: "NetSockJSON", dependencies: ["CJansson"], swiftSettings: strict),
+        .target(name: "NetSockRPC", dependencies: ["NSAPI", "NetSockJSON"], swiftSettings: strict),
+        .target(name: "NetSockPOSIX", dependencies: ["NSAPI"], swiftSettings: strict),
+        .target(
+            name: "NetSockDaemon",
+            dependencies: [
+                "NSAPI", "NetSockJSON", "NetSockRPC", "NetSockPOSIX",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(name: "NetSockClient", dependencies: ["NSAPI", "NetSockJSON", "NetSockRPC"], swiftSettings: strict),
+        .target(
+            name: "NetSockCtl",
+            dependencies: [
+                "NetSockClient", "NetSockJSON", "NetSockRPC", "NSAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "NetSockBench",
+            dependencies: [
+                "NetSockClient", "NetSockJSON", "NetSockRPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "NetSockTestSupport",
+            dependencies: ["NetSockClient", "NetSockJSON", "NetSockRPC"],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "netsockd", dependencies: ["NetSockDaemon"], swiftSettings: strict),
+        .executableTarget(name: "netsockctl", dependencies: ["NetSockCtl"], swiftSettings: strict),
+        .executableTarget(name: "netsock-bench", dependencies: ["NetSockBench"], swiftSettings: strict),
+
+        .testTarget(name: "NSAPITests", dependencies: ["NSAPI"], swiftSettings: strict),
+        .testTarget(name: "NetSockJSONTests", dependencies: ["NetSockJSON"], swiftSettings: strict),
+        .testTarget(name: "NetSockRPCTests", dependencies: ["NetSockRPC", "NetSockJSON", "NSAPI"], swiftSettings: strict),
+        .testTarget(name: "NetSockPOSIXTests", dependencies: ["NetSockPOSIX"], swiftSettings: strict),
+        .testTarget(
+            name: "NetSockDaemonTests",
+            dependencies: ["NetSockDaemon", "NetSockRPC", "NetSockJSON", "NSAPI"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "NetSockCtlTests",
+            dependencies: ["NetSockCtl", "NetSockTestSupport", "netsockd", "netsockctl"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "NetSockIntegrationTests",
+            dependencies: ["NetSockTestSupport", "NetSockClient", "NetSockJSON", "NetSockRPC", "netsockd", "netsockctl"],
+            swiftSettings: strict
+        ),
+    ]
+)

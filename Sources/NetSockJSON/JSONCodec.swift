@@ -1,0 +1,168 @@
+internal import CJansson
+
+/// Why a byte sequence is not a JSON text we accept.
+public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// jansson's own sentence, or ours for the limits jansson does not enforce.
+    public var message: String
+    /// Byte offset of the problem within the input, when known.
+    public var position: Int
+
+    public init(message: String, position: Int) {
+        self.message = message
+        self.position = position
+    }
+
+    public var description: String { "\(self.message) at byte \(self.position)" }
+}
+
+/// JSON text to `JSONValue` and back, through jansson.
+///
+/// This is the only file that touches jansson; every `json_t` is converted at the
+/// boundary and released before the function returns.
+public enum JSONCodec {
+    /// Deepest nesting accepted by ``parse(_:maxDepth:)``; jansson's own limit is 2048.
+    public static let defaultMaxDepth = 512
+
+    /// Parses one complete JSON text (any value, not only objects and arrays).
+    ///
+    /// Duplicate object keys, invalid UTF-8, trailing garbage and nesting deeper
+    /// than `maxDepth` are errors, never traps. NUL characters inside strings are allowed.
+    public static func parse(_ bytes: some Collection<UInt8>, maxDepth: Int = defaultMaxDepth) throws(JSONParseError)
+        -> JSONValue
+    {
+        let flags = Int(JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
+        var error = json_error_t()
+        let root: UnsafeMutablePointer<json_t>? =
+            bytes.withContiguousStorageIfAvailable { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { json_loadb($0.baseAddress, $0.count, flags, &error) }
+            } ?? Array(bytes).withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { json_loadb($0.baseAddress, $0.count, flags, &error) }
+            }
+        guard let root else {
+            let text = withUnsafeBytes(of: error.text) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            throw JSONParseError(message: text, position: Int(error.position))
+        }
+        defer { cjansson_decref(root) }
+        return try self.convert(root, depth: 0, maxDepth: maxDepth)
+    }
+
+    /// Parses UTF-8 text; a convenience for tests and configuration files.
+    public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+        try self.parse(Array(text.utf8), maxDepth: maxDepth)
+    }
+
+    private static func convert(_ json: UnsafeMutablePointer<json_t>, depth: Int, maxDepth: Int)
+        throws(JSONParseError) -> JSONValue
+    {
+        switch cjansson_typeof(json) {
+        case JSON_NULL: return .null
+        case JSON_TRUE: return .bool(true)
+        case JSON_FALSE: return .bool(false)
+        case JSON_INTEGER: return .integer(Int64(json_integer_value(json)))
+        case JSON_REAL: return .double(json_real_value(json))
+        case JSON_STRING:
+            let length = json_string_length(json)
+            guard let pointer = json_string_value(json) else { return .string("") }
+            return .string(
+                pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+                    String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+                })
+        case JSON_ARRAY:
+            guard depth < maxDepth else { throw JSONParseError(message: "nesting deeper than \(maxDepth)", position: 0) }
+            let count = json_array_size(json)
+            var elements: [JSONValue] = []
+            elements.reserveCapacity(count)
+            for index in 0..<count {
+                guard let element = json_array_get(json, index) else { continue }
+                elements.append(try self.convert(element, depth: depth + 1, maxDepth: maxDepth))
+            }
+            return .array(elements)
+        case JSON_OBJECT:
+            guard depth < maxDepth else { throw JSONParseError(message: "nesting deeper than \(maxDepth)", position: 0) }
+            var object = JSONObject()
+            var iterator = json_object_iter(json)
+            while let current = iterator {
+                let keyLength = json_object_iter_key_len(current)
+                let key = json_object_iter_key(current).map { pointer in
+                    pointer.withMemoryRebound(to: UInt8.self, capacity: keyLength) {
+                        String(decoding: UnsafeBufferPointer(start: $0, count: keyLength), as: UTF8.self)
+                    }
+                } ?? ""
+                if let value = json_object_iter_value(current) {
+                    object[key] = try self.convert(value, depth: depth + 1, maxDepth: maxDepth)
+                }
+                iterator = json_object_iter_next(json, current)
+            }
+            return .object(object)
+        default:
+            return .null
+        }
+    }
+
+    /// Output layout of ``encode(_:style:)``.
+    public enum Style: Sendable {
+        /// One line, no spaces: the wire format.
+        case compact
+        /// Indented by two spaces, for people.
+        case pretty
+    }
+
+    /// Serialises `value` as UTF-8 JSON text without a trailing newline.
+    public static func encode(_ value: JSONValue, style: Style = .compact) -> [UInt8] {
+        let json = self.build(value)
+        defer { cjansson_decref(json) }
+        var flags = Int(JSON_ENCODE_ANY) | cjansson_real_precision(17)
+        switch style {
+        case .compact: flags |= Int(JSON_COMPACT)
+        case .pretty: flags |= cjansson_indent(2)
+        }
+        let size = json_dumpb(json, nil, 0, flags)
+        guard size > 0 else { return [] }
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            initialized = buffer.withMemoryRebound(to: CChar.self) { json_dumpb(json, $0.baseAddress, size, flags) }
+        }
+    }
+
+    /// Serialises `value` as a `String`.
+    public static func encodeString(_ value: JSONValue, style: Style = .compact) -> String {
+        String(decoding: self.encode(value, style: style), as: UTF8.self)
+    }
+
+    private static func build(_ value: JSONValue) -> UnsafeMutablePointer<json_t> {
+        switch value {
+        case .null: return json_null()
+        case .bool(let flag): return flag ? json_true() : json_false()
+        case .integer(let number): return json_integer(json_int_t(number))
+        case .double(let number):
+            // jansson refuses NaN and infinities; JSON has no spelling for them.
+            return number.isFinite ? json_real(number) : json_null()
+        case .string(let text):
+            if text.isEmpty { return json_string("") }
+            var text = text
+            return text.withUTF8 { utf8 in
+                utf8.withMemoryRebound(to: CChar.self) { json_stringn_nocheck($0.baseAddress, $0.count) }
+            }
+        case .array(let elements):
+            let array = json_array()!
+            for element in elements { json_array_append_new(array, self.build(element)) }
+            return array
+        case .object(let object):
+            let result = json_object()!
+            for (key, member) in object {
+                if key.isEmpty {
+                    json_object_set_new_nocheck(result, "", self.build(member))
+                    continue
+                }
+                var key = key
+                key.withUTF8 { utf8 in
+                    utf8.withMemoryRebound(to: CChar.self) {
+                        _ = json_object_setn_new_nocheck(result, $0.baseAddress, $0.count, self.build(member))
+                    }
+                }
+            }
+            return result
+        }
+    }
+}

@@ -1,0 +1,202 @@
+/// Splits a byte stream into JSON texts without parsing them.
+///
+/// Accepts newline-delimited JSON, back-to-back values and pretty-printed values
+/// split at any byte: it tracks only string/escape state and nesting depth, so it
+/// needs no recursion and no look-ahead. Limits are enforced while scanning, so an
+/// oversize or over-deep message costs bounded memory; the framer then skips to
+/// the end of that value and carries on (it resynchronises), reporting one error.
+///
+/// Pure: bytes in, frames out. Usage: `append(_:)`, then `next()` until `nil`.
+public struct StreamFramer: Sendable {
+    /// What `next()` yields.
+    public enum Frame: Sendable, Equatable {
+        /// The bytes of one complete JSON text (object, array or scalar).
+        case message(ArraySlice<UInt8>)
+        /// A value was refused while framing; the stream has resynchronised after it.
+        case error(FramingError)
+    }
+
+    public enum FramingError: Sendable, Equatable, CustomStringConvertible {
+        case tooLarge(limit: Int)
+        case tooDeep(limit: Int)
+        /// The stream ended inside a value.
+        case truncated
+
+        public var description: String {
+            switch self {
+            case .tooLarge(let limit): "message is larger than the limit of \(limit) bytes"
+            case .tooDeep(let limit): "message nests deeper than the limit of \(limit)"
+            case .truncated: "the stream ended inside a JSON value"
+            }
+        }
+    }
+
+    private enum Scan: Sendable {
+        /// Between values, skipping whitespace.
+        case idle
+        /// Inside an object or array.
+        case structured(depth: Int, inString: Bool, escaped: Bool)
+        /// Inside a top-level string.
+        case string(escaped: Bool)
+        /// Inside a top-level bare token (number, literal or garbage).
+        case bare
+    }
+
+    public let maxMessageBytes: Int
+    public let maxDepth: Int
+
+    private var buffer: [UInt8] = []
+    /// Start of the value being scanned (or of unread bytes when idle).
+    private var start = 0
+    /// Next byte to scan.
+    private var cursor = 0
+    private var scan = Scan.idle
+    /// Set once the current value broke a limit; its bytes are then dropped as scanned.
+    private var discarding: FramingError?
+
+    public init(maxMessageBytes: Int = 1 << 20, maxDepth: Int = 512) {
+        precondition(maxMessageBytes > 0 && maxDepth > 0, "framer limits must be positive")
+        self.maxMessageBytes = maxMessageBytes
+        self.maxDepth = maxDepth
+    }
+
+    /// Bytes held but not yet returned, for backpressure accounting.
+    public var bufferedByteCount: Int { self.buffer.count - self.start }
+
+    /// True when the framer is between values (nothing partial is held).
+    public var isIdle: Bool {
+        if case .idle = self.scan, self.discarding == nil { return true }
+        return false
+    }
+
+    public mutating func append(_ bytes: some Sequence<UInt8>) {
+        if self.start > 0 && self.start >= self.buffer.count / 2 {
+            self.buffer.removeFirst(self.start)
+            self.cursor -= self.start
+            self.start = 0
+        }
+        self.buffer.append(contentsOf: bytes)
+    }
+
+    /// Signals the end of the stream: a value left open becomes `.truncated`.
+    public mutating func finish() -> Frame? {
+        if let frame = self.next() { return frame }
+        switch self.scan {
+        case .idle:
+            return nil
+        case .bare:
+            // A bare token ends at end of stream; hand it over for parsing.
+            let message = self.buffer[self.start..<self.cursor]
+            self.reset(to: self.cursor)
+            return self.discarding.map { error in
+                self.discarding = nil
+                return .error(error)
+            } ?? .message(message)
+        case .structured, .string:
+            self.reset(to: self.buffer.count)
+            self.discarding = nil
+            return .error(.truncated)
+        }
+    }
+
+    /// Returns the next complete frame, or `nil` when more bytes are needed.
+    public mutating func next() -> Frame? {
+        while self.cursor < self.buffer.count {
+            let byte = self.buffer[self.cursor]
+            switch self.scan {
+            case .idle:
+                if Self.isWhitespace(byte) {
+                    self.cursor += 1
+                    self.start = self.cursor
+                    continue
+                }
+                self.start = self.cursor
+                self.cursor += 1
+                switch byte {
+                case UInt8(ascii: "{"), UInt8(ascii: "["): self.scan = .structured(depth: 1, inString: false, escaped: false)
+                case UInt8(ascii: "\""): self.scan = .string(escaped: false)
+                default: self.scan = .bare
+                }
+            case .structured(var depth, var inString, var escaped):
+                self.cursor += 1
+                if inString {
+                    if escaped {
+                        escaped = false
+                    } else if byte == UInt8(ascii: "\\") {
+                        escaped = true
+                    } else if byte == UInt8(ascii: "\"") {
+                        inString = false
+                    }
+                } else {
+                    switch byte {
+                    case UInt8(ascii: "\""): inString = true
+                    case UInt8(ascii: "{"), UInt8(ascii: "["):
+                        depth += 1
+                        if depth > self.maxDepth && self.discarding == nil { self.discarding = .tooDeep(limit: self.maxDepth) }
+                    case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                        depth -= 1
+                        if depth == 0 { return self.complete() }
+                    default: break
+                    }
+                }
+                self.scan = .structured(depth: depth, inString: inString, escaped: escaped)
+            case .string(let escaped):
+                self.cursor += 1
+                if escaped {
+                    self.scan = .string(escaped: false)
+                } else if byte == UInt8(ascii: "\\") {
+                    self.scan = .string(escaped: true)
+                } else if byte == UInt8(ascii: "\"") {
+                    return self.complete()
+                }
+            case .bare:
+                // A bare token ends before whitespace or the start of another value.
+                if Self.isWhitespace(byte) || byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[")
+                    || byte == UInt8(ascii: "\"")
+                {
+                    return self.complete()
+                }
+                self.cursor += 1
+            }
+            if let frame = self.enforceSizeLimit() { return frame }
+        }
+        return nil
+    }
+
+    /// Past the size limit, drops what was scanned so memory stays bounded; reports once.
+    private mutating func enforceSizeLimit() -> Frame? {
+        guard self.cursor - self.start > self.maxMessageBytes || (self.discarding != nil && self.cursor - self.start > 4096)
+        else { return nil }
+        let first = self.discarding == nil
+        if first { self.discarding = .tooLarge(limit: self.maxMessageBytes) }
+        // Keep scanning state, drop the bytes.
+        self.buffer.removeSubrange(self.start..<self.cursor)
+        self.cursor = self.start
+        return nil
+    }
+
+    private mutating func complete() -> Frame {
+        let message = self.buffer[self.start..<self.cursor]
+        self.reset(to: self.cursor)
+        if let error = self.discarding {
+            self.discarding = nil
+            return .error(error)
+        }
+        return .message(message)
+    }
+
+    private mutating func reset(to position: Int) {
+        self.scan = .idle
+        self.start = position
+        self.cursor = position
+        if self.start == self.buffer.count {
+            self.buffer.removeAll(keepingCapacity: self.buffer.capacity <= 1 << 16)
+            self.start = 0
+            self.cursor = 0
+        }
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    }
+}

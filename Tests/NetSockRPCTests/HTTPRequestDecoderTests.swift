@@ -1,0 +1,133 @@
+import NetSockRPC
+import Testing
+
+func decode(_ text: String, chunk: Int = Int.max, maxBody: Int = 1 << 20) -> [HTTPRequestDecoder.Event] {
+    let bytes = Array(text.utf8)
+    var decoder = HTTPRequestDecoder(maxBodyBytes: maxBody)
+    var events: [HTTPRequestDecoder.Event] = []
+    var index = 0
+    while index < bytes.count {
+        decoder.append(bytes[index..<min(index + chunk, bytes.count)])
+        index += chunk
+        while let event = decoder.next() { events.append(event) }
+    }
+    if let event = decoder.finish() { events.append(event) }
+    return events
+}
+
+@Suite struct HTTPRequestDecoderTests {
+    static let curlPost =
+        "POST / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n"
+        + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 40\r\n\r\n"
+        + #"{"jsonrpc":"2.0","method":"x","id":1}  "# + " "
+
+    @Test func decodesCurlsPostAtEveryChunkSize() {
+        for chunk in 1...Self.curlPost.utf8.count {
+            let events = decode(Self.curlPost, chunk: chunk)
+            guard events.count == 1, case .request(let request) = events[0] else {
+                Issue.record("chunk \(chunk): \(events)")
+                continue
+            }
+            #expect(request.method == "POST")
+            #expect(request.body.count == 40)
+            #expect(request.keepAlive)
+        }
+    }
+
+    @Test func pipelinedRequestsComeOutInOrder() {
+        let one = "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
+        let two = "POST /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\n\r\n[]"
+        let events = decode(one + one + two)
+        #expect(events.count == 3)
+        if case .request(let last) = events.last {
+            #expect(last.target == "/b")
+            #expect(!last.keepAlive)
+            #expect(last.body == Array("[]".utf8))
+        } else {
+            Issue.record("expected a request")
+        }
+    }
+
+    @Test func chunkedBodiesAreJoined() {
+        let text = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{\"a\r\n4;ext=1\r\n\":1}\r\n0\r\nX-T: y\r\n\r\n"
+        for chunk in [1, 5, text.utf8.count] {
+            let events = decode(text, chunk: chunk)
+            #expect(events == [.request(HTTPRequest(method: "POST", target: "/", version: (1, 1),
+                headers: [("Host", "x"), ("Transfer-Encoding", "chunked")], body: Array("{\"a\":1}".utf8)))], "chunk \(chunk)")
+        }
+    }
+
+    @Test func expectContinueIsSignalledBeforeTheBody() {
+        let head = "POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n"
+        var decoder = HTTPRequestDecoder()
+        decoder.append(Array(head.utf8))
+        #expect(decoder.next() == .continueExpected)
+        #expect(decoder.next() == nil)
+        decoder.append(Array("{}".utf8))
+        guard case .request = decoder.next() else {
+            Issue.record("expected the request")
+            return
+        }
+    }
+
+    @Test func http10ClosesUnlessKeepAlive() {
+        guard case .request(let request) = decode("POST / HTTP/1.0\r\nContent-Length: 0\r\n\r\n").first else {
+            Issue.record("expected a request")
+            return
+        }
+        #expect(!request.keepAlive)
+        guard case .request(let kept) = decode("POST / HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n").first
+        else { return }
+        #expect(kept.keepAlive)
+    }
+
+    @Test(arguments: [
+        ("GET / HTTP/1.1\r\nHost: x\r\n\r\n", 405), ("PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 405),
+        ("POST / HTTP/1.1\r\nHost: x\r\n\r\n", 411), ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n", 413),
+        ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+        ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
+        ("POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 400), ("POST / HTTP/2.0\r\nHost: x\r\n\r\n", 505),
+        ("POST /\r\nHost: x\r\n\r\n", 400), ("POST  / HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost x\r\n\r\n", 400), ("POST / HTTP/1.1\r\nBad Name: x\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: \u{1}\r\n\r\n", 400), ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{}", 400),
+        ("POST / HTTP/1.1\r\nHost: x\r\n", 400),
+    ])
+    func badRequestsGetTheirStatus(text: String, status: Int) {
+        let events = decode(text, maxBody: 1000)
+        guard case .failure(let got, let reason)? = events.last else {
+            Issue.record("\(text.debugDescription): \(events)")
+            return
+        }
+        #expect(got == status, "\(text.debugDescription): \(reason)")
+    }
+
+    @Test func hugeHeaderSectionIs431() {
+        let text = "POST / HTTP/1.1\r\nHost: x\r\nX-Pad: " + String(repeating: "a", count: 20_000) + "\r\n\r\n"
+        #expect(decode(text, chunk: 1000).last == .failure(status: 431, reason: "the header section is too large"))
+    }
+
+    @Test func nothingIsDecodedAfterAFailure() {
+        var decoder = HTTPRequestDecoder()
+        decoder.append(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\nPOST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".utf8))
+        guard case .failure(405, _)? = decoder.next() else {
+            Issue.record("expected 405")
+            return
+        }
+        #expect(decoder.next() == nil)
+        #expect(decoder.finish() == nil)
+    }
+
+    @Test func responsesAreWellFormed() {
+        let ok = String(decoding: HTTPResponseEncoder.encode(status: 200, body: Array("{}".utf8), close: false), as: UTF8.self)
+        #expect(ok == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+        let none = String(decoding: HTTPResponseEncoder.encode(status: 204, close: false), as: UTF8.self)
+        #expect(none == "HTTP/1.1 204 No Content\r\n\r\n")
+        let refused = String(decoding: HTTPResponseEncoder.failure(status: 405, reason: "no"), as: UTF8.self)
+        #expect(refused.hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n"))
+        #expect(refused.contains("Allow: POST\r\n") && refused.contains("Connection: close\r\n"))
+    }
+}
