@@ -8,7 +8,7 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "netsock",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "netsockd", targets: ["netsockd"]),
         .executable(name: "netsockctl", targets: ["netsockctl"]),
@@ -27,10 +27,11 @@ let package = Package(
             pkgConfig: "jansson",
             providers: [.apt(["libjansson-dev"])]
         ),
+        .target(name: "CNetSockLinux"),
         .target(name: "NSAPI", swiftSettings: strict),
         .target(name: "NetSockJSON", dependencies: ["CJansson"], swiftSettings: strict),
         .target(name: "NetSockRPC", dependencies: ["NSAPI", "NetSockJSON"], swiftSettings: strict),
-        .target(name: "NetSockPOSIX", dependencies: ["NSAPI"], swiftSettings: strict),
+        .target(name: "NetSockPOSIX", dependencies: ["NSAPI", "CNetSockLinux"], swiftSettings: strict),
         .target(
             name: "NetSockDaemon",
             dependencies: [
@@ -38,6 +39,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

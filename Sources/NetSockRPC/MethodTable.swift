@@ -103,6 +103,9 @@ public final class Responder {
     public func fail(_ error: RPCError) { self.complete(.failure(error)) }
     public func fail(_ error: NSAPIError, _ detail: String? = nil) { self.complete(.failure(RPCError(error, detail: detail))) }
 
+    /// Drops the request without a reply: its client has gone.
+    public func abandon() { self.deliver = nil }
+
     public func complete(_ outcome: Result<JSONValue, RPCError>) {
         guard let deliver else { return }
         self.deliver = nil

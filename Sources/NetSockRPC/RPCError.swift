@@ -29,6 +29,8 @@ public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
     public static let shuttingDownCode = -32003
     /// A connection-level limit was hit (clients, queued output).
     public static let limitExceededCode = -32004
+    /// `daemon.reload` found the config file invalid; the running configuration stays.
+    public static let configurationRefusedCode = -32005
 
     private static func detail(_ text: String, _ extra: JSONObject = JSONObject()) -> JSONValue {
         var data = extra
@@ -82,6 +84,12 @@ public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public static func limitExceeded(_ detail: String) -> RPCError {
         RPCError(code: limitExceededCode, message: "Limit exceeded", data: Self.detail(detail))
+    }
+
+    public static func configurationRefused(key: String, _ detail: String) -> RPCError {
+        RPCError(
+            code: configurationRefusedCode, message: "Configuration refused",
+            data: Self.detail(detail, JSONObject([("key", .string(key))])))
     }
 
     /// An NSAPI failure: `code` is the `nsapi_error_t`, `message` its Mbed name.

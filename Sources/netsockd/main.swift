@@ -1,1 +1,3 @@
-print("todo")
+import NetSockDaemon
+
+await NetsockdCommand.start()

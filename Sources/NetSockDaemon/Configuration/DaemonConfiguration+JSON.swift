@@ -1,0 +1,243 @@
+public import NetSockJSON
+import NSAPI
+
+extension DaemonConfiguration {
+    /// Reads and validates a config document strictly: unknown keys, wrong types and
+    /// impossible values are refused with the key named (API.md, "Daemon command line
+    /// and configuration").
+    public init(parsing json: JSONValue) throws(ConfigurationError) {
+        self.init()
+        var reader = try ObjectReader(json, key: "")
+        if let control = try reader.object("control") { self.control = try Self.parseControl(control) }
+        self.defaultInterface = try reader.string("default_interface")
+        if let dns = try reader.object("dns") { self.dns = try Self.parseDNS(dns) }
+        if var interfaces = try reader.object("interfaces") {
+            for name in interfaces.keys {
+                guard Self.isValidInterfaceName(name) else {
+                    throw ConfigurationError(
+                        key: "interfaces.\(name)", "interface names are 1 to 15 letters, digits, '_', '-' or '.'")
+                }
+                guard let entry = try interfaces.object(name) else { continue }
+                self.interfaces.append(try Self.parseInterface(name: name, entry))
+            }
+            try interfaces.finish()
+        }
+        try reader.finish()
+        if let name = self.defaultInterface, !self.interfaces.contains(where: { $0.name == name }) {
+            throw ConfigurationError(key: "default_interface", "names no interface in \"interfaces\": \(name)")
+        }
+    }
+
+    /// Parses config text; JSON syntax errors are reported with their position.
+    public init(parsingText bytes: [UInt8]) throws(ConfigurationError) {
+        let json: JSONValue
+        do {
+            json = try JSONCodec.parse(bytes)
+        } catch {
+            throw ConfigurationError(key: "", "not valid JSON: \(error)")
+        }
+        try self.init(parsing: json)
+    }
+
+    private static func parseControl(_ reader: ObjectReader) throws(ConfigurationError) -> Control {
+        var reader = reader
+        var control = Control()
+        if let socket = try reader.string("socket") {
+            guard !socket.isEmpty, socket.utf8.count <= 107, !socket.contains("\0") else {
+                throw ConfigurationError(key: "control.socket", "must be a path of 1 to 107 bytes")
+            }
+            control.socketPath = socket
+        }
+        if let mode = try reader.string("mode") {
+            guard (3...4).contains(mode.count), mode.allSatisfy({ ("0"..."7").contains($0) }),
+                let bits = UInt32(mode, radix: 8), bits <= 0o777
+            else { throw ConfigurationError(key: "control.mode", "must be an octal mode string such as \"0660\"") }
+            control.mode = bits
+        }
+        if let group = try reader.nullableString("admin_group") {
+            switch group {
+            case .some(let name):
+                guard !name.isEmpty, name.utf8.count <= 32, !name.contains(":"), !name.contains("\0") else {
+                    throw ConfigurationError(key: "control.admin_group", "must be a group name")
+                }
+                control.adminGroup = name
+            case .none:
+                control.adminGroup = nil
+            }
+        }
+        control.maxClients = try reader.integer("max_clients", in: 1...65536) ?? control.maxClients
+        control.maxMessageBytes = try reader.integer("max_message_bytes", in: 1024...(64 << 20)) ?? control.maxMessageBytes
+        control.maxSocketsPerClient = try reader.integer("max_sockets_per_client", in: 1...4096) ?? control.maxSocketsPerClient
+        control.maxBatch = try reader.integer("max_batch", in: 1...10_000) ?? control.maxBatch
+        control.eventHistory = try reader.integer("event_history", in: 1...1_000_000) ?? control.eventHistory
+        control.maxOutputBytes = try reader.integer("max_output_bytes", in: 4096...(1 << 30)) ?? control.maxOutputBytes
+        try reader.finish()
+        return control
+    }
+
+    private static func parseDNS(_ reader: ObjectReader) throws(ConfigurationError) -> DNS {
+        var reader = reader
+        var dns = DNS()
+        if let servers = try reader.array("servers") {
+            dns.servers = []
+            for (index, entry) in servers.enumerated() {
+                guard let text = entry.stringValue, let server = SocketAddress(parsingEndpoint: text, defaultPort: 53) else {
+                    throw ConfigurationError(
+                        key: "dns.servers[\(index)]", "must be an IP address with an optional port, such as \"192.0.2.53\" or \"[::1]:5353\"")
+                }
+                dns.servers.append(server)
+            }
+        }
+        dns.cacheSize = try reader.integer("cache_size", in: 0...100_000) ?? dns.cacheSize
+        dns.timeoutMilliseconds = try reader.integer("timeout_ms", in: 1...600_000) ?? dns.timeoutMilliseconds
+        dns.attempts = try reader.integer("attempts", in: 1...100) ?? dns.attempts
+        dns.maxAsync = try reader.integer("max_async", in: 1...1000) ?? dns.maxAsync
+        try reader.finish()
+        return dns
+    }
+
+    private static func parseInterface(name: String, _ reader: ObjectReader) throws(ConfigurationError) -> Interface {
+        var reader = reader
+        let key = "interfaces.\(name)"
+        guard let typeName = try reader.string("type") else { throw ConfigurationError(key: "\(key).type", "is required") }
+        guard let type = InterfaceType(rawValue: typeName) else {
+            throw ConfigurationError(
+                key: "\(key).type", "must be one of \(InterfaceType.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let stackName = try reader.string("stack") ?? (type == .cellular ? "modem" : "kernel")
+        guard let stack = Stack(rawValue: stackName) else {
+            throw ConfigurationError(key: "\(key).stack", "must be one of kernel, ip, modem")
+        }
+        var interface = Interface(name: name, type: type, stack: stack)
+        interface.device = try reader.string("device")
+        interface.dhcp = try reader.bool("dhcp")
+        interface.dialect = try reader.string("dialect")
+        interface.apn = try reader.string("apn")
+        if var link = try reader.object("link") {
+            let tap = try link.string("tap")
+            let packet = try link.string("packet")
+            try link.finish()
+            switch (tap, packet) {
+            case (let device?, nil): interface.link = .tap(device)
+            case (nil, let device?): interface.link = .packet(device)
+            default: throw ConfigurationError(key: "\(key).link", "must name exactly one of \"tap\" or \"packet\"")
+            }
+            if case .tap(let device) = interface.link, !Self.isValidInterfaceName(device) {
+                throw ConfigurationError(key: "\(key).link.tap", "is not a valid device name")
+            }
+            if case .packet(let device) = interface.link, !Self.isValidInterfaceName(device) {
+                throw ConfigurationError(key: "\(key).link.packet", "is not a valid device name")
+            }
+        }
+        try reader.finish()
+
+        switch stack {
+        case .kernel:
+            guard let device = interface.device else { throw ConfigurationError(key: "\(key).device", "is required for the kernel stack") }
+            guard Self.isValidInterfaceName(device) else { throw ConfigurationError(key: "\(key).device", "is not a valid device name") }
+            guard interface.link == nil else { throw ConfigurationError(key: "\(key).link", "applies to the ip stack only") }
+            guard type == .ethernet || type == .loopback || type == .wifi else {
+                throw ConfigurationError(key: "\(key).type", "\(type.rawValue) cannot run on the kernel stack")
+            }
+        case .ip:
+            guard interface.link != nil else { throw ConfigurationError(key: "\(key).link", "is required for the ip stack") }
+            guard type == .ethernet || type == .loopback || type == .mesh else {
+                throw ConfigurationError(key: "\(key).type", "\(type.rawValue) cannot run on the ip stack")
+            }
+        case .modem:
+            guard type == .cellular else { throw ConfigurationError(key: "\(key).type", "the modem stack serves cellular interfaces only") }
+            guard let device = interface.device, device.hasPrefix("/") else {
+                throw ConfigurationError(key: "\(key).device", "must be the modem's serial device path")
+            }
+        }
+        if interface.apn != nil && type != .cellular {
+            throw ConfigurationError(key: "\(key).apn", "applies to cellular interfaces only")
+        }
+        if interface.dialect != nil && stack != .modem {
+            throw ConfigurationError(key: "\(key).dialect", "applies to the modem stack only")
+        }
+        return interface
+    }
+}
+
+/// Reads the members of one config object, remembering which were read so that
+/// ``finish()`` can refuse the rest as unknown keys.
+struct ObjectReader {
+    let key: String
+    private let object: JSONObject
+    private var seen: Set<String> = []
+
+    init(_ json: JSONValue, key: String) throws(ConfigurationError) {
+        guard let object = json.objectValue else {
+            throw ConfigurationError(key: key, "must be an object, not \(json.typeName)")
+        }
+        self.key = key
+        self.object = object
+    }
+
+    var keys: [String] { self.object.keys }
+
+    private func path(_ name: String) -> String { self.key.isEmpty ? name : "\(self.key).\(name)" }
+
+    private mutating func value(_ name: String) -> JSONValue? {
+        self.seen.insert(name)
+        return self.object[name]
+    }
+
+    mutating func string(_ name: String) throws(ConfigurationError) -> String? {
+        guard let value = self.value(name) else { return nil }
+        guard let text = value.stringValue else {
+            throw ConfigurationError(key: self.path(name), "must be a string, not \(value.typeName)")
+        }
+        return text
+    }
+
+    /// A string that may also be `null` (meaning "none"); absent gives `nil`.
+    mutating func nullableString(_ name: String) throws(ConfigurationError) -> String?? {
+        guard let value = self.value(name) else { return nil }
+        if value.isNull { return .some(nil) }
+        guard let text = value.stringValue else {
+            throw ConfigurationError(key: self.path(name), "must be a string or null, not \(value.typeName)")
+        }
+        return .some(text)
+    }
+
+    mutating func bool(_ name: String) throws(ConfigurationError) -> Bool? {
+        guard let value = self.value(name) else { return nil }
+        guard let flag = value.boolValue else {
+            throw ConfigurationError(key: self.path(name), "must be true or false, not \(value.typeName)")
+        }
+        return flag
+    }
+
+    mutating func integer(_ name: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
+        guard let value = self.value(name) else { return nil }
+        guard let number = value.intValue else {
+            throw ConfigurationError(key: self.path(name), "must be an integer, not \(value.typeName)")
+        }
+        guard number >= range.lowerBound && number <= range.upperBound else {
+            throw ConfigurationError(key: self.path(name), "must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return Int(number)
+    }
+
+    mutating func array(_ name: String) throws(ConfigurationError) -> [JSONValue]? {
+        guard let value = self.value(name) else { return nil }
+        guard let array = value.arrayValue else {
+            throw ConfigurationError(key: self.path(name), "must be an array, not \(value.typeName)")
+        }
+        return array
+    }
+
+    mutating func object(_ name: String) throws(ConfigurationError) -> ObjectReader? {
+        guard let value = self.value(name) else { return nil }
+        return try ObjectReader(value, key: self.path(name))
+    }
+
+    /// Refuses every member that was never read.
+    func finish() throws(ConfigurationError) {
+        for name in self.object.keys where !self.seen.contains(name) {
+            throw ConfigurationError(key: self.path(name), "unknown key")
+        }
+    }
+}

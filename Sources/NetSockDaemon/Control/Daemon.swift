@@ -1,0 +1,311 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import NSAPI
+import NetSockJSON
+import NetSockPOSIX
+import NetSockRPC
+
+/// Where the running configuration came from, so SIGHUP can read it again.
+public enum ConfigurationSource: Sendable, Equatable {
+    case file(String)
+    /// The embedded default, rebuilt from the kernel's devices on reload.
+    case embedded
+}
+
+/// Failures that stop the daemon from starting, each with a sentence for the operator.
+public struct StartupError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The daemon: control server, event bus, method table and configuration, all
+/// owned by one reactor thread.
+///
+/// `@unchecked Sendable` because only the thread-safe entry points (``requestStop()``,
+/// ``requestReload()``, ``run()``) are used from other threads; every other member is
+/// touched on the reactor thread only.
+public final class Daemon: @unchecked Sendable {
+    public static let version = "0.1.0"
+    public static let apiVersion = 1
+
+    public let reactor: Reactor
+    public private(set) var configuration: DaemonConfiguration
+    public let configurationSource: ConfigurationSource
+    public let socketPath: String
+    let logger: Logger
+    let events: EventBus
+    private(set) var dispatcher: RPCDispatcher<Session>!
+    private(set) var openRPC: JSONValue = .null
+    private var server: ControlServer?
+    private let startNanoseconds = MonotonicClock.nanoseconds()
+    private let notifier: SystemdNotifier
+    private let environment: [String: String]
+    private var adminGroupID: gid_t?
+    private let ownUID = getuid()
+    /// Whether we created the socket file (and so remove it), as opposed to socket activation.
+    private var ownsSocketFile = false
+    private var lock: FileLock?
+    private var nextSubscriptionID: Int64 = 1
+    private(set) var isStopping = false
+
+    public init(
+        configuration: DaemonConfiguration, source: ConfigurationSource, socketPath: String,
+        environment: [String: String], logger: Logger
+    ) throws(SystemError) {
+        self.reactor = try Reactor()
+        self.configuration = configuration
+        self.configurationSource = source
+        self.socketPath = socketPath
+        self.environment = environment
+        self.logger = logger
+        self.notifier = SystemdNotifier(environment: environment)
+        self.events = EventBus(historyLimit: configuration.control.eventHistory, clock: WallClock.rfc3339)
+        let table = DaemonMethods.table(for: self)
+        self.dispatcher = RPCDispatcher(table: table, maxBatch: configuration.control.maxBatch)
+        self.openRPC = DaemonMethods.document(table)
+        self.adminGroupID = configuration.control.adminGroup.flatMap(UserDatabase.groupID(named:))
+    }
+
+    /// The OpenRPC document for a table built without a running daemon (docs generation).
+    public static func openRPCDocument() -> JSONValue {
+        DaemonMethods.document(DaemonMethods.table(for: nil))
+    }
+
+    // MARK: Starting
+
+    /// Opens the control socket (or adopts the one the service manager passed).
+    public func bind() throws(StartupError) {
+        let pid = getpid()
+        let activated = SocketActivation.listenDescriptors(environment: self.environment, pid: pid)
+        SocketActivation.clearEnvironment()
+        var listeners: [Int32] = []
+        if !activated.isEmpty {
+            for fd in activated {
+                guard UnixSocket.isListeningUnixStream(fd) else {
+                    throw StartupError("socket activation passed fd \(fd), which is not a listening Unix stream socket")
+                }
+                listeners.append(fd)
+            }
+            self.logger.info("using \(listeners.count) socket-activated listener(s)")
+        } else {
+            listeners.append(try self.createSocket())
+        }
+        let limits = ControlServer.Limits(
+            maxClients: self.configuration.control.maxClients,
+            maxMessageBytes: self.configuration.control.maxMessageBytes,
+            maxOutputBytes: self.configuration.control.maxOutputBytes)
+        let server = ControlServer(reactor: self.reactor, daemon: self, listeners: listeners, limits: limits, logger: self.logger)
+        do {
+            try server.start()
+        } catch {
+            throw StartupError("cannot watch the control socket: \(error)")
+        }
+        self.server = server
+    }
+
+    private func createSocket() throws(StartupError) -> Int32 {
+        let path = self.socketPath
+        guard path.utf8.count <= UnixSocket.maxPathBytes else {
+            throw StartupError("socket path is \(path.utf8.count) bytes; a Unix socket path holds at most \(UnixSocket.maxPathBytes): \(path)")
+        }
+        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            let directory = String(path[..<slash])
+            var info = stat()
+            if stat(directory, &info) != 0 {
+                // Only the daemon's own runtime directory is created; elsewhere a missing directory is a mistake.
+                guard path == SocketPathResolver.systemPath, mkdir(directory, 0o755) == 0 else {
+                    throw StartupError("the socket directory \(directory) does not exist")
+                }
+            }
+        }
+        do {
+            guard let lock = try FileLock(path: path + ".lock") else {
+                throw StartupError("another netsockd holds \(path).lock and serves \(path)")
+            }
+            self.lock = lock
+        } catch let error as StartupError {
+            throw error
+        } catch {
+            throw StartupError("cannot create the lock file: \(error)")
+        }
+        switch UnixSocket.probe(path: path) {
+        case .absent:
+            break
+        case .live:
+            self.lock?.release()
+            throw StartupError("another daemon is serving \(path); stop it first")
+        case .notASocket:
+            self.lock?.release()
+            throw StartupError("\(path) exists and is not a socket; refusing to replace it")
+        case .stale:
+            self.logger.notice("replacing stale socket \(path)")
+            unlink(path)
+        }
+        let group = self.adminGroupID
+        if self.configuration.control.adminGroup != nil && group == nil {
+            self.logger.warning("admin group \(self.configuration.control.adminGroup ?? "") does not exist; only root and uid \(self.ownUID) are admins")
+        }
+        do {
+            let fd = try UnixSocket.listen(path: path, mode: mode_t(self.configuration.control.mode), group: group)
+            self.ownsSocketFile = true
+            return fd
+        } catch {
+            self.lock?.release()
+            throw StartupError("cannot listen on \(path): \(error)")
+        }
+    }
+
+    // MARK: Running
+
+    /// Runs the reactor on the calling thread until the daemon stops, then cleans up.
+    public func run() {
+        self.reactor.execute { [self] in
+            self.events.publish(topic: "daemon", event: "started", data: ["pid": .integer(Int64(getpid())), "version": .string(Self.version)])
+            self.notifier.notify("READY=1\nSTATUS=serving \(self.socketPath)\nMAINPID=\(getpid())")
+            self.logger.info("serving on \(self.socketPath)")
+            self.scheduleWatchdog()
+        }
+        self.reactor.run()
+        self.removeSocketFile()
+        self.logger.info("stopped")
+    }
+
+    private func scheduleWatchdog() {
+        guard let usec = SystemdNotifier.watchdogMicroseconds(environment: self.environment, pid: getpid()) else { return }
+        // Pinged from the reactor itself, so a stalled loop misses its pings.
+        func ping() {
+            self.notifier.notify("WATCHDOG=1")
+            self.reactor.schedule(afterNanoseconds: usec * 500, ping)
+        }
+        ping()
+    }
+
+    /// Begins a graceful stop. Safe from any thread.
+    public func requestStop() {
+        self.reactor.execute { [self] in self.beginStop() }
+    }
+
+    func beginStop() {
+        guard !self.isStopping else { return }
+        self.isStopping = true
+        self.logger.info("stopping")
+        self.notifier.notify("STOPPING=1\nSTATUS=stopping")
+        self.events.publish(topic: "daemon", event: "stopping")
+        self.server?.closeListeners()
+        self.removeSocketFile()
+        self.server?.stopAll()
+        // Clients get a moment to read their last replies, then the loop ends.
+        self.reactor.schedule(afterMilliseconds: 2000) { [self] in self.finishStop() }
+        self.checkStopped()
+    }
+
+    private func checkStopped() {
+        guard self.isStopping else { return }
+        if (self.server?.clientCount ?? 0) == 0 {
+            self.finishStop()
+        } else {
+            self.reactor.schedule(afterMilliseconds: 10) { [self] in self.checkStopped() }
+        }
+    }
+
+    private func finishStop() {
+        self.server?.closeAll()
+        self.reactor.stop()
+    }
+
+    private func removeSocketFile() {
+        guard self.ownsSocketFile else { return }
+        self.ownsSocketFile = false
+        unlink(self.socketPath)
+        self.lock?.release()
+        self.lock = nil
+    }
+
+    // MARK: Reloading
+
+    /// Re-reads the configuration (SIGHUP). Safe from any thread.
+    public func requestReload() {
+        self.reactor.execute { [self] in _ = self.reload() }
+    }
+
+    /// Applies what can change at run time; returns the error when the new config is refused.
+    func reload() -> ConfigurationError? {
+        self.notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(MonotonicClock.nanoseconds() / 1000)")
+        defer { self.notifier.notify("READY=1\nSTATUS=serving \(self.socketPath)") }
+        let next: DaemonConfiguration
+        switch self.configurationSource {
+        case .embedded:
+            next = .embeddedDefault(devices: KernelDevices.names(), defaultRouteDevice: KernelDevices.defaultRouteDevice())
+        case .file(let path):
+            do {
+                next = try DaemonConfiguration(parsingText: try readFile(path))
+            } catch let error as ConfigurationError {
+                self.logger.error("reload refused, keeping the running configuration: \(error)")
+                self.events.publish(topic: "daemon", event: "reload_failed", data: ["error": .string(error.description)])
+                return error
+            } catch {
+                let failure = ConfigurationError(key: "", "\(error)")
+                self.logger.error("reload refused: \(failure)")
+                self.events.publish(topic: "daemon", event: "reload_failed", data: ["error": .string(failure.description)])
+                return failure
+            }
+        }
+        var needsRestart: [String] = []
+        if next.control.socketPath != self.configuration.control.socketPath { needsRestart.append("control.socket") }
+        if next.control.mode != self.configuration.control.mode { needsRestart.append("control.mode") }
+        if !needsRestart.isEmpty {
+            self.logger.warning("\(needsRestart.joined(separator: ", ")) change only on restart")
+        }
+        self.configuration = next
+        self.adminGroupID = next.control.adminGroup.flatMap(UserDatabase.groupID(named:))
+        self.events.historyLimit = next.control.eventHistory
+        self.dispatcher.maxBatch = next.control.maxBatch
+        self.server?.limits = ControlServer.Limits(
+            maxClients: next.control.maxClients, maxMessageBytes: next.control.maxMessageBytes,
+            maxOutputBytes: next.control.maxOutputBytes)
+        self.logger.info("configuration reloaded")
+        self.events.publish(
+            topic: "daemon", event: "reloaded",
+            data: ["interfaces": JSONValue(next.interfaces.map(\.name)), "needs_restart": JSONValue(needsRestart)])
+        return nil
+    }
+
+    // MARK: Queries used by methods
+
+    /// Root, the daemon's own user, and members of `control.admin_group` are admins.
+    func isAdmin(_ credentials: PeerCredentials) -> Bool {
+        if credentials.uid == 0 || credentials.uid == self.ownUID { return true }
+        guard let group = self.adminGroupID else { return false }
+        return UserDatabase.isMember(uid: credentials.uid, gid: credentials.gid, of: group)
+    }
+
+    var uptimeMilliseconds: Int64 { Int64((MonotonicClock.nanoseconds() - self.startNanoseconds) / 1_000_000) }
+    var clientCount: Int { self.server?.clientCount ?? 0 }
+
+    func makeSubscriptionID() -> Int64 {
+        defer { self.nextSubscriptionID += 1 }
+        return self.nextSubscriptionID
+    }
+}
+
+/// Reads a whole file; config files are small.
+func readFile(_ path: String) throws -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw SystemError.last("open(\(path))") }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = read(fd, &chunk, chunk.count)
+        if count < 0 {
+            if errno == EINTR { continue }
+            throw SystemError.last("read(\(path))")
+        }
+        if count == 0 { break }
+        bytes += chunk[0..<count]
+        if bytes.count > 16 << 20 { throw SystemError("read(\(path))", errno: EFBIG) }
+    }
+    return bytes
+}

@@ -1,0 +1,151 @@
+import NetSockJSON
+import NetSockPOSIX
+import NetSockRPC
+
+/// The RPC-level state of one client connection: who it is, what it subscribed
+/// to, which requests are still waiting, and what must be undone when it goes.
+///
+/// Lives on the reactor thread, like everything in the control plane.
+public final class Session: RPCCaller {
+    public let id: Int
+    public let credentials: PeerCredentials
+    public let isAdmin: Bool
+    weak var connection: ControlConnection?
+    unowned let daemon: Daemon
+
+    private(set) var subscriptions: [Int64: Subscription] = [:]
+    private var pending: [Responder] = []
+    /// Undo actions registered by subsystems (socket layer, DNS) for this client.
+    private var closeHooks: [() -> Void] = []
+    private(set) var isClosed = false
+
+    init(id: Int, credentials: PeerCredentials, isAdmin: Bool, daemon: Daemon) {
+        self.id = id
+        self.credentials = credentials
+        self.isAdmin = isAdmin
+        self.daemon = daemon
+    }
+
+    public func permits(_ role: MethodRole) -> Bool {
+        switch role {
+        case .user: true
+        case .admin: self.isAdmin
+        }
+    }
+
+    public var roles: [String] { self.isAdmin ? ["user", "admin"] : ["user"] }
+
+    // MARK: Requests
+
+    func track(_ responder: Responder) { self.pending.append(responder) }
+
+    func prunePending() { self.pending.removeAll(where: \.isComplete) }
+
+    var hasPendingRequests: Bool {
+        self.prunePending()
+        return !self.pending.isEmpty
+    }
+
+    /// Answers every waiting request with `error` (graceful shutdown).
+    func failPending(_ error: RPCError) {
+        let waiting = self.pending
+        self.pending.removeAll()
+        for responder in waiting { responder.fail(error) }
+    }
+
+    public func onClose(_ hook: @escaping () -> Void) { self.closeHooks.append(hook) }
+
+    // MARK: Notifications
+
+    /// Whether a notification can be queued now without exceeding the output bound.
+    var hasRoomForNotifications: Bool { self.connection?.acceptsNotifications ?? false }
+
+    /// Queues a server notification; `false` when it was dropped (no room, HTTP mode, closed).
+    @discardableResult
+    public func notify(_ method: String, _ params: JSONObject) -> Bool {
+        guard let connection, connection.acceptsNotifications else { return false }
+        connection.sendMessage(RPCNotification(method: method, params: params).json)
+        return true
+    }
+
+    /// Queues a notification even past the output bound (tiny, rare control messages).
+    func notifyUnconditionally(_ method: String, _ params: JSONObject) {
+        guard let connection, connection.isStreamMode else { return }
+        connection.sendMessage(RPCNotification(method: method, params: params).json)
+    }
+
+    // MARK: Subscriptions
+
+    func addSubscription(_ subscription: Subscription) {
+        self.subscriptions[subscription.id] = subscription
+        self.daemon.events.attach(subscription)
+    }
+
+    @discardableResult
+    func removeSubscription(_ id: Int64) -> Bool {
+        guard let subscription = self.subscriptions.removeValue(forKey: id) else { return false }
+        self.daemon.events.detach(subscription)
+        return true
+    }
+
+    /// The connection has room again: report what was dropped meanwhile.
+    func outputDrained() {
+        for subscription in self.subscriptions.values { subscription.reportLoss() }
+    }
+
+    /// The client has gone: undo everything it owned. Replies are no longer possible.
+    func close() {
+        guard !self.isClosed else { return }
+        self.isClosed = true
+        for id in Array(self.subscriptions.keys) { self.removeSubscription(id) }
+        for responder in self.pending { responder.abandon() }
+        self.pending.removeAll()
+        let hooks = self.closeHooks
+        self.closeHooks.removeAll()
+        for hook in hooks { hook() }
+    }
+}
+
+/// One `events.subscribe`: a topic filter delivering `events.notify` to a session,
+/// and reporting what it had to drop as one `events.lost` range.
+final class Subscription: EventSink {
+    let id: Int64
+    let topics: Set<String>
+    unowned let session: Session
+    /// Events dropped since the last delivery, as an inclusive seq range.
+    private var lost: (from: Int64, to: Int64)?
+
+    init(id: Int64, topics: Set<String>, session: Session) {
+        self.id = id
+        self.topics = topics
+        self.session = session
+    }
+
+    func matches(_ event: Event) -> Bool { self.topics.contains(event.topic) }
+
+    func deliver(_ event: Event) {
+        guard self.matches(event) else { return }
+        guard self.session.hasRoomForNotifications else {
+            self.lost = (self.lost?.from ?? event.seq, event.seq)
+            return
+        }
+        self.reportLoss()
+        self.session.notify("events.notify", self.payload(event))
+    }
+
+    /// Sends the pending `events.lost` notice, if any, when there is room.
+    func reportLoss() {
+        guard let lost = self.lost, self.session.hasRoomForNotifications else { return }
+        self.lost = nil
+        self.session.notifyUnconditionally(
+            "events.lost",
+            ["subscription": .integer(self.id), "from_seq": .integer(lost.from), "to_seq": .integer(lost.to)])
+    }
+
+    func payload(_ event: Event) -> JSONObject {
+        [
+            "subscription": .integer(self.id), "seq": .integer(event.seq), "time": .string(event.time),
+            "topic": .string(event.topic), "event": .string(event.event), "data": .object(event.data),
+        ]
+    }
+}

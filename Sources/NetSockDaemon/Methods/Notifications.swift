@@ -1,0 +1,24 @@
+import NetSockRPC
+
+/// Notifications the daemon sends, documented in the OpenRPC document's `x-notifications`.
+enum Notifications {
+    static let all: [NotificationSpec] = [
+        NotificationSpec(
+            "events.notify", summary: "An event on a subscribed topic.",
+            params: [
+                Field("subscription", .integer, "Id from events.subscribe."),
+                Field("seq", .integer, "Daemon-wide increasing sequence number."),
+                Field("time", .string(format: "date-time"), "RFC 3339 UTC time."),
+                Field("topic", .string(oneOf: EventMethods.topics), ""),
+                Field("event", .string, "Event name, e.g. status_changed."),
+                Field("data", .object([], open: true), "Event details."),
+            ]),
+        NotificationSpec(
+            "events.lost", summary: "Events of a subscription were dropped because the client read too slowly.",
+            params: [
+                Field("subscription", .integer, ""), Field("from_seq", .integer, "First dropped seq."),
+                Field("to_seq", .integer, "Last dropped seq."),
+            ]),
+        NotificationSpec("daemon.stopping", summary: "The daemon is about to exit gracefully.", params: []),
+    ]
+}

@@ -1,0 +1,282 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CNetSockLinux
+import Synchronization
+
+/// A single-threaded epoll event loop: file-descriptor readiness, timers, and
+/// tasks posted from other threads.
+///
+/// Everything registered with the reactor runs on its thread, one callback at a
+/// time, so the state those callbacks touch needs no locks. Only ``execute(_:)``,
+/// ``stop()`` and ``isRunning`` may be called from other threads.
+public final class Reactor: @unchecked Sendable {
+    /// Readiness the reactor reports, and interest a registration asks for.
+    public struct Events: OptionSet, Sendable {
+        public let rawValue: UInt32
+        public init(rawValue: UInt32) { self.rawValue = rawValue }
+        public static let readable = Events(rawValue: 1)
+        public static let writable = Events(rawValue: 2)
+        /// Hang-up or error; always reported, never needs asking for.
+        public static let hangup = Events(rawValue: 4)
+    }
+
+    public typealias Handler = (Events) -> Void
+
+    /// Identifies a timer for ``cancel(_:)``.
+    public struct TimerID: Hashable, Sendable {
+        fileprivate let value: UInt64
+    }
+
+    private struct Registration {
+        var generation: UInt32
+        var interest: Events
+        var handler: Handler
+    }
+
+    private struct Timer: Comparable {
+        var deadline: UInt64
+        var id: UInt64
+        static func < (lhs: Timer, rhs: Timer) -> Bool { (lhs.deadline, lhs.id) < (rhs.deadline, rhs.id) }
+    }
+
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    private var registrations: [Int32: Registration] = [:]
+    private var nextGeneration: UInt32 = 1
+    private var timerHeap = BinaryHeap<Timer>()
+    private var timerTasks: [UInt64: () -> Void] = [:]
+    private var nextTimerID: UInt64 = 1
+    private let posted = Mutex<[@Sendable () -> Void]>([])
+    private var localTasks: [() -> Void] = []
+    private let running = Atomic<Bool>(false)
+    private let stopRequested = Atomic<Bool>(false)
+    private var loopThread: pthread_t?
+
+    public init() throws(SystemError) {
+        let epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard epollFD >= 0 else { throw .last("epoll_create1") }
+        let wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard wakeFD >= 0 else {
+            close(epollFD)
+            throw .last("eventfd")
+        }
+        self.epollFD = epollFD
+        self.wakeFD = wakeFD
+        var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(u64: UInt64.max))
+        epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
+    }
+
+    deinit {
+        close(self.epollFD)
+        close(self.wakeFD)
+    }
+
+    /// True on the reactor's own thread while it runs.
+    public var inReactorThread: Bool {
+        guard let loopThread else { return false }
+        return pthread_equal(loopThread, pthread_self()) != 0
+    }
+
+    public var isRunning: Bool { self.running.load(ordering: .acquiring) }
+
+    // MARK: File descriptors
+
+    /// Watches `fd` for `interest`; `handler` runs on the reactor thread with what is ready.
+    public func register(_ fd: Int32, interest: Events, handler: @escaping Handler) throws(SystemError) {
+        precondition(self.registrations[fd] == nil, "fd \(fd) registered twice")
+        let generation = self.nextGeneration
+        self.nextGeneration &+= 1
+        var event = epoll_event(events: Self.epollBits(interest), data: epoll_data_t(u64: Self.key(fd, generation)))
+        guard epoll_ctl(self.epollFD, EPOLL_CTL_ADD, fd, &event) == 0 else { throw .last("epoll_ctl(ADD)") }
+        self.registrations[fd] = Registration(generation: generation, interest: interest, handler: handler)
+    }
+
+    /// Changes what `fd` is watched for; a no-op when unchanged.
+    public func setInterest(_ fd: Int32, _ interest: Events) {
+        guard var registration = self.registrations[fd], registration.interest != interest else { return }
+        registration.interest = interest
+        self.registrations[fd] = registration
+        var event = epoll_event(
+            events: Self.epollBits(interest), data: epoll_data_t(u64: Self.key(fd, registration.generation)))
+        epoll_ctl(self.epollFD, EPOLL_CTL_MOD, fd, &event)
+    }
+
+    public func interest(of fd: Int32) -> Events? { self.registrations[fd]?.interest }
+
+    /// Stops watching `fd`. Call before closing it.
+    public func unregister(_ fd: Int32) {
+        guard self.registrations.removeValue(forKey: fd) != nil else { return }
+        epoll_ctl(self.epollFD, EPOLL_CTL_DEL, fd, nil)
+    }
+
+    private static func key(_ fd: Int32, _ generation: UInt32) -> UInt64 {
+        UInt64(generation) << 32 | UInt64(UInt32(bitPattern: fd))
+    }
+
+    private static func epollBits(_ interest: Events) -> UInt32 {
+        var bits: UInt32 = 0
+        if interest.contains(.readable) { bits |= EPOLLIN.rawValue | EPOLLRDHUP.rawValue }
+        if interest.contains(.writable) { bits |= EPOLLOUT.rawValue }
+        return bits
+    }
+
+    // MARK: Timers
+
+    /// Runs `task` on the reactor thread after `nanoseconds`.
+    @discardableResult
+    public func schedule(afterNanoseconds nanoseconds: UInt64, _ task: @escaping () -> Void) -> TimerID {
+        let id = self.nextTimerID
+        self.nextTimerID += 1
+        self.timerHeap.insert(Timer(deadline: MonotonicClock.nanoseconds() &+ nanoseconds, id: id))
+        self.timerTasks[id] = task
+        return TimerID(value: id)
+    }
+
+    @discardableResult
+    public func schedule(afterMilliseconds milliseconds: Int, _ task: @escaping () -> Void) -> TimerID {
+        self.schedule(afterNanoseconds: UInt64(max(0, milliseconds)) * 1_000_000, task)
+    }
+
+    /// Cancels a timer that has not fired; harmless otherwise.
+    public func cancel(_ timer: TimerID) {
+        self.timerTasks.removeValue(forKey: timer.value)
+    }
+
+    /// Runs `task` on this thread once the current callback and its siblings are done.
+    /// Only from the reactor thread; unlike ``execute(_:)`` the task need not be `Sendable`.
+    public func deferToNextTick(_ task: @escaping () -> Void) {
+        self.localTasks.append(task)
+        self.wake()
+    }
+
+    // MARK: Cross-thread
+
+    /// Runs `task` on the reactor thread soon. Safe from any thread.
+    public func execute(_ task: @escaping @Sendable () -> Void) {
+        self.posted.withLock { $0.append(task) }
+        self.wake()
+    }
+
+    /// Makes ``run()`` return after the current iteration. Safe from any thread.
+    public func stop() {
+        self.stopRequested.store(true, ordering: .releasing)
+        self.wake()
+    }
+
+    private func wake() {
+        var one: UInt64 = 1
+        _ = write(self.wakeFD, &one, 8)
+    }
+
+    // MARK: Loop
+
+    /// Runs the loop on the calling thread until ``stop()``.
+    public func run() {
+        self.loopThread = pthread_self()
+        self.running.store(true, ordering: .releasing)
+        defer { self.running.store(false, ordering: .releasing) }
+        var events = [epoll_event](repeating: epoll_event(), count: 256)
+        while !self.stopRequested.load(ordering: .acquiring) {
+            let timeout = self.nextTimeoutMilliseconds()
+            let count = events.withUnsafeMutableBufferPointer {
+                epoll_wait(self.epollFD, $0.baseAddress, Int32($0.count), timeout)
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            for index in 0..<Int(count) {
+                let key = events[index].data.u64
+                if key == UInt64.max {
+                    var value: UInt64 = 0
+                    _ = read(self.wakeFD, &value, 8)
+                    continue
+                }
+                let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: key))
+                guard let registration = self.registrations[fd],
+                    registration.generation == UInt32(truncatingIfNeeded: key >> 32)
+                else { continue }  // Unregistered earlier in this batch.
+                let bits = events[index].events
+                var ready: Events = []
+                if bits & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue) != 0 { ready.insert(.readable) }
+                if bits & EPOLLOUT.rawValue != 0 { ready.insert(.writable) }
+                if bits & (EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 { ready.insert(.hangup) }
+                registration.handler(ready)
+            }
+            self.runPostedTasks()
+            self.runDueTimers()
+        }
+        self.runPostedTasks()
+    }
+
+    private func runPostedTasks() {
+        while !self.localTasks.isEmpty {
+            let tasks = self.localTasks
+            self.localTasks.removeAll()
+            for task in tasks { task() }
+        }
+        while true {
+            let tasks = self.posted.withLock { queue -> [@Sendable () -> Void] in
+                let taken = queue
+                queue.removeAll(keepingCapacity: true)
+                return taken
+            }
+            if tasks.isEmpty { return }
+            for task in tasks { task() }
+        }
+    }
+
+    private func runDueTimers() {
+        let now = MonotonicClock.nanoseconds()
+        while let first = self.timerHeap.min, first.deadline <= now {
+            self.timerHeap.removeMin()
+            if let task = self.timerTasks.removeValue(forKey: first.id) { task() }
+        }
+    }
+
+    private func nextTimeoutMilliseconds() -> Int32 {
+        // Drop cancelled timers from the top so they do not cause early wake-ups.
+        while let first = self.timerHeap.min, self.timerTasks[first.id] == nil { self.timerHeap.removeMin() }
+        guard let first = self.timerHeap.min else { return -1 }
+        let now = MonotonicClock.nanoseconds()
+        guard first.deadline > now else { return 0 }
+        return Int32(min((first.deadline - now + 999_999) / 1_000_000, 60_000))
+    }
+}
+
+/// A minimal binary min-heap for the timer queue.
+struct BinaryHeap<Element: Comparable> {
+    private var storage: [Element] = []
+
+    var min: Element? { self.storage.first }
+    var count: Int { self.storage.count }
+
+    mutating func insert(_ element: Element) {
+        self.storage.append(element)
+        var child = self.storage.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard self.storage[child] < self.storage[parent] else { break }
+            self.storage.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func removeMin() {
+        guard !self.storage.isEmpty else { return }
+        self.storage.swapAt(0, self.storage.count - 1)
+        self.storage.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var smallest = parent
+            if left < self.storage.count && self.storage[left] < self.storage[smallest] { smallest = left }
+            if right < self.storage.count && self.storage[right] < self.storage[smallest] { smallest = right }
+            if smallest == parent { return }
+            self.storage.swapAt(parent, smallest)
+            parent = smallest
+        }
+    }
+}
