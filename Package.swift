@@ -43,7 +43,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "NetSockClient", dependencies: ["NSAPI", "NetSockJSON", "NetSockRPC"], swiftSettings: strict),
+        .target(name: "NetSockClient", dependencies: ["NSAPI", "NetSockJSON", "NetSockRPC", "NetSockPOSIX"], swiftSettings: strict),
         .target(
             name: "NetSockCtl",
             dependencies: [

@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import NetSockClient
+import NetSockJSON
+
+/// `netsockctl call METHOD [key=value ...]`: any method, including future ones.
+struct CallCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "call", abstract: "Call any JSON-RPC method with named params.",
+        discussion: """
+            Params are key=value words, typed as lightning-cli does: numbers, true, false, null and JSON \
+            arrays, objects or quoted strings are JSON; anything else is a string. Or give them whole with \
+            --params '{"k":1}', --params @file.json, or --params - (stdin).
+            """)
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: "Method name, e.g. daemon.info.")
+    var method: String
+
+    @Argument(help: "Params as key=value.")
+    var params: [String] = []
+
+    @Option(name: .customLong("params"), help: "Params as a JSON object, @FILE, or - for stdin.")
+    var paramsJSON: String?
+
+    @Flag(name: .long, help: "Take every key=value as a string.")
+    var rawString = false
+
+    func validate() throws {
+        if self.paramsJSON != nil && !self.params.isEmpty {
+            throw ValidationError("give params either as key=value or with --params, not both")
+        }
+    }
+
+    func run() throws {
+        let params: JSONObject
+        do {
+            if let source = self.paramsJSON {
+                params = try ParamArguments.object(try readSource(source))
+            } else {
+                params = try ParamArguments.parse(self.params, rawStrings: self.rawString)
+            }
+        } catch let failure as ParamArguments.Failure {
+            throw ValidationError(failure.description)
+        }
+        let terminal = Terminal.current
+        do {
+            let client = try self.options.connect()
+            let result = try client.call(self.method, params, timeoutMilliseconds: self.options.timeoutMilliseconds)
+            terminal.json(result)
+        } catch {
+            throw fail(error, options: self.options)
+        }
+    }
+}
+
+/// Reads `--params` input: `-` is stdin, `@path` a file, anything else the text itself.
+func readSource(_ source: String) throws -> [UInt8] {
+    if source == "-" { return readAll(0) }
+    if source.hasPrefix("@") {
+        let path = String(source.dropFirst())
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ValidationError("cannot read \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        return readAll(fd)
+    }
+    return Array(source.utf8)
+}
+
+func readAll(_ fd: Int32) -> [UInt8] {
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = read(fd, &chunk, chunk.count)
+        if count < 0 && errno == EINTR { continue }
+        if count <= 0 { return bytes }
+        bytes += chunk[0..<count]
+    }
+}
