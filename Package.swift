@@ -80,7 +80,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NetSockCtlTests",
-            dependencies: ["NetSockCtl", "NetSockTestSupport", "netsockd", "netsockctl"],
+            dependencies: ["NetSockCtl", "NetSockClient", "NetSockRPC", "NetSockJSON", "NSAPI"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,152 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A child process for black-box tests: posix_spawn with files for its standard
+/// streams and optional extra descriptors (for socket activation).
+public final class Subprocess {
+    public let pid: pid_t
+    public let stdoutPath: String
+    public let stderrPath: String
+    private var exitStatus: Int32?
+
+    /// Spawns `executable` with `arguments`; `stdin` bytes are fed from a temporary file.
+    /// `descriptors` maps child fd numbers to fds of ours.
+    public init(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, stdin: [UInt8] = [],
+        directory: String, descriptors: [Int32: Int32] = [:]
+    ) throws {
+        let tag = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        self.stdoutPath = "\(directory)/out-\(tag)"
+        self.stderrPath = "\(directory)/err-\(tag)"
+        let stdinPath = "\(directory)/in-\(tag)"
+        try writeFile(stdinPath, stdin)
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, self.stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, self.stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        for (child, ours) in descriptors { posix_spawn_file_actions_adddup2(&actions, ours, child) }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Children start with default signal handling and their own process group.
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let env = environment ?? ProcessEnvironment.current
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        guard status == 0 else { throw SubprocessError(description: "posix_spawn \(executable): \(String(cString: strerror(status)))") }
+        self.pid = pid
+    }
+
+    /// Waits up to `timeoutSeconds`; returns the exit code (128+signal when killed), or `nil` on timeout.
+    @discardableResult
+    public func wait(timeoutSeconds: Double = 30) -> Int32? {
+        if let exitStatus { return exitStatus }
+        let deadline = nowSeconds() + timeoutSeconds
+        while true {
+            var status: Int32 = 0
+            let result = waitpid(self.pid, &status, WNOHANG)
+            if result == self.pid {
+                let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+                self.exitStatus = code
+                return code
+            }
+            if result < 0 { return nil }
+            if nowSeconds() > deadline { return nil }
+            usleep(5000)
+        }
+    }
+
+    public func signal(_ number: Int32) { kill(self.pid, number) }
+
+    /// Kills the process if it still runs and reaps it.
+    public func terminate() {
+        guard self.exitStatus == nil else { return }
+        kill(self.pid, SIGKILL)
+        self.wait(timeoutSeconds: 5)
+    }
+
+    public var stdout: String { (try? readText(self.stdoutPath)) ?? "" }
+    public var stderr: String { (try? readText(self.stderrPath)) ?? "" }
+
+    /// Runs to completion and returns (exit code, stdout, stderr).
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, stdin: [UInt8] = [],
+        directory: String, timeoutSeconds: Double = 60
+    ) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = try Subprocess(executable, arguments, environment: environment, stdin: stdin, directory: directory)
+        guard let status = process.wait(timeoutSeconds: timeoutSeconds) else {
+            process.terminate()
+            throw SubprocessError(description: "\(executable) \(arguments) did not finish in \(timeoutSeconds) s")
+        }
+        return (status, process.stdout, process.stderr)
+    }
+}
+
+public struct SubprocessError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+public enum ProcessEnvironment {
+    public static var current: [String: String] {
+        var result: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            pointer += 1
+        }
+        return result
+    }
+}
+
+func nowSeconds() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+public func writeFile(_ path: String, _ bytes: [UInt8]) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw SubprocessError(description: "open \(path): \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+        guard written > 0 else { throw SubprocessError(description: "write \(path)") }
+        offset += written
+    }
+}
+
+public func readText(_ path: String) throws -> String {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw SubprocessError(description: "open \(path)") }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = read(fd, &chunk, chunk.count)
+        if count <= 0 { break }
+        bytes += chunk[0..<count]
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}

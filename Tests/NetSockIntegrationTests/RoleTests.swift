@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NetSockJSON
+import NetSockTestSupport
+import Testing
+
+/// A client running as an unprivileged uid is refused admin methods (-32001, exit 4).
+@Suite struct RoleTests {
+    @Test func unprivilegedClientsAreRefusedAdminMethods() throws {
+        guard Privilege.rootTestsEnabled("unprivilegedClientsAreRefusedAdminMethods") else { return }
+        let daemon = try DaemonLauncher(config: ["control": ["mode": "0666", "admin_group": nil]])
+        let asNobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", BuiltProducts.netsockctl]
+        let whoami = try Subprocess.run(
+            asNobody[0], Array(asNobody.dropFirst()) + ["--socket", daemon.socketPath, "--json", "call", "daemon.whoami"],
+            directory: daemon.directory.path)
+        #expect(whoami.status == 0, "\(whoami.stderr)")
+        let identity = try JSONCodec.parse(whoami.stdout)
+        #expect(identity["uid"] == 65534)
+        #expect(identity["roles"] == ["user"])
+
+        let shutdown = try Subprocess.run(
+            asNobody[0], Array(asNobody.dropFirst()) + ["--socket", daemon.socketPath, "call", "daemon.shutdown"],
+            directory: daemon.directory.path)
+        #expect(shutdown.status == 4)
+        #expect(shutdown.stderr.contains("-32001"))
+        let publish = try Subprocess.run(
+            asNobody[0], Array(asNobody.dropFirst()) + ["--socket", daemon.socketPath, "call", "events.publish", "topic=daemon", "event=x"],
+            directory: daemon.directory.path)
+        #expect(publish.status == 4)
+        // Root is admin, and the daemon is still up.
+        #expect(try daemon.client().call("daemon.whoami")["roles"] == ["user", "admin"])
+    }
+
+    @Test func adminGroupMembersAreAdmins() throws {
+        guard Privilege.rootTestsEnabled("adminGroupMembersAreAdmins") else { return }
+        // Group 65534 ("nogroup" on Debian) as the admin group: a member with that gid is admin.
+        let group = try Subprocess.run("/usr/bin/getent", ["group", "65534"], directory: "/tmp")
+        let name = String(group.stdout.split(separator: ":").first ?? "nogroup")
+        let daemon = try DaemonLauncher(config: ["control": ["mode": "0666", "admin_group": .string(name)]])
+        let result = try Subprocess.run(
+            "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", BuiltProducts.netsockctl,
+                "--socket", daemon.socketPath, "--json", "call", "daemon.whoami"],
+            directory: daemon.directory.path)
+        #expect(try JSONCodec.parse(result.stdout)["roles"] == ["user", "admin"], "\(result.stderr)")
+    }
+}

@@ -1,0 +1,121 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NetSockPOSIX
+import Synchronization
+import Testing
+
+@Suite struct ReactorTests {
+    @Test func timersFireInDeadlineOrderAndCancelledOnesDoNot() throws {
+        let reactor = try Reactor()
+        let order = Mutex<[Int]>([])
+        reactor.execute {
+            reactor.schedule(afterMilliseconds: 30) { order.withLock { $0.append(3) } }
+            reactor.schedule(afterMilliseconds: 10) { order.withLock { $0.append(1) } }
+            let cancelled = reactor.schedule(afterMilliseconds: 20) { order.withLock { $0.append(99) } }
+            reactor.schedule(afterMilliseconds: 20) { order.withLock { $0.append(2) } }
+            reactor.cancel(cancelled)
+            reactor.schedule(afterMilliseconds: 50) { reactor.stop() }
+        }
+        reactor.run()
+        #expect(order.withLock { $0 } == [1, 2, 3])
+    }
+
+    @Test func readinessIsReportedAndInterestCanChange() throws {
+        let reactor = try Reactor()
+        var fds: [Int32] = [0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
+        let (left, right) = (fds[0], fds[1])
+        defer {
+            close(left)
+            close(right)
+        }
+        let seen = Mutex<[String]>([])
+        reactor.execute {
+            try? reactor.register(left, interest: .writable) { events in
+                if events.contains(.writable) {
+                    seen.withLock { $0.append("writable") }
+                    reactor.setInterest(left, .readable)
+                    _ = write(right, "x", 1)
+                }
+                if events.contains(.readable) {
+                    var byte: UInt8 = 0
+                    _ = read(left, &byte, 1)
+                    seen.withLock { $0.append("read \(Character(UnicodeScalar(byte)))") }
+                    reactor.unregister(left)
+                    reactor.stop()
+                }
+            }
+        }
+        reactor.run()
+        #expect(seen.withLock { $0 } == ["writable", "read x"])
+    }
+
+    @Test func tasksPostedFromOtherThreadsRunOnTheLoop() async throws {
+        let reactor = try Reactor()
+        let tally = Tally()
+        let loop = Task.detached { reactor.run() }
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask { [tally] in
+                    for _ in 0..<100 { reactor.execute { tally.bump() } }
+                }
+            }
+        }
+        reactor.execute { reactor.stop() }
+        await loop.value
+        #expect(tally.value == 800)
+    }
+}
+
+final class Tally: Sendable {
+    private let count = Mutex(0)
+    func bump() { self.count.withLock { $0 += 1 } }
+    var value: Int { self.count.withLock { $0 } }
+}
+
+@Suite struct UnixSocketTests {
+    @Test func probeTellsAbsentStaleLiveAndForeign() throws {
+        var template = Array("/tmp/netsock-posix.XXXXXX".utf8CString)
+        let directory = String(cString: mkdtemp(&template)!)
+        let path = directory + "/s.sock"
+        #expect(UnixSocket.probe(path: path) == .absent)
+        let listener = try UnixSocket.listen(path: path, mode: 0o600, group: nil)
+        #expect(UnixSocket.probe(path: path) == .live)
+        var info = stat()
+        stat(path, &info)
+        #expect(info.st_mode & 0o777 == 0o600)
+        #expect(UnixSocket.isListeningUnixStream(listener))
+        close(listener)
+        #expect(UnixSocket.probe(path: path) == .stale)
+        unlink(path)
+        let fd = open(path, O_CREAT | O_WRONLY, 0o600)
+        close(fd)
+        #expect(UnixSocket.probe(path: path) == .notASocket)
+        unlink(path)
+        rmdir(directory)
+    }
+
+    @Test func overlongPathsAreRefused() {
+        #expect(throws: SystemError.self) {
+            _ = try UnixSocket.listen(path: "/tmp/" + String(repeating: "x", count: 200), mode: 0o600, group: nil)
+        }
+    }
+
+    @Test func activationAndWatchdogEnvironment() {
+        #expect(SocketActivation.listenDescriptors(environment: ["LISTEN_PID": "42", "LISTEN_FDS": "2"], pid: 42) == [3, 4])
+        #expect(SocketActivation.listenDescriptors(environment: ["LISTEN_PID": "41", "LISTEN_FDS": "2"], pid: 42) == [])
+        #expect(SocketActivation.listenDescriptors(environment: ["LISTEN_PID": "42", "LISTEN_FDS": "x"], pid: 42) == [])
+        #expect(SystemdNotifier.watchdogMicroseconds(environment: ["WATCHDOG_USEC": "500"], pid: 1) == 500)
+        #expect(SystemdNotifier.watchdogMicroseconds(environment: ["WATCHDOG_USEC": "500", "WATCHDOG_PID": "2"], pid: 1) == nil)
+        #expect(SystemdNotifier.watchdogMicroseconds(environment: ["WATCHDOG_USEC": "0"], pid: 1) == nil)
+        #expect(!SystemdNotifier(environment: [:]).notify("READY=1"))
+    }
+
+    @Test func wallClockIsRFC3339() {
+        let text = WallClock.rfc3339()
+        #expect(text.count == 24)
+        #expect(text.hasSuffix("Z"))
+        #expect(Array(text)[10] == "T")
+    }
+}
