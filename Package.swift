@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "NetSockBench",
             dependencies: [
-                "NetSockClient", "NetSockJSON", "NetSockRPC",
+                "NetSockClient", "NetSockJSON", "NetSockRPC", "NetSockPOSIX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

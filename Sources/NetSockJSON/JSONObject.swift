@@ -14,6 +14,11 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         for (key, value) in members { self[key] = value }
     }
 
+    /// Members whose keys the caller knows to be distinct; no duplicate check.
+    public init(uniqueKeysWithValues members: [(String, JSONValue)]) {
+        self.members = members.map { (key: $0.0, value: $0.1) }
+    }
+
     public var count: Int { self.members.count }
     public var isEmpty: Bool { self.members.isEmpty }
     public var keys: [String] { self.members.map(\.key) }
@@ -58,5 +63,8 @@ public struct JSONObject: Sendable, Hashable, Sequence {
 }
 
 extension JSONObject: ExpressibleByDictionaryLiteral {
-    public init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
+    /// Literal keys are distinct (as Swift requires of dictionary literals), so members are taken as written.
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self.init(uniqueKeysWithValues: elements)
+    }
 }

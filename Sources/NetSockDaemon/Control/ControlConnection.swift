@@ -34,9 +34,12 @@ final class ControlConnection {
     private var httpSlots: [HTTPSlot] = []
     private var pendingInput: [UInt8] = []
 
-    private var outbound: [[UInt8]] = []
-    private var outboundHeadOffset = 0
-    private(set) var outboundBytes = 0
+    /// Bytes waiting to be written, from `outboundStart` on: one buffer, so one `send` drains many replies.
+    private var outbound: [UInt8] = []
+    private var outboundStart = 0
+    var outboundBytes: Int { self.outbound.count - self.outboundStart }
+    /// While a read batch is processed, replies are queued and written together afterwards.
+    private var corked = false
     private let maxOutputBytes: Int
 
     /// The peer shut its side down; close once every reply has been written.
@@ -68,6 +71,11 @@ final class ControlConnection {
 
     private func readAvailable() {
         guard !self.isClosed, !self.inputClosed else { return }
+        self.corked = true
+        defer {
+            self.corked = false
+            if !self.isClosed && self.outboundBytes > 0 { self.flush() }
+        }
         // A few reads per wake-up keep one busy client from starving the others.
         for _ in 0..<4 {
             guard !self.isClosed, !self.inputClosed, self.outboundBytes < self.maxOutputBytes else { break }
@@ -229,18 +237,16 @@ final class ControlConnection {
 
     private func enqueue(_ bytes: [UInt8]) {
         guard !self.isClosed, !bytes.isEmpty else { return }
-        let wasEmpty = self.outbound.isEmpty
-        self.outbound.append(bytes)
-        self.outboundBytes += bytes.count
-        if wasEmpty { self.flush() }
+        let wasEmpty = self.outboundBytes == 0
+        self.outbound.append(contentsOf: bytes)
+        if wasEmpty && !self.corked { self.flush() }
     }
 
     private func flush() {
         let wasOverLimit = self.outboundBytes >= self.maxOutputBytes
-        while !self.isClosed, let head = self.outbound.first {
-            let remaining = head.count - self.outboundHeadOffset
-            let written = head.withUnsafeBytes { raw in
-                send(self.fd, raw.baseAddress! + self.outboundHeadOffset, remaining, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+        while !self.isClosed, self.outboundBytes > 0 {
+            let written = self.outbound.withUnsafeBytes { raw in
+                send(self.fd, raw.baseAddress! + self.outboundStart, raw.count - self.outboundStart, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
             }
             if written < 0 {
                 if errno == EINTR { continue }
@@ -248,15 +254,16 @@ final class ControlConnection {
                 self.close()  // EPIPE, ECONNRESET: the client has gone.
                 return
             }
-            self.outboundBytes -= written
-            if written == remaining {
-                self.outbound.removeFirst()
-                self.outboundHeadOffset = 0
-            } else {
-                self.outboundHeadOffset += written
-            }
+            self.outboundStart += written
         }
-        if self.outbound.isEmpty { self.closeIfDone() }
+        if self.outboundBytes == 0 {
+            self.outbound.removeAll(keepingCapacity: self.outbound.capacity <= 1 << 20)
+            self.outboundStart = 0
+            self.closeIfDone()
+        } else if self.outboundStart > 1 << 16 && self.outboundStart * 2 > self.outbound.count {
+            self.outbound.removeFirst(self.outboundStart)
+            self.outboundStart = 0
+        }
         guard !self.isClosed else { return }
         if wasOverLimit && self.outboundBytes < self.maxOutputBytes / 2 {
             self.session.outputDrained()
@@ -266,7 +273,7 @@ final class ControlConnection {
     }
 
     private func closeIfDone() {
-        guard !self.isClosed, self.outbound.isEmpty else { return }
+        guard !self.isClosed, self.outboundBytes == 0 else { return }
         if self.closeAfterFlush || (self.inputClosed && !self.session.hasPendingRequests && self.httpSlots.isEmpty) {
             self.close()
         }
@@ -278,7 +285,7 @@ final class ControlConnection {
         if !self.inputClosed && !self.closeAfterFlush && self.outboundBytes < self.maxOutputBytes {
             interest.insert(.readable)
         }
-        if !self.outbound.isEmpty { interest.insert(.writable) }
+        if self.outboundBytes > 0 { interest.insert(.writable) }
         self.server.reactor.setInterest(self.fd, interest)
     }
 
@@ -293,8 +300,8 @@ final class ControlConnection {
         self.isClosed = true
         self.server.reactor.unregister(self.fd)
         Glibc.close(self.fd)
-        self.outbound.removeAll()
-        self.outboundBytes = 0
+        self.outbound = []
+        self.outboundStart = 0
         self.server.connectionClosed(self)
         self.session.close()
     }
