@@ -1,0 +1,59 @@
+# netsock: `make run` builds and starts the daemon on its embedded default config;
+# `make test` installs what is missing, builds, and runs every test.
+
+SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
+PREFIX ?= /usr/local
+# Debian packages the build and the tests need: the jansson headers, pkg-config to
+# find them, and the real peers and tools the tests drive.
+DEB_PACKAGES := libjansson-dev pkg-config curl socat python3 util-linux iproute2
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build release run test bench docs completions install clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+run: release
+	.build/release/netsockd $(ARGS)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: release
+	.build/release/netsock-bench rpc
+
+# docs/openrpc.json is generated from the method table; a test fails when it is stale.
+docs: build
+	.build/debug/netsockd --print-openrpc > docs/openrpc.json
+
+completions: build
+	mkdir -p contrib/completions
+	.build/debug/netsockctl --generate-completion-script bash > contrib/completions/netsockctl.bash
+	.build/debug/netsockctl --generate-completion-script zsh > contrib/completions/_netsockctl
+	.build/debug/netsockctl --generate-completion-script fish > contrib/completions/netsockctl.fish
+
+install: release
+	install -D -m 0755 .build/release/netsockd $(DESTDIR)$(PREFIX)/sbin/netsockd
+	install -D -m 0755 .build/release/netsockctl $(DESTDIR)$(PREFIX)/bin/netsockctl
+	install -D -m 0644 etc/netsockd.json $(DESTDIR)/etc/netsockd/netsockd.json.example
+	install -D -m 0644 contrib/netsockd.service $(DESTDIR)/lib/systemd/system/netsockd.service
+	install -D -m 0644 contrib/netsockd.socket $(DESTDIR)/lib/systemd/system/netsockd.socket
+	install -D -m 0644 contrib/completions/netsockctl.bash $(DESTDIR)/usr/share/bash-completion/completions/netsockctl
+	install -D -m 0644 contrib/completions/_netsockctl $(DESTDIR)/usr/share/zsh/vendor-completions/_netsockctl
+	install -D -m 0644 contrib/completions/netsockctl.fish $(DESTDIR)/usr/share/fish/vendor_completions.d/netsockctl.fish
+
+clean:
+	rm -rf .build
