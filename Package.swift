@@ -62,7 +62,7 @@ let package = Package(
         ),
         .target(
             name: "NetSockTestSupport",
-            dependencies: ["NetSockClient", "NetSockJSON", "NetSockRPC"],
+            dependencies: ["NetSockClient", "NetSockJSON", "NetSockRPC", "NetSockPOSIX"],
             swiftSettings: strict
         ),
         .executableTarget(name: "netsockd", dependencies: ["NetSockDaemon"], swiftSettings: strict),

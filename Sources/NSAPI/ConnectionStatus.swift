@@ -1,7 +1,7 @@
 /// Mbed's `nsapi_connection_status_t`: where an interface is on its way up.
 ///
 /// The raw values are Mbed's; the API names are the lower-case words of API.md.
-public enum ConnectionStatus: Int32, Sendable, CaseIterable, CustomStringConvertible {
+public enum ConnectionStatus: Int32, Sendable, APINamed, CustomStringConvertible {
     /// A local (link-local or private) address is set.
     case localUp = 0
     /// A global address is set.
@@ -20,11 +20,6 @@ public enum ConnectionStatus: Int32, Sendable, CaseIterable, CustomStringConvert
         case .connecting: "connecting"
         case .errorUnsupported: "unsupported"
         }
-    }
-
-    public init?(apiName: String) {
-        guard let match = Self.allCases.first(where: { $0.apiName == apiName }) else { return nil }
-        self = match
     }
 
     /// True for `local_up` and `global_up`.

@@ -1,5 +1,5 @@
 /// Mbed's `nsapi_version_t`, named as API.md's `version` parameter.
-public enum IPVersion: Int32, Sendable, CaseIterable {
+public enum IPVersion: Int32, Sendable, APINamed {
     case unspecified = 0
     case ipv4 = 1
     case ipv6 = 2
@@ -12,15 +12,10 @@ public enum IPVersion: Int32, Sendable, CaseIterable {
         case .ipv6: "ipv6"
         }
     }
-
-    public init?(apiName: String) {
-        guard let match = Self.allCases.first(where: { $0.apiName == apiName }) else { return nil }
-        self = match
-    }
 }
 
 /// Mbed's `nsapi_protocol_t`, plus the cellular non-IP socket.
-public enum SocketProtocol: Int32, Sendable, CaseIterable {
+public enum SocketProtocol: Int32, Sendable, APINamed {
     case tcp = 0
     case udp = 1
     case icmp = 2
@@ -35,15 +30,10 @@ public enum SocketProtocol: Int32, Sendable, CaseIterable {
         case .nonIP: "nonip"
         }
     }
-
-    public init?(apiName: String) {
-        guard let match = Self.allCases.first(where: { $0.apiName == apiName }) else { return nil }
-        self = match
-    }
 }
 
 /// Mbed's `nsapi_socket_option_t`; raw values are the enumerator order of `nsapi_types.h`.
-public enum SocketOption: Int32, Sendable, CaseIterable {
+public enum SocketOption: Int32, Sendable, APINamed {
     case reuseAddress = 0
     case keepAlive = 1
     case keepIdle = 2
@@ -80,15 +70,10 @@ public enum SocketOption: Int32, Sendable, CaseIterable {
         case .packetInfo: "pktinfo"
         }
     }
-
-    public init?(apiName: String) {
-        guard let match = Self.allCases.first(where: { $0.apiName == apiName }) else { return nil }
-        self = match
-    }
 }
 
 /// Mbed's `nsapi_security_t` for Wi-Fi and cellular authentication.
-public enum SecurityType: UInt8, Sendable, CaseIterable {
+public enum SecurityType: UInt8, Sendable, APINamed {
     case none = 0x0
     case wep = 0x1
     case wpa = 0x2
@@ -119,11 +104,6 @@ public enum SecurityType: UInt8, Sendable, CaseIterable {
         case .wpa3WPA2: "wpa3_wpa2"
         case .unknown: "unknown"
         }
-    }
-
-    public init?(apiName: String) {
-        guard let match = Self.allCases.first(where: { $0.apiName == apiName }) else { return nil }
-        self = match
     }
 }
 

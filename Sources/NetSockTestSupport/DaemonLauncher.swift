@@ -3,6 +3,7 @@ import Glibc
 #endif
 import NetSockClient
 import NetSockJSON
+import NetSockPOSIX
 import NetSockRPC
 
 /// Where the package's executables were built: beside the test binary.

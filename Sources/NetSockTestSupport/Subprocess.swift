@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import NetSockPOSIX
 
 /// A child process for black-box tests: posix_spawn with files for its standard
 /// streams and optional extra descriptors (for socket activation).
@@ -102,21 +103,6 @@ public final class Subprocess {
 
 public struct SubprocessError: Error, CustomStringConvertible {
     public var description: String
-}
-
-public enum ProcessEnvironment {
-    public static var current: [String: String] {
-        var result: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            pointer += 1
-        }
-        return result
-    }
 }
 
 func nowSeconds() -> Double {

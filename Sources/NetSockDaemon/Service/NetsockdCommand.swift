@@ -63,7 +63,7 @@ public struct NetsockdCommand: AsyncParsableCommand {
             print(JSONCodec.encodeString(Daemon.openRPCDocument(), style: .pretty))
             return
         }
-        let environment = currentEnvironment()
+        let environment = ProcessEnvironment.current
         let (configuration, source) = try self.loadConfiguration()
         let path = SocketPathResolver.resolve(
             option: self.socket, environment: environment, configured: configuration.control.socketPath, uid: getuid())
@@ -127,18 +127,4 @@ public struct NetsockdCommand: AsyncParsableCommand {
         line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
         Glibc.exit(1)
     }
-}
-
-/// The process environment as a dictionary.
-func currentEnvironment() -> [String: String] {
-    var result: [String: String] = [:]
-    var pointer = environ
-    while let entry = pointer.pointee {
-        let text = String(cString: entry)
-        if let equals = text.firstIndex(of: "=") {
-            result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-        }
-        pointer += 1
-    }
-    return result
 }
