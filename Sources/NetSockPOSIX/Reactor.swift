@@ -19,6 +19,9 @@ public final class Reactor: @unchecked Sendable {
         public static let writable = Events(rawValue: 2)
         /// Hang-up or error; always reported, never needs asking for.
         public static let hangup = Events(rawValue: 4)
+        /// Interest only: report changes once (EPOLLET) rather than while the state lasts.
+        /// Sockets the application drains at its own pace use it, as Mbed stacks signal edges.
+        public static let edgeTriggered = Events(rawValue: 8)
     }
 
     public typealias Handler = (Events) -> Void
@@ -118,6 +121,7 @@ public final class Reactor: @unchecked Sendable {
         var bits: UInt32 = 0
         if interest.contains(.readable) { bits |= EPOLLIN.rawValue | EPOLLRDHUP.rawValue }
         if interest.contains(.writable) { bits |= EPOLLOUT.rawValue }
+        if interest.contains(.edgeTriggered) { bits |= EPOLLET.rawValue }
         return bits
     }
 

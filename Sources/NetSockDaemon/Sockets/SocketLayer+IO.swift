@@ -1,0 +1,236 @@
+public import NSAPI
+
+/// The I/O calls: each loops over a nonblocking stack call, parking on socket
+/// events between tries, exactly as Mbed's blocking wrappers do.
+extension SocketLayer {
+    /// Runs `attempt` now; if it is not done, waits for events up to the socket's idle
+    /// timeout (forever when none), or gives up at once when nonblocking.
+    private func perform(
+        on socket: ManagedSocket, attempt: @escaping () -> Bool, expire: @escaping () -> Void,
+        abort: @escaping (NSAPIError) -> Void
+    ) {
+        // Mbed clears `_pending` at the start of every I/O call, re-arming sigio.
+        socket.sigioPending = false
+        if attempt() { return }
+        if socket.timeoutMilliseconds == 0 {
+            expire()
+            return
+        }
+        let call = BlockedCall(attempt: attempt, expire: expire, abort: abort)
+        socket.waiters.append(call)
+        if let timeout = socket.timeoutMilliseconds { self.arm(call, on: socket, timeout: timeout) }
+    }
+
+    // MARK: Connect
+
+    /// TCP: `IN_PROGRESS`/`ALREADY`/`IS_CONNECTED` when nonblocking; blocking waits and
+    /// turns the final `IS_CONNECTED` into success, or returns the last `IN_PROGRESS`/`ALREADY`
+    /// on timeout. UDP: only sets (or, with a false address, clears) the peer; always OK,
+    /// even on a closed object (Mbed `InternetDatagramSocket::connect`).
+    public func connect(owner: Int, id: Int, address: SocketAddress, completion: @escaping Completion<Void>) {
+        guard let socket = self.socket(owner, id) else { return completion(.failure(.noSocket)) }
+        if socket.proto == .udp {
+            socket.peer = address.isTruthy ? address : nil
+            return completion(.success(()))
+        }
+        guard socket.isOpen else { return completion(.failure(.noSocket)) }
+        guard socket.proto == .tcp else { return completion(.failure(.unsupported)) }
+        var waited = false
+        var last = NSAPIError.inProgress
+        let attempt = { [unowned self, unowned socket] () -> Bool in
+            guard socket.isOpen else {
+                completion(.failure(.noSocket))
+                return true
+            }
+            do throws(NSAPIError) {
+                try socket.stack!.socketConnect(socket.handle, address)
+                self.connected(socket, to: address)
+                completion(.success(()))
+                return true
+            } catch {
+                switch error {
+                case .inProgress, .already:
+                    if error == .inProgress || socket.state != .connecting {
+                        socket.peer = address  // Mbed stores the peer on OK or IN_PROGRESS.
+                    }
+                    socket.state = .connecting
+                    last = error
+                    // A blocking caller keeps waiting; a nonblocking one gets the code itself.
+                    if socket.timeoutMilliseconds == 0 {
+                        completion(.failure(error))
+                        return true
+                    }
+                    waited = true
+                    return false
+                case .isConnected:
+                    self.connected(socket, to: socket.peer ?? address)
+                    completion(waited ? .success(()) : .failure(.isConnected))
+                    return true
+                default:
+                    if socket.state == .connecting { socket.state = .open }
+                    completion(.failure(error))
+                    return true
+                }
+            }
+        }
+        self.perform(on: socket, attempt: attempt, expire: { completion(.failure(last)) }, abort: { completion(.failure($0)) })
+    }
+
+    private func connected(_ socket: ManagedSocket, to address: SocketAddress) {
+        socket.state = .connected
+        socket.peer = address
+        socket.isBound = true
+    }
+
+    // MARK: Accept
+
+    /// TCP only. The new socket belongs to the same owner, is blocking, and is deleted by its `close`.
+    public func accept(owner: Int, id: Int, completion: @escaping Completion<(Int, SocketAddress)>) {
+        let socket: ManagedSocket
+        do throws(NSAPIError) {
+            socket = try self.openSocket(owner, id)
+        } catch {
+            return completion(.failure(error))
+        }
+        guard socket.proto == .tcp else { return completion(.failure(.unsupported)) }
+        let attempt = { [unowned self, unowned socket] () -> Bool in
+            guard socket.isOpen, let stack = socket.stack else {
+                completion(.failure(.noSocket))
+                return true
+            }
+            guard self.openCount(owner: owner) < self.maxSocketsPerOwner else {
+                completion(.failure(.noSocket))
+                return true
+            }
+            do throws(NSAPIError) {
+                let (handle, address) = try stack.socketAccept(socket.handle)
+                let accepted = ManagedSocket(owner: owner, id: self.nextSocketID(owner), proto: .tcp, interface: socket.interface, accepted: true)
+                self.adopt(accepted, stack: stack, handle: handle)
+                self.connected(accepted, to: address)
+                completion(.success((accepted.id, address)))
+                return true
+            } catch .wouldBlock {
+                return false
+            } catch {
+                completion(.failure(error))
+                return true
+            }
+        }
+        self.perform(on: socket, attempt: attempt, expire: { completion(.failure(.wouldBlock)) }, abort: { completion(.failure($0)) })
+    }
+
+    // MARK: Send
+
+    /// TCP: blocking writes everything; nonblocking or timed out returns the partial
+    /// count, `WOULD_BLOCK` only when nothing was written; a hard error wins even after
+    /// a partial write. UDP: `NO_ADDRESS` without a peer, else `sendto(peer)`.
+    public func send(owner: Int, id: Int, data: [UInt8], completion: @escaping Completion<Int>) {
+        guard let socket = self.socket(owner, id), socket.isOpen else { return completion(.failure(.noSocket)) }
+        switch socket.proto {
+        case .udp:
+            guard let peer = socket.peer else { return completion(.failure(.noAddress)) }
+            self.sendTo(owner: owner, id: id, address: peer, data: data, completion: completion)
+        case .tcp:
+            var sent = 0
+            let attempt = { [unowned socket] () -> Bool in
+                guard socket.isOpen else {
+                    completion(.failure(.noSocket))
+                    return true
+                }
+                if data.isEmpty {
+                    completion(.success(0))
+                    return true
+                }
+                while sent < data.count {
+                    do throws(NSAPIError) {
+                        sent += try socket.stack!.socketSend(socket.handle, data[sent...])
+                    } catch .wouldBlock {
+                        if socket.timeoutMilliseconds == 0 && sent > 0 {
+                            completion(.success(sent))
+                            return true
+                        }
+                        return false
+                    } catch {
+                        completion(.failure(error))
+                        return true
+                    }
+                }
+                completion(.success(sent))
+                return true
+            }
+            self.perform(
+                on: socket, attempt: attempt, expire: { completion(sent > 0 ? .success(sent) : .failure(.wouldBlock)) },
+                abort: { completion(.failure($0)) })
+        default:
+            completion(.failure(.unsupported))
+        }
+    }
+
+    /// UDP: one datagram, retried on `WOULD_BLOCK` within the timeout. TCP ignores `address`.
+    public func sendTo(owner: Int, id: Int, address: SocketAddress, data: [UInt8], completion: @escaping Completion<Int>) {
+        guard let socket = self.socket(owner, id), socket.isOpen else { return completion(.failure(.noSocket)) }
+        guard socket.proto == .udp else {
+            return self.send(owner: owner, id: id, data: data, completion: completion)
+        }
+        let attempt = { [unowned socket] () -> Bool in
+            guard socket.isOpen else {
+                completion(.failure(.noSocket))
+                return true
+            }
+            do throws(NSAPIError) {
+                let sent = try socket.stack!.socketSendTo(socket.handle, address, data[...])
+                socket.isBound = true
+                completion(.success(sent))
+                return true
+            } catch .wouldBlock {
+                return false
+            } catch {
+                completion(.failure(error))
+                return true
+            }
+        }
+        self.perform(on: socket, attempt: attempt, expire: { completion(.failure(.wouldBlock)) }, abort: { completion(.failure($0)) })
+    }
+
+    // MARK: Receive
+
+    /// TCP: up to `maxBytes`, an empty result when the peer closed. UDP: one datagram.
+    public func receive(owner: Int, id: Int, maxBytes: Int, completion: @escaping Completion<[UInt8]>) {
+        self.receiveFrom(owner: owner, id: id, maxBytes: maxBytes) { completion($0.map(\.1)) }
+    }
+
+    /// UDP: one datagram and its source; with a peer set, datagrams from anyone else are
+    /// dropped and the next one read, even when nonblocking. TCP: the stored peer, then `recv`.
+    public func receiveFrom(
+        owner: Int, id: Int, maxBytes: Int, completion: @escaping Completion<(SocketAddress, [UInt8])>
+    ) {
+        guard let socket = self.socket(owner, id), socket.isOpen else { return completion(.failure(.noSocket)) }
+        let attempt = { [unowned socket] () -> Bool in
+            guard socket.isOpen, let stack = socket.stack else {
+                completion(.failure(.noSocket))
+                return true
+            }
+            do throws(NSAPIError) {
+                switch socket.proto {
+                case .tcp:
+                    let bytes = try stack.socketReceive(socket.handle, maxBytes: maxBytes)
+                    completion(.success((socket.peer ?? SocketAddress(), bytes)))
+                    return true
+                default:
+                    while true {
+                        let (source, bytes) = try stack.socketReceiveFrom(socket.handle, maxBytes: maxBytes)
+                        if let peer = socket.peer, source != peer { continue }
+                        completion(.success((source, bytes)))
+                        return true
+                    }
+                }
+            } catch .wouldBlock {
+                return false
+            } catch {
+                completion(.failure(error))
+                return true
+            }
+        }
+        self.perform(on: socket, attempt: attempt, expire: { completion(.failure(.wouldBlock)) }, abort: { completion(.failure($0)) })
+    }
+}
