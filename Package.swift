@@ -30,12 +30,13 @@ let package = Package(
         .target(name: "CNetSockLinux"),
         .target(name: "NSAPI", swiftSettings: strict),
         .target(name: "NetSockJSON", dependencies: ["CJansson"], swiftSettings: strict),
+        .target(name: "NetSockWire", dependencies: ["NSAPI"], swiftSettings: strict),
         .target(name: "NetSockRPC", dependencies: ["NSAPI", "NetSockJSON"], swiftSettings: strict),
         .target(name: "NetSockPOSIX", dependencies: ["NSAPI", "CNetSockLinux"], swiftSettings: strict),
         .target(
             name: "NetSockDaemon",
             dependencies: [
-                "NSAPI", "NetSockJSON", "NetSockRPC", "NetSockPOSIX",
+                "NSAPI", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "NetSockWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -71,6 +72,7 @@ let package = Package(
 
         .testTarget(name: "NSAPITests", dependencies: ["NSAPI"], swiftSettings: strict),
         .testTarget(name: "NetSockJSONTests", dependencies: ["NetSockJSON"], swiftSettings: strict),
+        .testTarget(name: "NetSockWireTests", dependencies: ["NetSockWire", "NSAPI"], swiftSettings: strict),
         .testTarget(name: "NetSockRPCTests", dependencies: ["NetSockRPC", "NetSockJSON", "NSAPI"], swiftSettings: strict),
         .testTarget(name: "NetSockPOSIXTests", dependencies: ["NetSockPOSIX"], swiftSettings: strict),
         .testTarget(

@@ -1,6 +1,9 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sys/socket.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/netlink.h>
 #include "CNetSockLinux.h"
 
 int cnetsock_set_thread_name(pthread_t thread, const char *name) {
@@ -19,4 +22,29 @@ int cnetsock_peer_credentials(int fd, int *pid, unsigned int *uid, unsigned int 
     *uid = credentials.uid;
     *gid = credentials.gid;
     return 0;
+}
+
+int cnetsock_accept4_address(int fd, struct sockaddr *address, socklen_t *length, int flags) {
+    return accept4(fd, address, length, flags);
+}
+
+int cnetsock_netlink_open(unsigned int groups, int nonblocking) {
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0), NETLINK_ROUTE);
+    if (fd < 0) return -1;
+    struct sockaddr_nl address;
+    memset(&address, 0, sizeof(address));
+    address.nl_family = AF_NETLINK;
+    address.nl_groups = groups;
+    if (bind(fd, (struct sockaddr *)&address, sizeof(address)) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+long cnetsock_netlink_send(int fd, const void *bytes, unsigned long length) {
+    struct sockaddr_nl kernel;
+    memset(&kernel, 0, sizeof(kernel));
+    kernel.nl_family = AF_NETLINK;
+    return sendto(fd, bytes, length, 0, (struct sockaddr *)&kernel, sizeof(kernel));
 }

@@ -119,6 +119,7 @@ final class FakeStack: NetworkStack {
 /// Time that moves only when the test says so.
 final class ManualScheduler: TimerScheduler {
     private(set) var now = 0
+    var nowMilliseconds: Int { self.now }
     private var timers: [(due: Int, order: Int, task: () -> Void, cancelled: () -> Bool)] = []
     private var order = 0
 

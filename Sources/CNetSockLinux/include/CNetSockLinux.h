@@ -7,12 +7,20 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <pthread.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <net/if.h>
 
 // pthread_setname_np needs _GNU_SOURCE, which the Glibc module is not built with.
 int cnetsock_set_thread_name(pthread_t thread, const char *name);
 
 // accept4(2) and struct ucred are _GNU_SOURCE too.
 int cnetsock_accept4(int fd, int flags);
+int cnetsock_accept4_address(int fd, struct sockaddr *address, socklen_t *length, int flags);
+// rtnetlink sockets, kept in C so the kernel's netlink headers stay out of Swift's view.
+int cnetsock_netlink_open(unsigned int groups, int nonblocking);
+long cnetsock_netlink_send(int fd, const void *bytes, unsigned long length);
+
 int cnetsock_peer_credentials(int fd, int *pid, unsigned int *uid, unsigned int *gid);
 
 #endif

@@ -92,6 +92,7 @@ extension DaemonConfiguration {
         dns.timeoutMilliseconds = try reader.integer("timeout_ms", in: 1...600_000) ?? dns.timeoutMilliseconds
         dns.attempts = try reader.integer("attempts", in: 1...100) ?? dns.attempts
         dns.maxAsync = try reader.integer("max_async", in: 1...1000) ?? dns.maxAsync
+        dns.useResolvConf = try reader.bool("use_resolv_conf") ?? dns.useResolvConf
         try reader.finish()
         return dns
     }

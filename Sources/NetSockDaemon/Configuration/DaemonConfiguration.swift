@@ -31,6 +31,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var timeoutMilliseconds = 2000
         public var attempts = 3
         public var maxAsync = 5
+        /// Also query the servers of `/etc/resolv.conf` (extension; tests turn it off).
+        public var useResolvConf = true
 
         public init() {}
     }

@@ -35,6 +35,8 @@ final class ControlServer {
     deinit { self.scratchBuffer.deallocate() }
 
     var clientCount: Int { self.connections.count }
+
+    func session(id: Int) -> Session? { self.connections[id]?.session }
     var sessions: [Session] { self.connections.values.map(\.session) }
 
     func start() throws(SystemError) {
@@ -77,6 +79,7 @@ final class ControlServer {
         self.nextConnectionID += 1
         let session = Session(id: id, credentials: credentials, isAdmin: self.daemon.isAdmin(credentials), daemon: self.daemon)
         let connection = ControlConnection(fd: fd, session: session, server: self, limits: self.limits)
+        session.onClose { [unowned daemon = self.daemon] in daemon.sockets.closeAll(owner: id) }
         session.connection = connection
         do {
             try self.reactor.register(fd, interest: .readable) { [unowned connection] events in connection.handle(events) }

@@ -49,6 +49,10 @@ public final class Daemon: @unchecked Sendable {
     private var lock: FileLock?
     private var nextSubscriptionID: Int64 = 1
     private(set) var isStopping = false
+    /// Mbed's socket semantics above every stack.
+    private(set) var sockets: SocketLayer!
+    private(set) var interfaces: InterfaceRegistry!
+    private(set) var resolver: DNSResolver!
 
     public init(
         configuration: DaemonConfiguration, source: ConfigurationSource, socketPath: String,
@@ -62,6 +66,10 @@ public final class Daemon: @unchecked Sendable {
         self.logger = logger
         self.notifier = SystemdNotifier(environment: environment)
         self.events = EventBus(historyLimit: configuration.control.eventHistory, clock: WallClock.rfc3339)
+        self.sockets = SocketLayer(scheduler: self.reactor, maxSocketsPerOwner: configuration.control.maxSocketsPerClient)
+        self.interfaces = InterfaceRegistry(configuration: configuration, reactor: self.reactor, events: self.events, logger: logger)
+        self.resolver = DNSResolver(settings: Self.resolverSettings(configuration.dns), sockets: self.sockets, scheduler: self.reactor)
+        self.resolver.resolvConfServers = Self.readResolvConf()
         let table = DaemonMethods.table(for: self)
         self.dispatcher = RPCDispatcher(table: table, maxBatch: configuration.control.maxBatch)
         self.openRPC = DaemonMethods.document(table)
@@ -162,6 +170,10 @@ public final class Daemon: @unchecked Sendable {
     /// Runs the reactor on the calling thread until the daemon stops, then cleans up.
     public func run() {
         self.reactor.execute { [self] in
+            self.interfaces.start()
+            self.sockets.sigioHandler = { [unowned self] owner, socket in
+                self.server?.session(id: owner)?.notifyUnconditionally("socket.sigio", ["socket": .integer(Int64(socket))])
+            }
             self.events.publish(topic: "daemon", event: "started", data: ["pid": .integer(Int64(getpid())), "version": .string(Self.version)])
             self.notifier.notify("READY=1\nSTATUS=serving \(self.socketPath)\nMAINPID=\(getpid())")
             self.logger.info("serving on \(self.socketPath)")
@@ -262,6 +274,10 @@ public final class Daemon: @unchecked Sendable {
         self.adminGroupID = next.control.adminGroup.flatMap(UserDatabase.groupID(named:))
         self.events.historyLimit = next.control.eventHistory
         self.dispatcher.maxBatch = next.control.maxBatch
+        self.sockets.maxSocketsPerOwner = next.control.maxSocketsPerClient
+        self.interfaces.configure(next)
+        self.resolver.settings = Self.resolverSettings(next.dns)
+        self.resolver.resolvConfServers = Self.readResolvConf()
         self.server?.limits = ControlServer.Limits(
             maxClients: next.control.maxClients, maxMessageBytes: next.control.maxMessageBytes,
             maxOutputBytes: next.control.maxOutputBytes)
@@ -270,6 +286,31 @@ public final class Daemon: @unchecked Sendable {
             topic: "daemon", event: "reloaded",
             data: ["interfaces": JSONValue(next.interfaces.map(\.name)), "needs_restart": JSONValue(needsRestart)])
         return nil
+    }
+
+    // MARK: DNS
+
+    static func resolverSettings(_ dns: DaemonConfiguration.DNS) -> DNSResolver.Settings {
+        DNSResolver.Settings(
+            servers: dns.servers, cacheSize: dns.cacheSize, timeoutMilliseconds: dns.timeoutMilliseconds,
+            attempts: dns.attempts, maxAsync: dns.maxAsync, useResolvConf: dns.useResolvConf)
+    }
+
+    static func readResolvConf() -> [SocketAddress] {
+        guard let bytes = try? readFile("/etc/resolv.conf") else { return [] }
+        return ResolvConf.servers(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// The address a socket `connect` names: a literal as it is, a host name through the
+    /// resolver on the socket's own interface.
+    func resolveForSocket(owner: Int, id: Int, host: String, completion: @escaping (Result<IPAddress?, NSAPIError>) -> Void) {
+        if host.isEmpty { return completion(.success(nil)) }
+        if let literal = IPAddress(parsing: host) { return completion(.success(literal)) }
+        guard let name = self.sockets.interfaceName(owner: owner, id: id), let interface = self.interfaces.interface(named: name)
+        else { return completion(.failure(.noSocket)) }
+        self.resolver.resolve(host, version: .unspecified, interface: interface) { result in
+            completion(result.map(\.first))
+        }
     }
 
     // MARK: Queries used by methods

@@ -90,10 +90,10 @@ enum DaemonInfoMethods {
         return [
             "version": .string(Daemon.version), "api_version": .integer(Int64(Daemon.apiVersion)),
             "pid": .integer(Int64(getpid())), "uptime_ms": .integer(daemon.uptimeMilliseconds),
-            "interfaces": JSONValue(configuration.interfaces.map(\.name)),
+            "interfaces": JSONValue(daemon.interfaces.names),
             "stacks": JSONValue(configuration.stackNames),
-            "default_interface": configuration.defaultInterface.map(JSONValue.string) ?? .null,
-            "clients": JSONValue(daemon.clientCount), "sockets": 0,
+            "default_interface": daemon.interfaces.defaultName.map(JSONValue.string) ?? .null,
+            "clients": JSONValue(daemon.clientCount), "sockets": JSONValue(daemon.sockets.totalOpenCount),
             "socket": .string(daemon.socketPath), "config": .string(source),
             "event_seq": .integer(daemon.events.latestSeq),
             "limits": [

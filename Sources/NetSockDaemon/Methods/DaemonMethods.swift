@@ -20,6 +20,9 @@ enum DaemonMethods {
         RPCMethods.register(into: &table) { () throws(RPCError) in try live() }
         DaemonInfoMethods.register(into: &table) { () throws(RPCError) in try live() }
         EventMethods.register(into: &table) { () throws(RPCError) in try live() }
+        InterfaceMethods.register(into: &table) { () throws(RPCError) in try live() }
+        SocketMethods.register(into: &table) { () throws(RPCError) in try live() }
+        DNSMethods.register(into: &table) { () throws(RPCError) in try live() }
         for notification in Notifications.all { table.register(notification: notification) }
         return table
     }

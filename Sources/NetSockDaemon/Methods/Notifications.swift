@@ -20,5 +20,14 @@ enum Notifications {
                 Field("to_seq", .integer, "Last dropped seq."),
             ]),
         NotificationSpec("daemon.stopping", summary: "The daemon is about to exit gracefully.", params: []),
+        NotificationSpec(
+            "socket.sigio", summary: "Something changed on a socket with sigio enabled (coalesced until the next I/O call).",
+            params: [Field("socket", .integer, "")]),
+        NotificationSpec(
+            "dns.result", summary: "The answer to dns.gethostbyname_async.",
+            params: [
+                Field("request", .integer, ""), .optional("address", .string, ""), .optional("addresses", .array(.string), ""),
+                .optional("error", .object([Field("code", .integer, ""), Field("message", .string, "")]), "NSAPI error on failure."),
+            ]),
     ]
 }

@@ -58,7 +58,8 @@ public final class SocketLayer {
             guard !socket.isOpen, socket.proto == proto else { throw .parameter }
             existing = socket
         }
-        guard self.openCount(owner: owner) < self.maxSocketsPerOwner else { throw .noSocket }
+        // Negative owners are the daemon's own users (the resolver); the client limit is not theirs.
+        guard owner < 0 || self.openCount(owner: owner) < self.maxSocketsPerOwner else { throw .noSocket }
         let handle = try stack.socketOpen(proto)
         let socket = existing ?? ManagedSocket(owner: owner, id: self.makeID(owner), proto: proto, interface: interface, accepted: false)
         try self.attach(socket, stack: stack, handle: handle, interface: interface, device: device)
@@ -195,6 +196,9 @@ public final class SocketLayer {
         socket.sigioPending = false
     }
 
+    /// The interface a socket object belongs to.
+    public func interfaceName(owner: Int, id: Int) -> String? { self.socket(owner, id)?.interface }
+
     public func peerName(owner: Int, id: Int) throws(NSAPIError) -> SocketAddress {
         let socket = try self.openSocket(owner, id)
         guard let peer = socket.peer, peer.isTruthy else { throw .noConnection }
@@ -240,13 +244,14 @@ public final class SocketLayer {
     func wake(_ socket: ManagedSocket) {
         let waiters = socket.waiters
         for call in waiters where socket.waiters.contains(where: { $0 === call }) {
+            // Out of the list while it runs: its completion may close the socket, which
+            // must not abort the very call that is completing.
+            socket.waiters.removeAll { $0 === call }
             call.timer?.cancel()
             call.timer = nil
-            if call.attempt() {
-                socket.waiters.removeAll { $0 === call }
-            } else if let timeout = socket.timeoutMilliseconds {
-                self.arm(call, on: socket, timeout: timeout)
-            }
+            guard !call.attempt(), socket.isOpen else { continue }
+            socket.waiters.append(call)
+            if let timeout = socket.timeoutMilliseconds { self.arm(call, on: socket, timeout: timeout) }
         }
         if socket.sigioEnabled && !socket.sigioPending {
             socket.sigioPending = true
