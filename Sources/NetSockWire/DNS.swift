@@ -50,6 +50,14 @@ public enum DNS {
         public var recordClass: UInt16
         public var ttl: UInt32
         public var data: RecordData
+
+        public init(name: String, type: UInt16, recordClass: UInt16, ttl: UInt32, data: RecordData) {
+            self.name = name
+            self.type = type
+            self.recordClass = recordClass
+            self.ttl = ttl
+            self.data = data
+        }
     }
 
     /// A message's meaning: header fields, the question and the answer section.
@@ -61,6 +69,19 @@ public enum DNS {
         public var responseCode: UInt8
         public var questions: [Question]
         public var answers: [Record]
+
+        public init(
+            id: UInt16, isResponse: Bool, isTruncated: Bool, recursionDesired: Bool, responseCode: UInt8,
+            questions: [Question], answers: [Record]
+        ) {
+            self.id = id
+            self.isResponse = isResponse
+            self.isTruncated = isTruncated
+            self.recursionDesired = recursionDesired
+            self.responseCode = responseCode
+            self.questions = questions
+            self.answers = answers
+        }
 
         /// The addresses answering `name` and `type`, following CNAME chains inside the answer.
         public func addresses(for name: String, type: UInt16) -> [(IPAddress, UInt32)] {
