@@ -86,6 +86,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "NetSockConformanceTests",
+            dependencies: ["NetSockTestSupport", "NetSockClient", "NetSockJSON", "NetSockRPC", "netsockd"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "NetSockIntegrationTests",
             dependencies: ["NetSockTestSupport", "NetSockClient", "NetSockJSON", "NetSockRPC", "netsockd", "netsockctl"],
             swiftSettings: strict

@@ -1,0 +1,205 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NetSockClient
+import NetSockJSON
+import NetSockRPC
+
+/// The local peers of the Mbed test plan (`Tests/Peers/netsock_peers.py`): inetd's
+/// echo, discard, daytime and chargen on TCP and UDP, dnsmasq for the test host
+/// names, and a silent and a slow DNS port. Started once per test process; the
+/// script exits when this process does.
+public final class TestPeers: @unchecked Sendable {
+    public let echo: Int
+    public let discard: Int
+    public let daytime: Int
+    public let chargen: Int
+    public let dns: Int
+    public let silentDNS: Int
+    public let slowDNS: Int
+    private let process: Subprocess
+    private let directory: TemporaryDirectory
+
+    public static let shared: TestPeers = {
+        do {
+            return try TestPeers()
+        } catch {
+            fatalError("cannot start the test peers: \(error)")
+        }
+    }()
+
+    init() throws {
+        self.directory = try TemporaryDirectory("netsock-peers")
+        let script = Self.repositoryRoot() + "/Tests/Peers/netsock_peers.py"
+        self.process = try Subprocess("/usr/bin/python3", [script], directory: self.directory.path)
+        var ports: JSONValue?
+        for _ in 0..<300 {
+            if let text = try? readText(self.process.stdoutPath), let line = text.split(separator: "\n").first,
+                let parsed = try? JSONCodec.parse(String(line))
+            {
+                ports = parsed
+                break
+            }
+            if self.process.wait(timeoutSeconds: 0) != nil { break }
+            usleep(20_000)
+        }
+        guard let ports, let echo = ports["echo"]?.intValue else {
+            throw SubprocessError(description: "peers did not start: \(self.process.stderr)")
+        }
+        func port(_ name: String) -> Int { Int(ports[name]?.intValue ?? 0) }
+        self.echo = Int(echo)
+        self.discard = port("discard")
+        self.daytime = port("daytime")
+        self.chargen = port("chargen")
+        self.dns = port("dns")
+        self.silentDNS = port("dns_silent")
+        self.slowDNS = port("dns_slow")
+    }
+
+    public static func repositoryRoot(_ file: String = #filePath) -> String {
+        var path = file
+        for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
+        return path
+    }
+}
+
+/// A daemon for one conformance suite, on the interface the suite runs against
+/// (`NETSOCK_CONFORMANCE_INTERFACE`, default `lo`), with dnsmasq as its only DNS server.
+public final class ConformanceDaemon: @unchecked Sendable {
+    public let daemon: DaemonLauncher
+    public let peers: TestPeers
+    public let interface: String
+    /// The name the suites resolve to reach the echo host, as Mbed's ECHO_SERVER_ADDR.
+    public let echoHost = "echo.netsock.test"
+
+    public init(dnsServers: [String]? = nil, dns: JSONObject = [:], control: JSONObject = [:]) throws {
+        self.peers = TestPeers.shared
+        self.interface = getenv("NETSOCK_CONFORMANCE_INTERFACE").map { String(cString: $0) } ?? "lo"
+        var dnsConfig: JSONObject = [
+            "servers": JSONValue(dnsServers ?? ["127.0.0.1:\(self.peers.dns)"]), "use_resolv_conf": false,
+            "timeout_ms": 1000, "attempts": 1,
+        ]
+        for (key, value) in dns { dnsConfig[key] = value }
+        var controlConfig: JSONObject = ["admin_group": nil]
+        for (key, value) in control { controlConfig[key] = value }
+        self.daemon = try DaemonLauncher(config: [
+            "control": .object(controlConfig), "default_interface": .string(self.interface), "dns": .object(dnsConfig),
+            "interfaces": .object(Self.interfaces(self.interface)),
+        ])
+    }
+
+    /// The interface under test, plus `lo` so loopback peers stay reachable.
+    private static func interfaces(_ name: String) -> JSONObject {
+        var result: JSONObject = ["lo": ["type": "loopback", "stack": "kernel", "device": "lo"]]
+        if name != "lo" { result[name] = ["type": "ethernet", "stack": "kernel", "device": .string(name)] }
+        return result
+    }
+
+    public func client() throws -> NSAPIClient { NSAPIClient(try self.daemon.client(), interface: self.interface) }
+}
+
+/// Calls as an Mbed application makes them: each returns the result, or the
+/// `nsapi_error_t` (or JSON-RPC error) code.
+public final class NSAPIClient {
+    public let rpc: RPCClient
+    public let interface: String
+
+    public init(_ rpc: RPCClient, interface: String) {
+        self.rpc = rpc
+        self.interface = interface
+    }
+
+    /// The result, or the error code as Mbed returns it.
+    public func call(_ method: String, _ params: JSONObject = [:], timeoutMilliseconds: Int = 60_000) -> Result<JSONValue, RPCError> {
+        do {
+            return .success(try self.rpc.call(method, params, timeoutMilliseconds: timeoutMilliseconds))
+        } catch {
+            if case .rpc(let rpcError) = error { return .failure(rpcError) }
+            return .failure(RPCError.internalError("\(error)"))
+        }
+    }
+
+    /// 0 for success, else the error code (NSAPI codes are negative -3001...).
+    public func code(_ method: String, _ params: JSONObject = [:]) -> Int {
+        switch self.call(method, params) {
+        case .success: 0
+        case .failure(let error): error.code
+        }
+    }
+
+    public func open(_ proto: String) throws -> Int {
+        let result = try self.rpc.call("socket.open", ["protocol": .string(proto), "interface": .string(self.interface)])
+        return Int(result["socket"]?.intValue ?? -1)
+    }
+
+    /// `send`: bytes sent, or the error code.
+    public func send(_ socket: Int, _ bytes: [UInt8]) -> Int {
+        switch self.call("socket.send", ["socket": JSONValue(socket), "data": .string(ByteEncoding.base64(bytes))]) {
+        case .success(let result): Int(result["sent"]?.intValue ?? -1)
+        case .failure(let error): error.code
+        }
+    }
+
+    /// `recv`: the bytes (empty when the peer closed), or the error code.
+    public func recv(_ socket: Int, _ size: Int) -> Result<[UInt8], Code> {
+        switch self.call("socket.recv", ["socket": JSONValue(socket), "size": JSONValue(size)]) {
+        case .success(let result): .success(ByteEncoding.decodeBase64(result["data"]?.stringValue ?? "") ?? [])
+        case .failure(let error): .failure(Code(error.code))
+        }
+    }
+
+    public func sendto(_ socket: Int, _ address: String, _ port: Int, _ bytes: [UInt8]) -> Int {
+        switch self.call(
+            "socket.sendto",
+            ["socket": JSONValue(socket), "address": .string(address), "port": JSONValue(port), "data": .string(ByteEncoding.base64(bytes))])
+        {
+        case .success(let result): Int(result["sent"]?.intValue ?? -1)
+        case .failure(let error): error.code
+        }
+    }
+
+    /// `recvfrom`: source address, port and bytes, or the error code.
+    public func recvfrom(_ socket: Int, _ size: Int) -> Result<(String, Int, [UInt8]), Code> {
+        switch self.call("socket.recvfrom", ["socket": JSONValue(socket), "size": JSONValue(size)]) {
+        case .success(let result):
+            .success((
+                result["address"]?.stringValue ?? "", Int(result["port"]?.intValue ?? 0),
+                ByteEncoding.decodeBase64(result["data"]?.stringValue ?? "") ?? []
+            ))
+        case .failure(let error): .failure(Code(error.code))
+        }
+    }
+
+    /// Waits for a `socket.sigio` for `socket` (other notifications are skipped).
+    public func waitSigio(_ socket: Int, timeoutMilliseconds: Int) -> Bool {
+        let deadline = nowMilliseconds() + timeoutMilliseconds
+        while nowMilliseconds() < deadline {
+            guard let notification = try? self.rpc.nextNotification(timeoutMilliseconds: deadline - nowMilliseconds()) else { return false }
+            if notification.method == "socket.sigio", notification.params["socket"] == JSONValue(socket) { return true }
+        }
+        return false
+    }
+}
+
+/// An error code as a value that `Result` can carry.
+public struct Code: Error, Equatable, CustomStringConvertible {
+    public let value: Int
+    public init(_ value: Int) { self.value = value }
+    public var description: String { "\(self.value)" }
+}
+
+public func nowMilliseconds() -> Int { Int(nowSeconds() * 1000) }
+
+/// Deterministic test data: Mbed's `fill_tx_buffer_ascii` draws '0'...'Z'.
+public struct TestData {
+    private var state: UInt64
+    public init(seed: UInt64) { self.state = seed | 1 }
+    public mutating func ascii(_ count: Int) -> [UInt8] {
+        (0..<count).map { _ in
+            self.state ^= self.state << 13
+            self.state ^= self.state >> 7
+            self.state ^= self.state << 17
+            return UInt8(ascii: "0") + UInt8(self.state % 43)
+        }
+    }
+}
