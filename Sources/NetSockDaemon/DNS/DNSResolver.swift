@@ -136,7 +136,13 @@ final class DNSResolver {
             guard let self, self.asyncQueries.removeValue(forKey: id) != nil else { return }
             notify(id, result)
         }
-        query.start()
+        // Mbed never calls back from inside gethostbyname_async (a cache hit aside): the
+        // query starts on the next tick, so even an instant answer comes after the reply
+        // and holds its slot until then.
+        self.scheduler.scheduleTimer(afterMilliseconds: 0) { [weak self, weak query] in
+            guard let self, let query, self.asyncQueries[id] === query else { return }
+            query.start()
+        }
         return .success(.pending(id))
     }
 
