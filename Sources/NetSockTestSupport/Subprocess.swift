@@ -103,6 +103,7 @@ public final class Subprocess {
 
 public struct SubprocessError: Error, CustomStringConvertible {
     public var description: String
+    public init(description: String) { self.description = description }
 }
 
 func nowSeconds() -> Double {

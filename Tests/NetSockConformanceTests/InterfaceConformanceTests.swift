@@ -1,0 +1,212 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NetSockClient
+import NetSockJSON
+import NetSockRPC
+import NetSockTestSupport
+import Testing
+
+/// A veth pair whose far end lives in its own network namespace, with an address
+/// and an echo peer there: a second host on this machine.
+final class VethHost {
+    let namespace: String
+    let device: String
+    let peerDevice: String
+    let directory: TemporaryDirectory
+    private var echo: Subprocess?
+    static let localAddress = "198.51.100.1"
+    static let peerAddress = "198.51.100.2"
+
+    init() throws {
+        let tag = String(UInt32.random(in: 0...0xFFFFF), radix: 16)
+        self.namespace = "nsd-test-\(tag)"
+        self.device = "nsdv\(tag)"
+        self.peerDevice = "nsdp\(tag)"
+        self.directory = try TemporaryDirectory("netsock-veth")
+        try self.ip(["netns", "add", self.namespace])
+        try self.ip(["link", "add", self.device, "type", "veth", "peer", "name", self.peerDevice])
+        try self.ip(["link", "set", self.peerDevice, "netns", self.namespace])
+        try self.ip(["netns", "exec", self.namespace, "ip", "addr", "add", "\(Self.peerAddress)/24", "dev", self.peerDevice])
+        try self.ip(["netns", "exec", self.namespace, "ip", "link", "set", self.peerDevice, "up"])
+        try self.ip(["netns", "exec", self.namespace, "ip", "link", "set", "lo", "up"])
+    }
+
+    @discardableResult
+    func ip(_ arguments: [String]) throws -> String {
+        let result = try Subprocess.run("/sbin/ip", arguments, directory: self.directory.path)
+        guard result.status == 0 else { throw SubprocessError(description: "ip \(arguments.joined(separator: " ")): \(result.stderr)") }
+        return result.stdout
+    }
+
+    /// A TCP echo server inside the namespace (socat, forking per connection).
+    func startEcho(port: Int) throws {
+        self.echo = try Subprocess(
+            "/sbin/ip", ["netns", "exec", self.namespace, "socat", "TCP-LISTEN:\(port),reuseaddr,fork", "EXEC:cat"],
+            directory: self.directory.path)
+        usleep(300_000)
+    }
+
+    deinit {
+        self.echo?.terminate()
+        _ = try? self.ip(["link", "del", self.device])
+        _ = try? self.ip(["netns", "del", self.namespace])
+    }
+}
+
+/// Mbed's network interface suite (connectivity/netsocket/tests/TESTS/network/interface)
+/// on a kernel interface backed by a veth pair, plus the status events in order.
+@Suite(.serialized) struct InterfaceConformanceTests {
+    static let interfaceName = "veth0"
+
+    /// The veth host, the daemon and a client, alive together for one test.
+    final class Fixture {
+        let host: VethHost
+        let daemon: DaemonLauncher
+        let client: NSAPIClient
+        init(host: VethHost, daemon: DaemonLauncher, client: NSAPIClient) {
+            self.host = host
+            self.daemon = daemon
+            self.client = client
+        }
+    }
+
+    /// A daemon with the veth as interface `veth0`, on a static address.
+    func setUp() throws -> Fixture? {
+        guard Privilege.rootTestsEnabled("InterfaceConformanceTests") else { return nil }
+        let host = try VethHost()
+        let daemon = try DaemonLauncher(config: [
+            "control": ["admin_group": nil],
+            "dns": ["use_resolv_conf": false],
+            "interfaces": [
+                "lo": ["type": "loopback", "device": "lo"],
+                .init(stringLiteral: Self.interfaceName): ["type": "ethernet", "device": .string(host.device), "dhcp": false],
+            ],
+        ])
+        let client = NSAPIClient(try daemon.client(), interface: Self.interfaceName)
+        #expect(
+            client.code(
+                "interface.set_network",
+                ["interface": .string(Self.interfaceName), "address": .string(VethHost.localAddress), "netmask": "255.255.255.0", "gateway": ""])
+                == 0)
+        return Fixture(host: host, daemon: daemon, client: client)
+    }
+
+    func status(_ client: NSAPIClient) -> String {
+        (try? client.rpc.call("interface.status", ["interface": .string(Self.interfaceName)]))?["status"]?.stringValue ?? "?"
+    }
+
+    /// The statuses of `status_changed` events for the interface, repeats dropped, until `last` or a timeout.
+    func statuses(_ client: NSAPIClient, until last: String) -> [String] {
+        var seen: [String] = []
+        while seen.last != last, let notification = try? client.rpc.nextNotification(timeoutMilliseconds: 5000) {
+            guard notification.params["topic"] == "interface", notification.params["event"] == "status_changed",
+                notification.params["data"]?["interface"] == .string(Self.interfaceName),
+                let status = notification.params["data"]?["status"]?.stringValue
+            else { continue }
+            if seen.last != status { seen.append(status) }
+        }
+        return seen
+    }
+
+    @Test("IF-01 NETWORKINTERFACE_CONN_DISC_REPEAT") func connectDisconnectRepeat() throws {
+        guard let fixture = try self.setUp() else { return }
+        let client = fixture.client
+        for _ in 0..<5 {
+            #expect(client.code("interface.connect", ["interface": .string(Self.interfaceName)]) == 0)
+            #expect(client.code("interface.disconnect", ["interface": .string(Self.interfaceName)]) == 0)
+        }
+        withExtendedLifetime(fixture) {}
+    }
+
+    @Test("IF-02 NETWORKINTERFACE_STATUS: connecting, (local_up), global_up, then disconnected") func statusSequence() throws {
+        guard let fixture = try self.setUp() else { return }
+        let client = fixture.client
+        _ = try client.rpc.call("events.subscribe", ["topics": ["interface"]])
+        for _ in 0..<5 {
+            let connected = try client.rpc.call("interface.connect", ["interface": .string(Self.interfaceName)])
+            #expect(connected["status"] == "global_up")
+            let up = self.statuses(client, until: "global_up")
+            #expect(up == ["connecting", "global_up"] || up == ["connecting", "local_up", "global_up"], "\(up)")
+            #expect(try client.rpc.call("interface.disconnect", ["interface": .string(Self.interfaceName)])["status"] == "disconnected")
+            #expect(self.statuses(client, until: "disconnected") == ["disconnected"])
+        }
+        withExtendedLifetime(fixture) {}
+    }
+
+    @Test("IF-03 NETWORKINTERFACE_STATUS_NONBLOCK") func statusNonblock() throws {
+        guard let fixture = try self.setUp() else { return }
+        let client = fixture.client
+        _ = try client.rpc.call("events.subscribe", ["topics": ["interface"]])
+        for _ in 0..<5 {
+            let started = try client.rpc.call("interface.connect", ["interface": .string(Self.interfaceName), "blocking": false])
+            #expect(started["status"] == "connecting", "returns at once")
+            let up = self.statuses(client, until: "global_up")
+            #expect(up.first == "connecting" && up.last == "global_up", "\(up)")
+            #expect(client.code("interface.disconnect", ["interface": .string(Self.interfaceName)]) == 0)
+            #expect(self.statuses(client, until: "disconnected") == ["disconnected"])
+            usleep(1000)
+        }
+        withExtendedLifetime(fixture) {}
+    }
+
+    @Test("IF-04 NETWORKINTERFACE_STATUS_GET") func statusGet() throws {
+        guard let fixture = try self.setUp() else { return }
+        let client = fixture.client
+        #expect(self.status(client) == "disconnected")
+        for _ in 0..<5 {
+            #expect(client.code("interface.connect", ["interface": .string(Self.interfaceName)]) == 0)
+            #expect(self.status(client) == "global_up")
+            #expect(client.code("interface.disconnect", ["interface": .string(Self.interfaceName)]) == 0)
+            #expect(self.status(client) == "disconnected", "right after disconnect returns")
+        }
+        withExtendedLifetime(fixture) {}
+    }
+
+    @Test("Mbed return codes: IS_CONNECTED when up, NO_CONNECTION when down") func returnCodes() throws {
+        guard let fixture = try self.setUp() else { return }
+        let client = fixture.client
+        #expect(client.code("interface.disconnect", ["interface": .string(Self.interfaceName)]) == -3004)
+        #expect(client.code("interface.connect", ["interface": .string(Self.interfaceName)]) == 0)
+        #expect(client.code("interface.connect", ["interface": .string(Self.interfaceName)]) == -3015)
+        #expect(client.code("interface.connect", ["interface": "nope"]) == -32602)
+        withExtendedLifetime(fixture) {}
+    }
+
+    @Test("Status, addresses and MAC come from the kernel; external changes are events") func kernelView() throws {
+        guard let fixture = try self.setUp() else { return }
+        let (host, client) = (fixture.host, fixture.client)
+        #expect(client.code("interface.connect", ["interface": .string(Self.interfaceName)]) == 0)
+        let status = try client.rpc.call("interface.status", ["interface": .string(Self.interfaceName)])
+        #expect(status["ipv4"]?["address"] == .string(VethHost.localAddress))
+        #expect(status["ipv4"]?["netmask"] == "255.255.255.0")
+        #expect(status["mac"]?.stringValue?.count == 17)
+        #expect(status["dhcp"] == false)
+        _ = try client.rpc.call("events.subscribe", ["topics": ["interface"]])
+        try host.ip(["link", "set", host.device, "down"])
+        #expect(self.statuses(client, until: "disconnected").last == "disconnected", "someone else's `ip link set down` is seen")
+        withExtendedLifetime(fixture) {}
+    }
+
+    @Test("Sockets on the interface reach the host behind it (SO_BINDTODEVICE)") func trafficThroughTheInterface() throws {
+        guard let fixture = try self.setUp() else { return }
+        let (host, client) = (fixture.host, fixture.client)
+        try host.startEcho(port: 7)
+        #expect(client.code("interface.connect", ["interface": .string(Self.interfaceName)]) == 0)
+        let socket = try client.open("tcp")
+        #expect(client.connect(socket, VethHost.peerAddress, 7) == 0)
+        let payload = Array("through the veth".utf8)
+        #expect(client.send(socket, payload) == payload.count)
+        var received: [UInt8] = []
+        while received.count < payload.count, case .success(let chunk) = client.recv(socket, 100), !chunk.isEmpty { received += chunk }
+        #expect(received == payload)
+        let summary = try client.rpc.call("socket.list").arrayValue?.first
+        #expect(summary?["interface"] == .string(Self.interfaceName))
+        // The same peer is not reachable through lo: the socket really is bound to its device.
+        let wrong = NSAPIClient(client.rpc, interface: "lo")
+        let other = try wrong.open("tcp")
+        _ = client.code("socket.set_timeout", ["socket": JSONValue(other), "timeout_ms": 2000])
+        #expect(client.connect(other, VethHost.peerAddress, 7) != 0)
+        withExtendedLifetime(fixture) {}
+    }
+}
