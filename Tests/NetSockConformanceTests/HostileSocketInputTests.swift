@@ -1,0 +1,256 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NSAPI
+import NetSockClient
+import NetSockJSON
+import NetSockRPC
+import NetSockTestSupport
+import NetSockWire
+import Synchronization
+import Foundation
+import Testing
+
+/// Wrong types, unknown and foreign ids, huge sizes, invalid base64 and wrong-family
+/// addresses on every socket and DNS method: each gets a clear error, and the
+/// connection (and everyone else's) keeps working.
+@Suite struct HostileSocketInputTests {
+    let environment = socketSuiteDaemon
+
+    @Test func wrongTypesAndMissingParamsNameTheParam() throws {
+        let client = try self.environment.client()
+        let socket = try client.open("udp")
+        let s = JSONValue(socket)
+        let cases: [(String, JSONObject, String)] = [
+            ("socket.open", [:], "protocol"),
+            ("socket.open", ["protocol": "sctp"], "protocol"),
+            ("socket.open", ["protocol": 6], "protocol"),
+            ("socket.open", ["protocol": "tcp", "interface": 5], "interface"),
+            ("socket.open", ["protocol": "tcp", "interface": "nope0"], "interface"),
+            ("socket.close", ["socket": "1"], "socket"),
+            ("socket.close", ["socket": -1], "socket"),
+            ("socket.close", ["socket": 1.5], "socket"),
+            ("socket.close", ["socket": .integer(Int64.max)], "socket"),
+            ("socket.bind", ["socket": s], "port"),
+            ("socket.bind", ["socket": s, "port": 70_000], "port"),
+            ("socket.bind", ["socket": s, "port": -1], "port"),
+            ("socket.bind", ["socket": s, "port": 1, "address": "not-an-ip"], "address"),
+            ("socket.bind", ["socket": s, "port": 1, "address": "1.2.3.4.5"], "address"),
+            ("socket.connect", ["socket": s, "port": 7], "address"),
+            ("socket.connect", ["socket": s, "address": .string(String(repeating: "a", count: 300)), "port": 7], "address"),
+            ("socket.send", ["socket": s], "data"),
+            ("socket.send", ["socket": s, "data": "not base64!"], "data"),
+            ("socket.send", ["socket": s, "data": "QUJD="], "data"),
+            ("socket.send", ["socket": s, "data": "QQ"], "data"),
+            ("socket.send", ["socket": s, "data": "QR=="], "data"),
+            ("socket.send", ["socket": s, "data": "QUJD", "text": "x"], "text"),
+            ("socket.send", ["socket": s, "data": 42], "data"),
+            ("socket.recv", ["socket": s], "size"),
+            ("socket.recv", ["socket": s, "size": 0], "size"),
+            ("socket.recv", ["socket": s, "size": 1_073_741_824], "size"),
+            ("socket.recv", ["socket": s, "size": 10, "encoding": "utf16"], "encoding"),
+            ("socket.sendto", ["socket": s, "address": "2001:db8::1::", "port": 7, "text": "x"], "address"),
+            ("socket.sendto", ["socket": s, "address": "example.com", "port": 7, "text": "x"], "address"),
+            ("socket.recvfrom", ["socket": s, "size": "10"], "size"),
+            ("socket.shutdown", ["socket": s, "how": "sideways"], "how"),
+            ("socket.set_blocking", ["socket": s, "blocking": "yes"], "blocking"),
+            ("socket.set_timeout", ["socket": s, "timeout_ms": -2], "timeout_ms"),
+            ("socket.set_timeout", ["socket": s, "timeout_ms": 1e12], "timeout_ms"),
+            ("socket.setsockopt", ["socket": s, "option": "nodelay", "value": 1], "option"),
+            ("socket.setsockopt", ["socket": s, "option": "broadcast", "value": "on"], "value"),
+            ("socket.setsockopt", ["socket": s, "option": "add_membership", "value": 5], "value"),
+            ("socket.setsockopt", ["socket": s, "option": "add_membership", "value": ["group": "224.0.0.1", "interface": "x"]], "value.interface"),
+            ("socket.setsockopt", ["socket": s, "option": "bind_to_device", "value": 1], "value"),
+            ("socket.sigio", ["socket": s], "enabled"),
+            ("socket.list", ["extra": 1], "extra"),
+            ("dns.gethostbyname", [:], "name"),
+            ("dns.gethostbyname", ["name": 1], "name"),
+            ("dns.gethostbyname", ["name": "x", "version": "ipv5"], "version"),
+            ("dns.gethostbyname", ["name": "x", "interface": "nope0"], "interface"),
+            ("dns.gethostbyname_async", ["name": .string(String(repeating: "x", count: 5000))], "name"),
+            ("dns.cancel", ["request": 0], "request"),
+            ("dns.cancel", ["request": 40_000], "request"),
+            ("dns.add_server", ["address": "192.0.2.1:99999"], "address"),
+            ("dns.servers", ["interface": []], "interface"),
+        ]
+        for (method, params, culprit) in cases {
+            switch client.call(method, params) {
+            case .success(let result):
+                Issue.record("\(method) \(params) succeeded: \(result)")
+            case .failure(let error):
+                #expect(error.code == -32602, "\(method) \(params): \(error)")
+                #expect(error.data?["param"] == .string(culprit), "\(method) \(params): \(error)")
+            }
+        }
+        #expect(try client.rpc.call("daemon.info")["api_version"] == 1, "the connection still works")
+    }
+
+    @Test func unknownClosedAndForeignSocketsAreNoSocket() throws {
+        let owner = try self.environment.client()
+        let stranger = try self.environment.client()
+        let mine = try owner.open("tcp")
+        let calls: [(String, JSONObject)] = [
+            ("socket.close", [:]), ("socket.bind", ["port": 0]), ("socket.listen", [:]), ("socket.accept", [:]),
+            ("socket.connect", ["address": "127.0.0.1", "port": 7]), ("socket.send", ["text": "x"]), ("socket.recv", ["size": 1]),
+            ("socket.sendto", ["address": "127.0.0.1", "port": 7, "text": "x"]), ("socket.recvfrom", ["size": 1]),
+            ("socket.shutdown", ["how": "both"]), ("socket.set_blocking", ["blocking": false]),
+            ("socket.set_timeout", ["timeout_ms": 1]), ("socket.setsockopt", ["option": "keepalive", "value": 1]),
+            ("socket.getsockopt", ["option": "keepalive"]), ("socket.getpeername", [:]), ("socket.getsockname", [:]),
+            ("socket.sigio", ["enabled": true]),
+        ]
+        for (method, extra) in calls {
+            for (client, id) in [(stranger, mine), (owner, 999), (stranger, 12345)] {
+                var params = extra
+                params["socket"] = JSONValue(id)
+                #expect(client.code(method, params) == NSAPI.noSocket, "\(method) on \(id)")
+            }
+        }
+        #expect(try stranger.rpc.call("socket.list") == .array([]), "another connection's sockets are invisible")
+        #expect(owner.code("socket.close", ["socket": JSONValue(mine)]) == NSAPI.ok, "and untouched")
+    }
+
+    @Test func wrongFamilyAddressesAreParameter() throws {
+        let client = try self.environment.client()
+        let socket = try client.open("udp")
+        #expect(client.bind(socket, "::1", 0) == NSAPI.ok || client.bind(socket, "::1", 0) == NSAPI.parameter)
+        let tcp = try client.open("tcp")
+        #expect(client.code("socket.connect", ["socket": JSONValue(tcp), "address": "0.0.0.0", "port": 7]) == NSAPI.parameter)
+        let udp = try client.open("udp")
+        #expect(client.sendto(udp, "224.0.0.1", 0, [1]) != NSAPI.ok)
+    }
+
+    @Test func sigioArrivesOncePerIOCallAndOnClose() throws {
+        let client = try self.environment.client()
+        let socket = try client.open("udp")
+        #expect(client.bind(socket, "127.0.0.1", 0) == NSAPI.ok)
+        let port = Int(try client.rpc.call("socket.getsockname", ["socket": JSONValue(socket)])["port"]?.intValue ?? 0)
+        client.sigio(socket, true)
+        client.setBlocking(socket, false)
+        let sender = try client.open("udp")
+        for _ in 0..<3 { #expect(client.sendto(sender, "127.0.0.1", port, [1]) == 1) }
+        #expect(client.waitSigio(socket, timeoutMilliseconds: 2000))
+        #expect(!client.waitSigio(socket, timeoutMilliseconds: 300), "coalesced until the next I/O call")
+        _ = client.recvfrom(socket, 10)
+        #expect(client.sendto(sender, "127.0.0.1", port, [2]) == 1)
+        #expect(client.waitSigio(socket, timeoutMilliseconds: 2000))
+        _ = client.recvfrom(socket, 10)
+        #expect(client.close(socket) == NSAPI.ok)
+        #expect(client.waitSigio(socket, timeoutMilliseconds: 2000), "close fires it too")
+    }
+
+    @Test func aClientThatLeavesHasItsSocketsClosed() throws {
+        let first = try self.environment.client()
+        for _ in 0..<10 { _ = try first.open("tcp") }
+        let observer = try self.environment.client()
+        let before = try observer.rpc.call("daemon.info")["sockets"]?.intValue ?? 0
+        first.rpc.close()
+        var after = before
+        for _ in 0..<200 where after > before - 10 {
+            usleep(10_000)
+            after = try observer.rpc.call("daemon.info")["sockets"]?.intValue ?? 0
+        }
+        #expect(after <= before - 10)
+    }
+
+    @Test func binarySafeAndEveryEncoding() throws {
+        let client = try self.environment.client()
+        let socket = try client.open("tcp")
+        #expect(client.connect(socket, "127.0.0.1", TestPeers.shared.echo) == NSAPI.ok)
+        let bytes: [UInt8] = Array(0...255)
+        #expect(client.send(socket, bytes) == 256)
+        var received: [UInt8] = []
+        while received.count < 256, case .success(let chunk) = client.recv(socket, 256 - received.count) { received += chunk }
+        #expect(received == bytes)
+        #expect(client.send(socket, [0xC3, 0x28]) == 2)
+        let text = try client.rpc.call("socket.recv", ["socket": JSONValue(socket), "size": 2, "encoding": "text"])
+        #expect(text["encoding"] == "base64", "invalid UTF-8 is never altered: it comes back as base64")
+        #expect(text["data"] == "wyg=")
+        _ = try client.rpc.call("socket.send", ["socket": JSONValue(socket), "text": "héllo"])
+        let hex = try client.rpc.call("socket.recv", ["socket": JSONValue(socket), "size": 6, "encoding": "hex"])
+        #expect(hex["data"] == "68c3a96c6c6f")
+    }
+}
+
+/// A DNS server that first answers every query with hostile replies, then the real one.
+final class HostileDNSServer: @unchecked Sendable {
+    let port: Int
+    private let fd: Int32
+    private let stop = Atomic<Bool>(false)
+
+    init() {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        self.fd = fd
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        self.port = Int(UInt16(bigEndian: address.sin_port))
+        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(self.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let thread = Thread { [self] in self.serve() }
+        thread.start()
+    }
+
+    private func serve() {
+        var buffer = [UInt8](repeating: 0, count: 1500)
+        while !self.stop.load(ordering: .relaxed) {
+            var from = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let count = withUnsafeMutablePointer(to: &from) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(self.fd, &buffer, buffer.count, 0, $0, &length) }
+            }
+            guard count > 0, let query = try? DNS.parse(Array(buffer[0..<count])), let question = query.questions.first else { continue }
+            var good = DNS.Message(
+                id: query.id, isResponse: true, isTruncated: false, recursionDesired: true, responseCode: 0, questions: [question],
+                answers: [.init(name: question.name, type: DNS.RecordType.a, recordClass: 1, ttl: 60, data: .address(IPAddress(parsing: "127.0.9.9")!))])
+            let encoded = (try? DNS.encode(good)) ?? []
+            var wrongID = good
+            wrongID.id &+= 1
+            var wrongQuestion = good
+            wrongQuestion.questions = [DNS.Question(name: "other.example", type: DNS.RecordType.a)]
+            var truncatedFlag = good
+            truncatedFlag.isTruncated = true
+            var loop = Array(encoded.prefix(12))
+            loop[5] = 1
+            loop[7] = 0
+            loop += [0xC0, 0x0C, 0, 1, 0, 1]  // A question name that points at itself.
+            let hostile: [[UInt8]] = [
+                Array(encoded.prefix(encoded.count / 2)),  // Truncated mid-record.
+                loop,
+                (try? DNS.encode(wrongID)) ?? [],
+                (try? DNS.encode(wrongQuestion)) ?? [],
+                (try? DNS.encode(truncatedFlag)) ?? [],
+                [UInt8](repeating: 0xFF, count: 1400),  // Oversized garbage.
+                [],
+            ]
+            for reply in hostile + [encoded] {
+                _ = withUnsafePointer(to: &from) { pointer in
+                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                        reply.withUnsafeBytes { sendto(self.fd, $0.baseAddress, $0.count, 0, address, length) }
+                    }
+                }
+            }
+            good.id = 0
+        }
+    }
+
+    func shutdown() {
+        self.stop.store(true, ordering: .relaxed)
+    }
+}
+
+@Suite struct HostileDNSReplyTests {
+    @Test func truncatedLoopedSpoofedAndOversizedRepliesAreIgnored() throws {
+        let server = HostileDNSServer()
+        defer { server.shutdown() }
+        let environment = try ConformanceDaemon(dnsServers: ["127.0.0.1:\(server.port)"], dns: ["timeout_ms": 3000])
+        let client = try environment.client()
+        for name in ["one.hostile.test", "two.hostile.test"] {
+            let answer = try client.rpc.call("dns.gethostbyname", ["name": .string(name)])
+            #expect(answer["address"] == "127.0.9.9", "only the real answer counts")
+        }
+        #expect(try client.rpc.call("daemon.info")["api_version"] == 1)
+    }
+}
