@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CNetSockLinux
 
 /// What the kernel says about its network devices, read from `/sys` and `/proc`.
 public enum KernelDevices {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CNetSockLinux
 
 /// Nanoseconds on `CLOCK_MONOTONIC`: the only clock the reactor reads.
 public enum MonotonicClock {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CNetSockLinux
 
 /// The process environment as a dictionary, read once per call from `environ`.
 public enum ProcessEnvironment {

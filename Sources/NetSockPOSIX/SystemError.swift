@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CNetSockLinux
 
 /// A failed system call: which call, and the `errno` it left.
 public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {

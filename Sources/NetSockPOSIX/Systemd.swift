@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CNetSockLinux
 
 /// The service manager's notification socket (`sd_notify(3)` without libsystemd).
 public struct SystemdNotifier: Sendable {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CNetSockLinux
 
 /// Look-ups in the user and group databases (NSS), for roles and socket ownership.
 public enum UserDatabase {

@@ -13,55 +13,92 @@ public enum ByteEncoding: String, Sendable, CaseIterable {
 
     /// Standard padded base64 (RFC 4648 §4).
     public static func base64(_ bytes: some Collection<UInt8>) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var iterator = bytes.makeIterator()
-        while let first = iterator.next() {
-            let second = iterator.next()
-            let third = iterator.next()
-            let group = UInt32(first) << 16 | UInt32(second ?? 0) << 8 | UInt32(third ?? 0)
-            out.append(self.alphabet[Int(group >> 18 & 0x3F)])
-            out.append(self.alphabet[Int(group >> 12 & 0x3F)])
-            out.append(second == nil ? UInt8(ascii: "=") : self.alphabet[Int(group >> 6 & 0x3F)])
-            out.append(third == nil ? UInt8(ascii: "=") : self.alphabet[Int(group & 0x3F)])
+        let input = Array(bytes)
+        let outputCount = (input.count + 2) / 3 * 4
+        let encoded = [UInt8](unsafeUninitializedCapacity: outputCount) { output, initialized in
+            self.alphabet.withUnsafeBufferPointer { alphabet in
+                input.withUnsafeBufferPointer { source in
+                    var read = 0
+                    var written = 0
+                    while read + 3 <= source.count {
+                        let group = UInt32(source[read]) << 16 | UInt32(source[read + 1]) << 8 | UInt32(source[read + 2])
+                        output[written] = alphabet[Int(group >> 18)]
+                        output[written + 1] = alphabet[Int(group >> 12 & 0x3F)]
+                        output[written + 2] = alphabet[Int(group >> 6 & 0x3F)]
+                        output[written + 3] = alphabet[Int(group & 0x3F)]
+                        read += 3
+                        written += 4
+                    }
+                    let rest = source.count - read
+                    if rest > 0 {
+                        let group = UInt32(source[read]) << 16 | (rest == 2 ? UInt32(source[read + 1]) << 8 : 0)
+                        output[written] = alphabet[Int(group >> 18)]
+                        output[written + 1] = alphabet[Int(group >> 12 & 0x3F)]
+                        output[written + 2] = rest == 2 ? alphabet[Int(group >> 6 & 0x3F)] : UInt8(ascii: "=")
+                        output[written + 3] = UInt8(ascii: "=")
+                        written += 4
+                    }
+                    initialized = written
+                }
+            }
         }
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: encoded, as: UTF8.self)
     }
 
     /// Strict decoding: padded, canonical (unused bits zero), no whitespace; `nil` otherwise.
     public static func decodeBase64(_ text: String) -> [UInt8]? {
-        let input = Array(text.utf8)
-        guard input.count % 4 == 0 else { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(input.count / 4 * 3)
-        var index = 0
-        while index < input.count {
-            let isLast = index + 4 == input.count
-            var values: [UInt32] = []
-            var padding = 0
-            for offset in 0..<4 {
-                let byte = input[index + offset]
-                if byte == UInt8(ascii: "=") {
-                    guard isLast, offset >= 2 else { return nil }
-                    padding += 1
-                    values.append(0)
-                } else {
-                    guard padding == 0 else { return nil }
-                    let value = self.reverse[Int(byte)]
-                    guard value != 0xFF else { return nil }
-                    values.append(UInt32(value))
+        var text = text
+        return text.withUTF8 { input -> [UInt8]? in
+            guard input.count % 4 == 0 else { return nil }
+            let groups = input.count / 4
+            var failed = false
+            let decoded = self.reverse.withUnsafeBufferPointer { table in
+                [UInt8](unsafeUninitializedCapacity: groups * 3) { output, initialized in
+                    var written = 0
+                    for group in 0..<groups {
+                        let offset = group * 4
+                        let a = table[Int(input[offset])]
+                        let b = table[Int(input[offset + 1])]
+                        var c = table[Int(input[offset + 2])]
+                        var d = table[Int(input[offset + 3])]
+                        var padding = 0
+                        if group == groups - 1 {
+                            if input[offset + 3] == UInt8(ascii: "=") {
+                                padding = 1
+                                d = 0
+                                if input[offset + 2] == UInt8(ascii: "=") {
+                                    padding = 2
+                                    c = 0
+                                }
+                            }
+                        }
+                        // 0xFF marks a byte outside the alphabet, "=" included where it may not stand.
+                        guard (a | b | c | d) & 0xC0 == 0 else {
+                            failed = true
+                            break
+                        }
+                        let value = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                        output[written] = UInt8(value >> 16)
+                        written += 1
+                        if padding < 2 {
+                            output[written] = UInt8(value >> 8 & 0xFF)
+                            written += 1
+                        }
+                        if padding < 1 {
+                            output[written] = UInt8(value & 0xFF)
+                            written += 1
+                        }
+                        // Canonical form: the bits the padding drops must be zero.
+                        if (padding == 2 && b & 0xF != 0) || (padding == 1 && c & 0x3 != 0) {
+                            failed = true
+                            break
+                        }
+                    }
+                    initialized = written
                 }
             }
-            let group = values[0] << 18 | values[1] << 12 | values[2] << 6 | values[3]
-            out.append(UInt8(group >> 16 & 0xFF))
-            if padding < 2 { out.append(UInt8(group >> 8 & 0xFF)) }
-            if padding < 1 { out.append(UInt8(group & 0xFF)) }
-            // Canonical form: the bits the padding drops must be zero.
-            if padding == 2 && values[1] & 0xF != 0 { return nil }
-            if padding == 1 && values[2] & 0x3 != 0 { return nil }
-            index += 4
+            return failed ? nil : decoded
         }
-        return out
     }
 
     public static func hex(_ bytes: some Collection<UInt8>) -> String {

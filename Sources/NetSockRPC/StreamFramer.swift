@@ -118,27 +118,41 @@ public struct StreamFramer: Sendable {
                 default: self.scan = .bare
                 }
             case .structured(var depth, var inString, var escaped):
-                self.cursor += 1
-                if inString {
-                    if escaped {
-                        escaped = false
-                    } else if byte == UInt8(ascii: "\\") {
-                        escaped = true
-                    } else if byte == UInt8(ascii: "\"") {
-                        inString = false
-                    }
-                } else {
-                    switch byte {
-                    case UInt8(ascii: "\""): inString = true
-                    case UInt8(ascii: "{"), UInt8(ascii: "["):
-                        depth += 1
-                        if depth > self.maxDepth && self.discarding == nil { self.discarding = .tooDeep(limit: self.maxDepth) }
-                    case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                        depth -= 1
-                        if depth == 0 { return self.complete() }
-                    default: break
+                // The hot loop: scan with local state and write it back once.
+                var completed = false
+                let limit = min(self.buffer.count, self.start + self.maxMessageBytes + 1)
+                var cursor = self.cursor
+                self.buffer.withUnsafeBufferPointer { bytes in
+                    while cursor < limit {
+                        let byte = bytes[cursor]
+                        cursor += 1
+                        if inString {
+                            if escaped {
+                                escaped = false
+                            } else if byte == 0x5C {
+                                escaped = true
+                            } else if byte == 0x22 {
+                                inString = false
+                            }
+                            continue
+                        }
+                        switch byte {
+                        case 0x22: inString = true
+                        case 0x7B, 0x5B:
+                            depth += 1
+                            if depth > self.maxDepth && self.discarding == nil { self.discarding = .tooDeep(limit: self.maxDepth) }
+                        case 0x7D, 0x5D:
+                            depth -= 1
+                            if depth == 0 {
+                                completed = true
+                                return
+                            }
+                        default: break
+                        }
                     }
                 }
+                self.cursor = cursor
+                if completed { return self.complete() }
                 self.scan = .structured(depth: depth, inString: inString, escaped: escaped)
             case .string(let escaped):
                 self.cursor += 1

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CNetSockLinux
 public import NSAPI
 
 /// The one table from kernel `errno` values to NSAPI codes.

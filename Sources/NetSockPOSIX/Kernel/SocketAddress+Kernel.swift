@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CNetSockLinux
 import NSAPI
 
 /// Conversions between ``SocketAddress`` and the kernel's `sockaddr` forms.
