@@ -87,7 +87,7 @@ final class VethHost {
         #expect(
             client.code(
                 "interface.set_network",
-                ["interface": .string(Self.interfaceName), "address": .string(VethHost.localAddress), "netmask": "255.255.255.0", "gateway": ""])
+                ["interface": .string(Self.interfaceName), "address": .string(VethHost.localAddress), "netmask": "255.255.255.0", "gateway": "198.51.100.254"])
                 == 0)
         return Fixture(host: host, daemon: daemon, client: client)
     }
@@ -180,6 +180,8 @@ final class VethHost {
         let status = try client.rpc.call("interface.status", ["interface": .string(Self.interfaceName)])
         #expect(status["ipv4"]?["address"] == .string(VethHost.localAddress))
         #expect(status["ipv4"]?["netmask"] == "255.255.255.0")
+        #expect(status["ipv4"]?["gateway"] == "198.51.100.254", "the default route via the gateway, with its own metric")
+        #expect(try host.ip(["route", "show", "default"]).contains("198.51.100.254"))
         #expect(status["mac"]?.stringValue?.count == 17)
         #expect(status["dhcp"] == false)
         _ = try client.rpc.call("events.subscribe", ["topics": ["interface"]])

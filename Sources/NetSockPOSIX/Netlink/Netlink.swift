@@ -58,6 +58,14 @@ public enum Netlink {
         public var hardwareAddress: [UInt8]?
         public var mtu: UInt32?
 
+        public init(index: Int32, name: String, flags: UInt32, hardwareAddress: [UInt8]?, mtu: UInt32?) {
+            self.index = index
+            self.name = name
+            self.flags = flags
+            self.hardwareAddress = hardwareAddress
+            self.mtu = mtu
+        }
+
         public var isUp: Bool { self.flags & LinkFlag.up != 0 }
         public var hasCarrier: Bool { self.flags & LinkFlag.lowerUp != 0 }
         public var isLoopback: Bool { self.flags & LinkFlag.loopback != 0 }
@@ -69,6 +77,13 @@ public enum Netlink {
         public var address: IPAddress
         public var prefixLength: Int
         public var scope: UInt8
+
+        public init(index: Int32, address: IPAddress, prefixLength: Int, scope: UInt8) {
+            self.index = index
+            self.address = address
+            self.prefixLength = prefixLength
+            self.scope = scope
+        }
 
         /// Link-local: IPv6 fe80::/10, IPv4 169.254/16, or scope link.
         public var isLinkLocal: Bool {
@@ -86,6 +101,14 @@ public enum Netlink {
         public var table: UInt32
         public var gateway: IPAddress?
         public var outputIndex: Int32?
+
+        public init(family: UInt8, destinationLength: UInt8, table: UInt32, gateway: IPAddress?, outputIndex: Int32?) {
+            self.family = family
+            self.destinationLength = destinationLength
+            self.table = table
+            self.gateway = gateway
+            self.outputIndex = outputIndex
+        }
 
         public var isDefault: Bool { self.destinationLength == 0 && self.table == UInt32(Netlink.mainTable) }
     }
@@ -240,14 +263,20 @@ public enum Netlink {
         return self.request(type: add ? MessageType.newAddress : MessageType.deleteAddress, flags: flags, sequence: sequence, body: body)
     }
 
-    /// Adds (replacing) or removes the default route via `gateway` on a link.
+    /// The metric of a link's default route: its own per link (as NetworkManager gives
+    /// each device one), so adding it never replaces the host's existing default route.
+    public static func defaultRouteMetric(index: Int32) -> UInt32 { 1024 + UInt32(bitPattern: index) }
+
+    /// Adds (replacing our own earlier one) or removes the default route via `gateway` on a link.
     public static func defaultRoute(add: Bool, index: Int32, gateway: IPAddress, sequence: UInt32) -> [UInt8] {
         let family: UInt8 = gateway.version == .ipv4 ? 2 : 10
         // family, dst_len 0, src_len, tos, table main, protocol static, scope universe, type unicast
         var body: [UInt8] = [family, 0, 0, 0, self.mainTable, 4, 0, 1]
         body.appendU32(0)
         var index = index
+        var metric = self.defaultRouteMetric(index: index)
         body += self.attribute(5, gateway.bytes) + self.attribute(4, withUnsafeBytes(of: &index) { Array($0) })
+        body += self.attribute(6, withUnsafeBytes(of: &metric) { Array($0) })  // RTA_PRIORITY
         let flags = add ? Flag.acknowledge | Flag.create | Flag.replace : Flag.acknowledge
         return self.request(type: add ? MessageType.newRoute : MessageType.deleteRoute, flags: flags, sequence: sequence, body: body)
     }
