@@ -21,6 +21,20 @@ extension SocketLayer {
         if let timeout = socket.timeoutMilliseconds { self.arm(call, on: socket, timeout: timeout) }
     }
 
+    /// One try of a stack call for a waiting operation: finished with its result, not yet
+    /// (`WOULD_BLOCK`: keep waiting), or finished with the error. True when finished.
+    private func tryOnce<T>(_ completion: Completion<T>, _ body: () throws(NSAPIError) -> T) -> Bool {
+        do throws(NSAPIError) {
+            completion(.success(try body()))
+            return true
+        } catch .wouldBlock {
+            return false
+        } catch {
+            completion(.failure(error))
+            return true
+        }
+    }
+
     // MARK: Connect
 
     /// TCP: `IN_PROGRESS`/`ALREADY`/`IS_CONNECTED` when nonblocking; blocking waits and
@@ -102,18 +116,12 @@ extension SocketLayer {
                 completion(.failure(.noSocket))
                 return true
             }
-            do throws(NSAPIError) {
+            return self.tryOnce(completion) { () throws(NSAPIError) in
                 let (handle, address) = try stack.socketAccept(socket.handle)
                 let accepted = ManagedSocket(owner: owner, id: self.nextSocketID(owner), proto: .tcp, interface: socket.interface, accepted: true)
                 self.adopt(accepted, stack: stack, handle: handle)
                 self.connected(accepted, to: address)
-                completion(.success((accepted.id, address)))
-                return true
-            } catch .wouldBlock {
-                return false
-            } catch {
-                completion(.failure(error))
-                return true
+                return (accepted.id, address)
             }
         }
         self.perform(on: socket, attempt: attempt, expire: { completion(.failure(.wouldBlock)) }, abort: { completion(.failure($0)) })
@@ -172,21 +180,15 @@ extension SocketLayer {
         guard socket.proto == .udp else {
             return self.send(owner: owner, id: id, data: data, completion: completion)
         }
-        let attempt = { [unowned socket] () -> Bool in
+        let attempt = { [unowned self, unowned socket] () -> Bool in
             guard socket.isOpen else {
                 completion(.failure(.noSocket))
                 return true
             }
-            do throws(NSAPIError) {
+            return self.tryOnce(completion) { () throws(NSAPIError) in
                 let sent = try socket.stack!.socketSendTo(socket.handle, address, data[...])
                 socket.isBound = true
-                completion(.success(sent))
-                return true
-            } catch .wouldBlock {
-                return false
-            } catch {
-                completion(.failure(error))
-                return true
+                return sent
             }
         }
         self.perform(on: socket, attempt: attempt, expire: { completion(.failure(.wouldBlock)) }, abort: { completion(.failure($0)) })
@@ -205,30 +207,20 @@ extension SocketLayer {
         owner: Int, id: Int, maxBytes: Int, completion: @escaping Completion<(SocketAddress, [UInt8])>
     ) {
         guard let socket = self.socket(owner, id), socket.isOpen else { return completion(.failure(.noSocket)) }
-        let attempt = { [unowned socket] () -> Bool in
+        let attempt = { [unowned self, unowned socket] () -> Bool in
             guard socket.isOpen, let stack = socket.stack else {
                 completion(.failure(.noSocket))
                 return true
             }
-            do throws(NSAPIError) {
-                switch socket.proto {
-                case .tcp:
-                    let bytes = try stack.socketReceive(socket.handle, maxBytes: maxBytes)
-                    completion(.success((socket.peer ?? SocketAddress(), bytes)))
-                    return true
-                default:
-                    while true {
-                        let (source, bytes) = try stack.socketReceiveFrom(socket.handle, maxBytes: maxBytes)
-                        if let peer = socket.peer, source != peer { continue }
-                        completion(.success((source, bytes)))
-                        return true
-                    }
+            return self.tryOnce(completion) { () throws(NSAPIError) in
+                if socket.proto == .tcp {
+                    return (socket.peer ?? SocketAddress(), try stack.socketReceive(socket.handle, maxBytes: maxBytes))
                 }
-            } catch .wouldBlock {
-                return false
-            } catch {
-                completion(.failure(error))
-                return true
+                while true {
+                    let (source, bytes) = try stack.socketReceiveFrom(socket.handle, maxBytes: maxBytes)
+                    if let peer = socket.peer, source != peer { continue }
+                    return (source, bytes)
+                }
             }
         }
         self.perform(on: socket, attempt: attempt, expire: { completion(.failure(.wouldBlock)) }, abort: { completion(.failure($0)) })

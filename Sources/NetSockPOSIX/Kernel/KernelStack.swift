@@ -123,10 +123,19 @@ public final class KernelStack: NetworkStack {
     }
 
     public func socketReceive(_ handle: SocketHandle, maxBytes: Int) throws(NSAPIError) -> [UInt8] {
-        let socket = try self.known(handle)
+        try self.receive(self.known(handle).fd, maxBytes: maxBytes, source: nil)
+    }
+
+    /// One `recvfrom(2)` into a new array of at most `maxBytes`, optionally with the source address.
+    private func receive(_ fd: Int32, maxBytes: Int, source: UnsafeMutablePointer<sockaddr_storage>?) throws(NSAPIError) -> [UInt8] {
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         var error: Int32 = 0
         let bytes = [UInt8](unsafeUninitializedCapacity: max(1, maxBytes)) { buffer, count in
-            let received = recv(socket.fd, buffer.baseAddress, maxBytes, Int32(MSG_DONTWAIT))
+            let received = source.map { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    recvfrom(fd, buffer.baseAddress, maxBytes, Int32(MSG_DONTWAIT), $0, &length)
+                }
+            } ?? recv(fd, buffer.baseAddress, maxBytes, Int32(MSG_DONTWAIT))
             if received < 0 {
                 error = errno
                 count = 0
@@ -151,22 +160,7 @@ public final class KernelStack: NetworkStack {
     public func socketReceiveFrom(_ handle: SocketHandle, maxBytes: Int) throws(NSAPIError) -> (SocketAddress, [UInt8]) {
         let socket = try self.known(handle)
         var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        var error: Int32 = 0
-        let bytes = [UInt8](unsafeUninitializedCapacity: max(1, maxBytes)) { buffer, count in
-            let received = withUnsafeMutablePointer(to: &storage) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    recvfrom(socket.fd, buffer.baseAddress, maxBytes, Int32(MSG_DONTWAIT), $0, &length)
-                }
-            }
-            if received < 0 {
-                error = errno
-                count = 0
-            } else {
-                count = received
-            }
-        }
-        guard error == 0 else { throw KernelErrno.nsapiError(error) }
+        let bytes = try self.receive(socket.fd, maxBytes: maxBytes, source: &storage)
         return (KernelAddress.socketAddress(storage), bytes)
     }
 
