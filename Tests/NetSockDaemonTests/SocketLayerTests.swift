@@ -368,3 +368,45 @@ import Testing
         #expect(summaries[1].state == "closed")
     }
 }
+
+@Suite struct PipelinedCallTests {
+    let scheduler = ManualScheduler()
+    let stack = FakeStack()
+
+    @Test func sendsOfOneSocketFinishInTheOrderTheyCame() throws {
+        let layer = SocketLayer(scheduler: self.scheduler)
+        let id = try layer.open(owner: 1, protocol: .tcp, stack: self.stack, interface: "eth0")
+        let handle = self.stack.lastHandle
+        self.stack[handle].connectResults = [nil]
+        layer.connect(owner: 1, id: id, address: SocketAddress(parsing: "192.0.2.7", port: 7)!) { _ in }
+        self.stack[handle].sendCapacity = 3
+        let first = Outcome<Int>()
+        let second = Outcome<Int>()
+        layer.send(owner: 1, id: id, data: Array(0..<10)) { first($0) }
+        layer.send(owner: 1, id: id, data: Array(100..<105)) { second($0) }
+        #expect(self.stack[handle].sent == [0, 1, 2], "the second waits behind the first")
+        self.stack[handle].sendCapacity = 100
+        self.stack.signal(handle)
+        #expect(first.success == 10 && second.success == 5)
+        #expect(self.stack[handle].sent == Array(0..<10) + Array(100..<105))
+    }
+
+    @Test func receivesAreAnsweredInOrderAndATimeoutPassesTheTurnOn() throws {
+        let layer = SocketLayer(scheduler: self.scheduler)
+        let id = try layer.open(owner: 1, protocol: .tcp, stack: self.stack, interface: "eth0")
+        let handle = self.stack.lastHandle
+        let first = Outcome<[UInt8]>()
+        let second = Outcome<[UInt8]>()
+        try layer.setTimeout(owner: 1, id: id, milliseconds: 100)
+        layer.receive(owner: 1, id: id, maxBytes: 2) { first($0) }
+        try layer.setTimeout(owner: 1, id: id, milliseconds: 500)
+        layer.receive(owner: 1, id: id, maxBytes: 2) { second($0) }
+        self.stack[handle].received = [(SocketAddress(), [1, 2, 3])]
+        self.scheduler.advance(by: 100)
+        #expect(first.error == .wouldBlock)
+        #expect(second.success == [1, 2], "the next in line runs when the first gives up")
+        let third = Outcome<[UInt8]>()
+        layer.receive(owner: 1, id: id, maxBytes: 2) { third($0) }
+        #expect(third.success == [3])
+    }
+}

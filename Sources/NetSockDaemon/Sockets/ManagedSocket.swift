@@ -46,6 +46,13 @@ final class ManagedSocket {
 /// A call that could not finish at once and waits for socket events, as Mbed's
 /// blocking wrappers loop over a nonblocking stack call.
 final class BlockedCall {
+    /// Which way the call moves data: calls of one direction finish in the order they came.
+    enum Direction {
+        case read
+        case write
+    }
+
+    let direction: Direction
     /// Tries the operation again; true when it finished (and completed its caller).
     let attempt: () -> Bool
     /// Finishes the call when the idle timeout expires.
@@ -54,7 +61,11 @@ final class BlockedCall {
     let abort: (NSAPIError) -> Void
     var timer: Cancellation?
 
-    init(attempt: @escaping () -> Bool, expire: @escaping () -> Void, abort: @escaping (NSAPIError) -> Void) {
+    init(
+        direction: Direction, attempt: @escaping () -> Bool, expire: @escaping () -> Void,
+        abort: @escaping (NSAPIError) -> Void
+    ) {
+        self.direction = direction
         self.attempt = attempt
         self.expire = expire
         self.abort = abort

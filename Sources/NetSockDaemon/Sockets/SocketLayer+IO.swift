@@ -5,18 +5,23 @@ public import NSAPI
 extension SocketLayer {
     /// Runs `attempt` now; if it is not done, waits for events up to the socket's idle
     /// timeout (forever when none), or gives up at once when nonblocking.
+    ///
+    /// Calls of one direction on one socket finish in the order they came: a `send`
+    /// pipelined behind a waiting `send` waits its turn rather than writing first
+    /// (Mbed forbids concurrent I/O per direction; over pipelined RPC we queue it).
     private func perform(
-        on socket: ManagedSocket, attempt: @escaping () -> Bool, expire: @escaping () -> Void,
-        abort: @escaping (NSAPIError) -> Void
+        on socket: ManagedSocket, _ direction: BlockedCall.Direction, attempt: @escaping () -> Bool,
+        expire: @escaping () -> Void, abort: @escaping (NSAPIError) -> Void
     ) {
         // Mbed clears `_pending` at the start of every I/O call, re-arming sigio.
         socket.sigioPending = false
-        if attempt() { return }
+        let queued = socket.waiters.contains { $0.direction == direction }
+        if !queued && attempt() { return }
         if socket.timeoutMilliseconds == 0 {
             expire()
             return
         }
-        let call = BlockedCall(attempt: attempt, expire: expire, abort: abort)
+        let call = BlockedCall(direction: direction, attempt: attempt, expire: expire, abort: abort)
         socket.waiters.append(call)
         if let timeout = socket.timeoutMilliseconds { self.arm(call, on: socket, timeout: timeout) }
     }
@@ -87,7 +92,7 @@ extension SocketLayer {
                 }
             }
         }
-        self.perform(on: socket, attempt: attempt, expire: { completion(.failure(last)) }, abort: { completion(.failure($0)) })
+        self.perform(on: socket, .write, attempt: attempt, expire: { completion(.failure(last)) }, abort: { completion(.failure($0)) })
     }
 
     private func connected(_ socket: ManagedSocket, to address: SocketAddress) {
@@ -124,7 +129,7 @@ extension SocketLayer {
                 return (accepted.id, address)
             }
         }
-        self.perform(on: socket, attempt: attempt, expire: { completion(.failure(.wouldBlock)) }, abort: { completion(.failure($0)) })
+        self.perform(on: socket, .read, attempt: attempt, expire: { completion(.failure(.wouldBlock)) }, abort: { completion(.failure($0)) })
     }
 
     // MARK: Send
@@ -167,7 +172,7 @@ extension SocketLayer {
                 return true
             }
             self.perform(
-                on: socket, attempt: attempt, expire: { completion(sent > 0 ? .success(sent) : .failure(.wouldBlock)) },
+                on: socket, .write, attempt: attempt, expire: { completion(sent > 0 ? .success(sent) : .failure(.wouldBlock)) },
                 abort: { completion(.failure($0)) })
         default:
             completion(.failure(.unsupported))
@@ -191,7 +196,7 @@ extension SocketLayer {
                 return sent
             }
         }
-        self.perform(on: socket, attempt: attempt, expire: { completion(.failure(.wouldBlock)) }, abort: { completion(.failure($0)) })
+        self.perform(on: socket, .write, attempt: attempt, expire: { completion(.failure(.wouldBlock)) }, abort: { completion(.failure($0)) })
     }
 
     // MARK: Receive
@@ -223,6 +228,6 @@ extension SocketLayer {
                 }
             }
         }
-        self.perform(on: socket, attempt: attempt, expire: { completion(.failure(.wouldBlock)) }, abort: { completion(.failure($0)) })
+        self.perform(on: socket, .read, attempt: attempt, expire: { completion(.failure(.wouldBlock)) }, abort: { completion(.failure($0)) })
     }
 }

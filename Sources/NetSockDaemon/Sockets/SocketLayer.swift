@@ -242,20 +242,33 @@ public final class SocketLayer {
     /// Mbed's `event()`: every waiter retries (any event sets both READ and WRITE flags),
     /// its idle timer restarts, and sigio fires unless one is already pending.
     func wake(_ socket: ManagedSocket) {
-        let waiters = socket.waiters
-        for call in waiters where socket.waiters.contains(where: { $0 === call }) {
-            // Out of the list while it runs: its completion may close the socket, which
-            // must not abort the very call that is completing.
-            socket.waiters.removeAll { $0 === call }
-            call.timer?.cancel()
-            call.timer = nil
-            guard !call.attempt(), socket.isOpen else { continue }
-            socket.waiters.append(call)
-            if let timeout = socket.timeoutMilliseconds { self.arm(call, on: socket, timeout: timeout) }
-        }
+        self.retryWaiters(socket)
         if socket.sigioEnabled && !socket.sigioPending {
             socket.sigioPending = true
             self.sigioHandler?(socket.owner, socket.id)
+        }
+    }
+
+    /// Lets each waiting call try again, in order, one direction at a time.
+    private func retryWaiters(_ socket: ManagedSocket) {
+        let waiters = socket.waiters
+        var stuck: Set<BlockedCall.Direction> = []
+        for call in waiters where socket.waiters.contains(where: { $0 === call }) {
+            call.timer?.cancel()
+            call.timer = nil
+            // A call behind an unfinished one of its direction keeps its place and waits.
+            if stuck.contains(call.direction) {
+                if let timeout = socket.timeoutMilliseconds { self.arm(call, on: socket, timeout: timeout) }
+                continue
+            }
+            // Out of the list while it runs: its completion may close the socket, which
+            // must not abort the very call that is completing.
+            let position = socket.waiters.firstIndex { $0 === call } ?? socket.waiters.count
+            socket.waiters.remove(at: position)
+            guard !call.attempt(), socket.isOpen else { continue }
+            socket.waiters.insert(call, at: min(position, socket.waiters.count))
+            stuck.insert(call.direction)
+            if let timeout = socket.timeoutMilliseconds { self.arm(call, on: socket, timeout: timeout) }
         }
     }
 
@@ -264,6 +277,8 @@ public final class SocketLayer {
             guard let socket, let call, socket.waiters.contains(where: { $0 === call }) else { return }
             socket.waiters.removeAll { $0 === call }
             call.expire()
+            // The call queued behind it gets its turn now, not at the next event.
+            if socket.waiters.contains(where: { $0.direction == call.direction }) { self.retryWaiters(socket) }
         }
     }
 }
