@@ -324,6 +324,7 @@ public final class Daemon: @unchecked Sendable {
 
     var uptimeMilliseconds: Int64 { Int64((MonotonicClock.nanoseconds() - self.startNanoseconds) / 1_000_000) }
     var clientCount: Int { self.server?.clientCount ?? 0 }
+    var sessions: [Session] { (self.server?.sessions ?? []).sorted { $0.id < $1.id } }
 
     func makeSubscriptionID() -> Int64 {
         defer { self.nextSubscriptionID += 1 }

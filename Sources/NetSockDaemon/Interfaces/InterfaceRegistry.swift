@@ -104,7 +104,10 @@ final class InterfaceRegistry {
     /// Brings the link up (applying a static network) and, when blocking, waits for an
     /// address: `IS_CONNECTED` when up, `BUSY` while connecting, `NO_CONNECTION` when no
     /// address comes in time (Mbed's lwIP interface codes).
-    func connect(_ interface: ManagedInterface, blocking: Bool, completion: @escaping (Result<ConnectionStatus, NSAPIError>) -> Void) {
+    func connect(
+        _ interface: ManagedInterface, blocking: Bool, progress: @escaping (String) -> Void = { _ in },
+        completion: @escaping (Result<ConnectionStatus, NSAPIError>) -> Void
+    ) {
         guard interface.stackKind == .kernel, let device = interface.device else { return completion(.failure(.unsupported)) }
         if interface.status.isUp { return completion(.failure(.isConnected)) }
         if interface.status == .connecting { return completion(.failure(.busy)) }
@@ -113,13 +116,18 @@ final class InterfaceRegistry {
         }
         self.publish(interface, .connecting)
         do {
+            progress("link_up")
             try netlink.perform { Netlink.setLink(index: link.index, up: true, sequence: $0) }
-            if let network = interface.staticNetwork { try self.apply(network, to: link, netlink: netlink) }
+            if let network = interface.staticNetwork {
+                progress("static_network")
+                try self.apply(network, to: link, netlink: netlink)
+            }
         } catch {
             self.publish(interface, .disconnected)
             return completion(.failure(Self.nsapiError(error)))
         }
         guard blocking else { return completion(.success(.connecting)) }
+        progress("waiting_for_address")
         var finished = false
         let timer = self.reactor.scheduleTimer(afterMilliseconds: self.connectTimeoutMilliseconds) { [weak interface] in
             guard !finished, let interface else { return }

@@ -50,14 +50,19 @@ enum InterfaceMethods {
         table.register(
             MethodSpec(
                 "interface.connect", summary: "Brings the interface up and, when blocking, waits for an address.",
-                description: "Status events follow: connecting, (local_up), global_up. Up already: NSAPI_ERROR_IS_CONNECTED; connecting: NSAPI_ERROR_BUSY; no address in time: NSAPI_ERROR_NO_CONNECTION. blocking false returns at once with status connecting.",
+                description: "Status events follow: connecting, (local_up), global_up. Up already: NSAPI_ERROR_IS_CONNECTED; connecting: NSAPI_ERROR_BUSY; no address in time: NSAPI_ERROR_NO_CONNECTION. blocking false returns at once with status connecting. While it works, progress {request, stage} notifications name the stage: link_up, static_network, waiting_for_address.",
                 params: [interfaceField, .optional("blocking", .boolean, "Wait for an address (default true).")],
                 result: .object([Field("status", .string(oneOf: statusNames), "")]), role: .admin,
                 errors: [.isConnected, .busy, .noConnection, .deviceError, .unsupported], tags: ["interface", "blocking"])
         ) { call throws(RPCError) in
             let running = try daemon()
             let interface = try self.interface(running, call.params.string("interface"))
-            running.interfaces.connect(interface, blocking: call.params.optionalBool("blocking") ?? true) { result in
+            let session = call.context
+            let request = call.request.id ?? .null
+            let progress = { (stage: String) in
+                session.notifyUnconditionally("progress", ["request": request, "stage": .string(stage)])
+            }
+            running.interfaces.connect(interface, blocking: call.params.optionalBool("blocking") ?? true, progress: progress) { result in
                 call.responder.complete(result.map { ["status": .string($0.apiName)] }.mapError { RPCError($0) })
             }
             return .deferred

@@ -24,6 +24,9 @@ enum Notifications {
             "socket.sigio", summary: "Something changed on a socket with sigio enabled (coalesced until the next I/O call).",
             params: [Field("socket", .integer, "")]),
         NotificationSpec(
+            "progress", summary: "The stage a long request (interface.connect) has reached.",
+            params: [Field("request", .any, "The id of the request."), Field("stage", .string, "Stage name.")]),
+        NotificationSpec(
             "dns.result", summary: "The answer to dns.gethostbyname_async.",
             params: [
                 Field("request", .integer, ""), .optional("address", .string, ""), .optional("addresses", .array(.string), ""),

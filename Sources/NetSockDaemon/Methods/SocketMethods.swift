@@ -276,7 +276,8 @@ enum SocketMethods {
 
         table.register(
             MethodSpec(
-                "socket.list", summary: "This connection's socket objects, open and closed.",
+                "socket.list", summary: "This connection's socket objects, open and closed; with all, every client's (admin).",
+                params: [.optional("all", .boolean, "Every client's sockets, with client, pid and uid (needs the admin role).")],
                 result: .array(.object([
                     Field("socket", .integer, ""), Field("protocol", .string, ""), Field("interface", .string, ""),
                     Field("state", .string(oneOf: ["closed", "open", "connecting", "connected", "listening"]), ""),
@@ -284,15 +285,32 @@ enum SocketMethods {
                 ], open: true)),
                 tags: ["socket"])
         ) { call throws(RPCError) in
-            .result(.array(try daemon().sockets.list(owner: call.context.id).map { summary in
-                [
-                    "socket": JSONValue(summary.id), "protocol": .string(summary.proto.apiName), "interface": .string(summary.interface),
-                    "state": .string(summary.state), "local": summary.local.map { .object(endpoint($0)) } ?? .null,
-                    "peer": summary.peer.map { .object(endpoint($0)) } ?? .null,
-                    "timeout_ms": summary.timeoutMilliseconds.map { JSONValue($0) } ?? -1, "sigio": .bool(summary.sigio),
-                ]
-            }))
+            let running = try daemon()
+            guard call.params.optionalBool("all") == true else {
+                return .result(.array(running.sockets.list(owner: call.context.id).map { self.summary($0) }))
+            }
+            guard call.context.isAdmin else { throw .notPermitted(method: "socket.list {all}", role: "admin") }
+            var rows: [JSONValue] = []
+            for session in running.sessions {
+                for entry in running.sockets.list(owner: session.id) {
+                    var row = self.summary(entry).objectValue ?? [:]
+                    row["client"] = JSONValue(session.id)
+                    row["pid"] = .integer(Int64(session.credentials.pid))
+                    row["uid"] = .integer(Int64(session.credentials.uid))
+                    rows.append(.object(row))
+                }
+            }
+            return .result(.array(rows))
         }
+    }
+
+    static func summary(_ summary: SocketLayer.Summary) -> JSONValue {
+        [
+            "socket": JSONValue(summary.id), "protocol": .string(summary.proto.apiName), "interface": .string(summary.interface),
+            "state": .string(summary.state), "local": summary.local.map { .object(endpoint($0)) } ?? .null,
+            "peer": summary.peer.map { .object(endpoint($0)) } ?? .null,
+            "timeout_ms": summary.timeoutMilliseconds.map { JSONValue($0) } ?? -1, "sigio": .bool(summary.sigio),
+        ]
     }
 
     // MARK: Helpers
