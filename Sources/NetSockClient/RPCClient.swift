@@ -69,6 +69,55 @@ public final class RPCClient {
         self.fd = -1
     }
 
+    /// The connection's descriptor, for callers that wait on it with other descriptors (`poll`).
+    public var fileDescriptor: Int32 { self.fd }
+
+    /// Whether complete messages are already buffered (so `poll` on the descriptor would miss them).
+    public var hasBufferedMessage: Bool { self.buffer.contains(0x0A) || !self.queuedNotifications.isEmpty }
+
+    /// Calls several methods in one batch; results in the order given.
+    public func callBatch(_ calls: [(String, JSONObject)], timeoutMilliseconds: Int = 30_000) throws(ClientError)
+        -> [Result<JSONValue, RPCError>]
+    {
+        guard !calls.isEmpty else { return [] }
+        let first = self.nextID
+        self.nextID += Int64(calls.count)
+        let batch = calls.enumerated().map { index, call in
+            RPCRequest(method: call.0, params: call.1, id: .integer(first + Int64(index))).json
+        }
+        try self.send(.array(batch))
+        let deadline = timeoutMilliseconds < 0 ? nil : MonotonicClock.nanoseconds() + UInt64(timeoutMilliseconds) * 1_000_000
+        while true {
+            let message = try self.readMessage(deadline: deadline)
+            if let entries = message.arrayValue {
+                var results = [Result<JSONValue, RPCError>](repeating: .failure(.internalError("no reply")), count: calls.count)
+                for entry in entries {
+                    guard let response = RPCResponse(json: entry), let id = response.id.intValue else { continue }
+                    let index = Int(id - first)
+                    if results.indices.contains(index) { results[index] = response.outcome }
+                }
+                return results
+            }
+            if let notification = Self.notification(message) {
+                if let handler = self.notificationHandler { handler(notification) } else { self.queuedNotifications.append(notification) }
+            }
+        }
+    }
+
+    /// Every complete message that arrives within `timeoutMilliseconds` (at most one read).
+    public func pollMessages(timeoutMilliseconds: Int) throws(ClientError) -> [JSONValue] {
+        var messages: [JSONValue] = []
+        if !self.buffer.contains(0x0A) {
+            do {
+                try self.fill(deadline: MonotonicClock.nanoseconds() + UInt64(max(0, timeoutMilliseconds)) * 1_000_000)
+            } catch .timeout {
+                return []
+            }
+        }
+        while self.buffer.contains(0x0A) { messages.append(try self.readMessage(deadline: nil)) }
+        return messages
+    }
+
     /// Closes the sending side, as a client that has nothing more to ask does.
     public func shutdownWrite() { shutdown(self.fd, Int32(SHUT_WR)) }
 
@@ -146,7 +195,7 @@ public final class RPCClient {
         }
     }
 
-    private static func notification(_ message: JSONValue) -> RPCNotification? {
+    public static func notification(_ message: JSONValue) -> RPCNotification? {
         guard message["jsonrpc"] == "2.0", message["id"] == nil, let method = message["method"]?.stringValue else { return nil }
         return RPCNotification(method: method, params: message["params"]?.objectValue ?? [:])
     }
@@ -185,9 +234,9 @@ public final class RPCClient {
         while true {
             var timeout: Int32 = -1
             if let deadline {
+                // A deadline already passed still polls once, without waiting.
                 let now = MonotonicClock.nanoseconds()
-                guard deadline > now else { throw .timeout }
-                timeout = Int32(min((deadline - now + 999_999) / 1_000_000, 3_600_000))
+                timeout = deadline > now ? Int32(min((deadline - now + 999_999) / 1_000_000, 3_600_000)) : 0
             }
             let ready = poll(&descriptor, 1, timeout)
             if ready < 0 {

@@ -29,10 +29,41 @@ struct CallCommand: ParsableCommand {
     @Flag(name: .long, help: "Take every key=value as a string.")
     var rawString = false
 
+    @Option(name: .long, help: "The param that takes a secret (pass, pin, ...): read from --secret-file or --secret-stdin.")
+    var secret: String?
+
+    @Option(name: .long, help: "Read the secret from this file (its first line).")
+    var secretFile: String?
+
+    @Flag(name: .long, help: "Read the secret from stdin (its first line).")
+    var secretStdin = false
+
+    /// Param names that carry secrets: they are never accepted on the command line, where
+    /// every user of the machine can read them (`ps`, shell history).
+    static let secretNames: Set<String> = ["pass", "password", "passphrase", "psk", "pin", "puk", "secret", "key"]
+
     func validate() throws {
         if self.paramsJSON != nil && !self.params.isEmpty {
             throw ValidationError("give params either as key=value or with --params, not both")
         }
+        for word in self.params {
+            let key = String(word.prefix { $0 != "=" })
+            if Self.secretNames.contains(key.lowercased()) {
+                throw ValidationError("\(key) is a secret and is never taken from the command line; use --secret \(key) with --secret-file FILE or --secret-stdin")
+            }
+        }
+        if (self.secretFile != nil || self.secretStdin) != (self.secret != nil) {
+            throw ValidationError("--secret NAME goes with exactly one of --secret-file FILE or --secret-stdin")
+        }
+        if self.secretFile != nil && self.secretStdin { throw ValidationError("give --secret-file or --secret-stdin, not both") }
+        if self.secretStdin && self.paramsJSON == "-" { throw ValidationError("stdin cannot carry both --params and the secret") }
+    }
+
+    /// The secret's first line, from the file or stdin.
+    func readSecret() throws -> String? {
+        guard self.secret != nil else { return nil }
+        let bytes = try readSource(self.secretStdin ? "-" : "@" + (self.secretFile ?? ""))
+        return String(decoding: bytes.prefix { $0 != 0x0A && $0 != 0x0D }, as: UTF8.self)
     }
 
     func run() throws {
@@ -46,12 +77,14 @@ struct CallCommand: ParsableCommand {
         } catch let failure as ParamArguments.Failure {
             throw ValidationError(failure.description)
         }
+        var allParams = params
+        if let name = self.secret, let value = try self.readSecret() { allParams[name] = .string(value) }
         let terminal = Terminal.current
         do {
             let client = try self.options.connect()
-            let result = try client.call(self.method, params, timeoutMilliseconds: self.options.timeoutMilliseconds)
-            terminal.json(result)
-        } catch {
+            let result = try client.call(self.method, allParams, timeoutMilliseconds: self.options.timeoutMilliseconds)
+            try self.options.output.show(result) { [JSONCodec.encodeString(result, style: terminal.stdoutIsTTY ? .pretty : .compact)] }
+        } catch let error as ClientError {
             throw fail(error, options: self.options)
         }
     }

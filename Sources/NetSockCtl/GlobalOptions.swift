@@ -10,13 +10,21 @@ public struct GlobalOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "Control socket path (default: $NETSOCKD_SOCKET, then the daemon's default).")
     var socket: String?
 
-    @Flag(name: .long, help: "Print the daemon's JSON objects unchanged.")
+    @Flag(name: .long, help: "Print the daemon's JSON objects unchanged (pretty on a terminal).")
     var json = false
+
+    @Flag(name: .long, help: "One compact JSON text per line (lists and streams).")
+    var jsonl = false
+
+    @Option(name: [.customShort("g"), .customLong("get")], help: "Print only this field, e.g. ipv4.address (dotted path).")
+    var get: String?
 
     @Option(name: .long, help: "Seconds to wait for a reply (0: forever).")
     var timeout: Double = 30
 
     public init() {}
+
+    var output: Output { Output(options: self) }
 
     var timeoutMilliseconds: Int { self.timeout <= 0 ? -1 : Int(self.timeout * 1000) }
 

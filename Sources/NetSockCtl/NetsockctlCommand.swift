@@ -13,15 +13,40 @@ public struct NetsockctlCommand: ParsableCommand {
             6 daemon not running. See docs/netsockctl.md.
             """,
         version: "0.1.0",
-        subcommands: [CallCommand.self, InfoCommand.self, MonitorCommand.self])
+        subcommands: [
+            StatusCommand.self, InterfaceCommand.self, DNSCommand.self, SocketCommand.self, MonitorCommand.self,
+            WaitOnlineCommand.self, TCPCommand.self, UDPCommand.self, CallCommand.self, InfoCommand.self,
+        ])
 
     public init() {}
 
-    /// Global options may come before the subcommand (`netsockctl -s PATH info`);
-    /// argument-parser wants them after it, where every subcommand declares them.
+    /// `help` alone: usage plus the daemon's methods; `help COMMAND`: the command's help;
+    /// `help METHOD`: the method's params, result and errors from `rpc.discover`.
+    static func help(_ words: [String]) throws -> Never {
+        let topics = words.filter { !$0.hasPrefix("-") }
+        let options = GlobalOptions.from(words)
+        let names = Self.configuration.subcommands.map { $0._commandName }
+        if let topic = topics.first, !names.contains(topic) {
+            for line in try MethodHelp.describe(topic, options: options) { Terminal.current.out(line) }
+            Glibc.exit(0)
+        }
+        if let topic = topics.first, let command = Self.configuration.subcommands.first(where: { $0._commandName == topic }) {
+            Terminal.current.out(Self.helpMessage(for: command))
+            Glibc.exit(0)
+        }
+        Terminal.current.out(Self.helpMessage())
+        if let methods = MethodHelp.methodList(options: options) {
+            Terminal.current.out("\nMETHODS (from the daemon; netsockctl help METHOD for one):")
+            for line in methods { Terminal.current.out(line) }
+        }
+        Glibc.exit(0)
+    }
+
+    /// Global options may come before the subcommand (`netsockctl -s PATH iface show lo`);
+    /// argument-parser wants them on the leaf command, which declares them, so they move to the end.
     public static func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
-        let valued: Set<String> = ["-s", "--socket", "--timeout"]
-        let flags: Set<String> = ["--json"]
+        let valued: Set<String> = ["-s", "--socket", "--timeout", "-g", "--get"]
+        let flags: Set<String> = ["--json", "--jsonl"]
         var leading: [String] = []
         var index = 0
         while index < arguments.count {
@@ -41,14 +66,17 @@ public struct NetsockctlCommand: ParsableCommand {
             }
         }
         guard !leading.isEmpty, index < arguments.count else { return arguments }
-        return [arguments[index]] + leading + arguments[(index + 1)...]
+        // After everything: options are recognised anywhere by the leaf command that declares them.
+        return Array(arguments[index...]) + leading
     }
 
     /// The process entry point: runs the command and exits with the documented codes
     /// (argument-parser's usage errors become 2).
     public static func start(_ arguments: [String]? = nil) -> Never {
         do {
-            var command = try Self.parseAsRoot(Self.hoistingGlobalOptions(arguments ?? Array(CommandLine.arguments.dropFirst())))
+            let words = Self.hoistingGlobalOptions(arguments ?? Array(CommandLine.arguments.dropFirst()))
+            if words.first == "help" { try Self.help(Array(words.dropFirst())) }
+            var command = try Self.parseAsRoot(words)
             try command.run()
             Glibc.exit(0)
         } catch {

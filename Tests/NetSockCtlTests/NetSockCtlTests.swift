@@ -60,7 +60,8 @@ import Testing
 @Suite struct ArgumentOrderTests {
     @Test func globalOptionsMayPrecedeTheSubcommand() {
         #expect(NetsockctlCommand.hoistingGlobalOptions(["-s", "/x", "--json", "info"]) == ["info", "-s", "/x", "--json"])
-        #expect(NetsockctlCommand.hoistingGlobalOptions(["--socket=/x", "call", "m", "k=v"]) == ["call", "--socket=/x", "m", "k=v"])
+        #expect(NetsockctlCommand.hoistingGlobalOptions(["--socket=/x", "call", "m", "k=v"]) == ["call", "m", "k=v", "--socket=/x"])
+        #expect(NetsockctlCommand.hoistingGlobalOptions(["-g", "ipv4.address", "iface", "show", "lo"]) == ["iface", "show", "lo", "-g", "ipv4.address"])
         #expect(NetsockctlCommand.hoistingGlobalOptions(["info", "--json"]) == ["info", "--json"])
         #expect(NetsockctlCommand.hoistingGlobalOptions(["--json"]) == ["--json"])
         #expect(NetsockctlCommand.hoistingGlobalOptions(["--help"]) == ["--help"])

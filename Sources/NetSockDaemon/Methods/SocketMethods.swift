@@ -22,7 +22,7 @@ enum SocketMethods {
         table.register(
             MethodSpec(
                 "socket.open", summary: "Opens a TCP or UDP socket on an interface's stack (the default interface if none).",
-                description: "With socket, reopens that closed object (Mbed's open() again); an object that is open gives NSAPI_ERROR_PARAMETER. Beyond max_sockets_per_client: NSAPI_ERROR_NO_SOCKET.",
+                description: "With socket, reopens that closed object (Mbed's open() again); an object that is open gives NSAPI_ERROR_PARAMETER. Beyond max_sockets_per_client: NSAPI_ERROR_NO_SOCKET. A named interface binds the socket to its device (SO_BINDTODEVICE on the kernel stack); without one the socket uses the default interface's stack and the routing table decides.",
                 params: [
                     Field("protocol", .string(oneOf: ["tcp", "udp", "nonip"]), "Socket type."),
                     .optional("interface", .string, "Interface name; the default interface when absent."),
@@ -34,11 +34,14 @@ enum SocketMethods {
             let running = try daemon()
             let proto = SocketProtocol(apiName: call.params.string("protocol"))!
             let interface = try InterfaceMethods.interface(running, call.params.optionalString("interface"))
+            // A named interface binds the socket to its device; without one, routing decides,
+            // as for any program, on the default interface's stack.
+            let named = call.params.optionalString("interface") != nil
             let id = try nsapi {
                 () throws(NSAPIError) in
                 try running.sockets.open(
                     owner: call.context.id, protocol: proto, stack: interface.stack, interface: interface.name,
-                    device: interface.device, reopen: call.params.optionalInt("socket").map { Int($0) })
+                    device: named ? interface.device : nil, reopen: call.params.optionalInt("socket").map { Int($0) })
             }
             return .result(["socket": JSONValue(id)])
         }
