@@ -87,7 +87,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NetSockConformanceTests",
-            dependencies: ["NetSockTestSupport", "NetSockClient", "NetSockJSON", "NetSockRPC", "NetSockWire", "NSAPI", "netsockd"],
+            dependencies: ["NetSockTestSupport", "NetSockClient", "NetSockJSON", "NetSockRPC", "NetSockWire", "NetSockPOSIX", "NSAPI", "netsockd", "netsockctl"],
             swiftSettings: strict
         ),
         .testTarget(

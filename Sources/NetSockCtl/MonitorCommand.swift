@@ -8,7 +8,7 @@ struct MonitorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "monitor", abstract: "Print events as they happen.",
         discussion: """
-            With --json each line is the params of a wire notification (events.notify or events.lost), ready for \
+            With --json or --jsonl each line is the params of a wire notification (events.notify or events.lost), ready for \
             jq. Exits 6 when the daemon goes away, so `while read` loops notice.
             """)
 
@@ -54,7 +54,7 @@ struct MonitorCommand: ParsableCommand {
             guard let notification else { continue }
             switch notification.method {
             case "events.notify", "events.lost":
-                if self.options.json {
+                if self.options.json || self.options.jsonl {
                     terminal.out(JSONCodec.encodeString(.object(notification.params)))
                 } else {
                     terminal.out(Self.line(notification))

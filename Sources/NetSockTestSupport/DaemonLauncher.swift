@@ -144,3 +144,31 @@ public func expectRPCError(_ body: () throws -> JSONValue) -> RPCError? {
         return nil
     }
 }
+
+extension DaemonLauncher {
+    /// Runs `netsockctl` on a pseudo-terminal (util-linux `script`), as a person at a
+    /// terminal would: stdout and stderr both go to the terminal and come back merged.
+    public func ctlOnTerminal(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        var env = ProcessEnvironment.current
+        env["NETSOCKD_SOCKET"] = self.socketPath
+        env.removeValue(forKey: "NO_COLOR")
+        env["TERM"] = "xterm"
+        for (key, value) in environment { env[key] = value }
+        let command = ([BuiltProducts.netsockctl] + arguments).map(shellQuoted).joined(separator: " ")
+        let result = try Subprocess.run(
+            "/usr/bin/script", ["-qefc", command, "/dev/null"], environment: env, directory: self.directory.path)
+        return (result.status, result.stdout.replacingCRLF())
+    }
+}
+
+/// Quotes a word for /bin/sh.
+public func shellQuoted(_ word: String) -> String {
+    "'" + word.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+}
+
+extension String {
+    /// Terminal output uses CRLF; tests compare lines.
+    func replacingCRLF() -> String {
+        String(decoding: Array(self.utf8).filter { $0 != 0x0D }, as: UTF8.self)
+    }
+}
