@@ -211,4 +211,37 @@ final class VethHost {
         #expect(client.connect(other, VethHost.peerAddress, 7) != 0)
         withExtendedLifetime(fixture) {}
     }
+
+    @Test("netsockctl iface up/down/set/dhcp/default and wait-online on a real interface") func commandLine() throws {
+        guard let fixture = try self.setUp() else { return }
+        let daemon = fixture.daemon
+        let name = Self.interfaceName
+        #expect(try daemon.ctl(["iface", "set", name, "--address", VethHost.localAddress, "--netmask", "24"]).status == 0)
+        let offline = try daemon.ctl(["wait-online", "--interface", name, "--timeout", "1"])
+        #expect(offline.status == 3, "not online before the timeout")
+        // On a terminal: a spinner with the stages, then the coloured status.
+        let up = try daemon.ctlOnTerminal(["iface", "up", name, "--wait-for", "global_up", "--timeout", "20"])
+        #expect(up.status == 0, "\(up.output)")
+        #expect(up.output.contains("up \(name): "), "the spinner names what it waits for")
+        #expect(up.output.contains("\(name): \u{1B}[32mglobal_up"))
+        let again = try daemon.ctl(["iface", "up", name])
+        #expect(again.status == 0 && again.stdout == "\(name): global_up\n", "already up is success, and a pipe gets no spinner")
+        #expect(try daemon.ctl(["wait-online", "--interface", name, "--timeout", "5"]).stdout == "\(name): online\n")
+        #expect(try daemon.ctl(["iface", "default", name]).status == 0)
+        let row = try daemon.ctl(["iface", "list"]).stdout.split(separator: "\n").first { $0.hasPrefix(name) }
+        #expect(row?.contains("global_up") == true && row?.hasSuffix("*") == true, "the default is marked")
+        #expect(try daemon.ctl(["iface", "dhcp", name, "maybe"]).status == 2)
+        #expect(try daemon.ctl(["iface", "dhcp", name, "off"]).status == 0)
+        let down = try daemon.ctl(["iface", "down", name])
+        #expect(down.status == 0 && down.stdout == "\(name): disconnected\n")
+        let twice = try daemon.ctl(["iface", "down", name])
+        #expect(twice.status == 1 && twice.stderr.contains("NSAPI_ERROR_NO_CONNECTION (-3004)"))
+        let json = try daemon.ctl(["iface", "up", name, "--json"])
+        #expect(try JSONCodec.parse(json.stdout) == ["interface": .string(name), "status": "global_up"])
+        let unprivileged = try Subprocess.run(
+            "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", BuiltProducts.netsockctl, "-s", daemon.socketPath, "iface", "down", name],
+            directory: daemon.directory.path)
+        #expect(unprivileged.status == 4 || unprivileged.status == 6, "not permitted (or no access to the socket file)")
+        withExtendedLifetime(fixture) {}
+    }
 }
