@@ -8,7 +8,7 @@ PREFIX ?= /usr/local
 DEB_PACKAGES := libjansson-dev pkg-config curl socat python3 util-linux iproute2 dnsmasq-base
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release run test bench docs completions install clean
+.PHONY: all deps build release run test bench docs completions man install clean
 
 all: build
 
@@ -34,6 +34,8 @@ test: deps
 
 bench: release
 	.build/release/netsock-bench rpc
+	.build/release/netsock-bench tcp
+	.build/release/netsock-bench netcat
 
 # docs/openrpc.json is generated from the method table; a test fails when it is stale.
 docs: build
@@ -45,6 +47,13 @@ completions: build
 	.build/debug/netsockctl --generate-completion-script zsh > contrib/completions/_netsockctl
 	.build/debug/netsockctl --generate-completion-script fish > contrib/completions/netsockctl.fish
 
+# Manual pages from the commands' own definitions, by swift-argument-parser's generate-manual tool.
+man: build
+	$(SWIFT) build --package-path .build/checkouts/swift-argument-parser --scratch-path .build-argument-parser --product generate-manual
+	mkdir -p docs/man
+	.build-argument-parser/debug/generate-manual .build/debug/netsockctl --output-directory docs/man --date 2026-11-21
+	.build-argument-parser/debug/generate-manual .build/debug/netsockd --output-directory docs/man --date 2026-11-21
+
 install: release
 	install -D -m 0755 .build/release/netsockd $(DESTDIR)$(PREFIX)/sbin/netsockd
 	install -D -m 0755 .build/release/netsockctl $(DESTDIR)$(PREFIX)/bin/netsockctl
@@ -54,6 +63,8 @@ install: release
 	install -D -m 0644 contrib/completions/netsockctl.bash $(DESTDIR)/usr/share/bash-completion/completions/netsockctl
 	install -D -m 0644 contrib/completions/_netsockctl $(DESTDIR)/usr/share/zsh/vendor-completions/_netsockctl
 	install -D -m 0644 contrib/completions/netsockctl.fish $(DESTDIR)/usr/share/fish/vendor_completions.d/netsockctl.fish
+	install -D -m 0644 docs/man/netsockctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/netsockctl.1
+	install -D -m 0644 docs/man/netsockd.1 $(DESTDIR)$(PREFIX)/share/man/man8/netsockd.8
 
 clean:
 	rm -rf .build

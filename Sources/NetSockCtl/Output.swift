@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
-import NetSockJSON
+public import NetSockJSON
 
 /// How a command prints what the daemon returned: the human view on a terminal,
 /// the daemon's objects unchanged with `--json`, one line per object with
@@ -72,12 +72,12 @@ struct Output {
 
 /// A dotted path into a result: `ipv4.address`, `addresses.0`; over an array it
 /// applies to every element (`-g name` on a list prints every name).
-struct FieldPath {
+public struct FieldPath {
     let components: [Substring]
 
-    init(_ text: String) { self.components = text.split(separator: ".") }
+    public init(_ text: String) { self.components = text.split(separator: ".") }
 
-    func values(in value: JSONValue) -> [JSONValue] {
+    public func values(in value: JSONValue) -> [JSONValue] {
         var current = [value]
         for component in self.components {
             current = current.flatMap { item -> [JSONValue] in

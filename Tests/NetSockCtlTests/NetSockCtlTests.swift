@@ -3,6 +3,7 @@ import NetSockClient
 import NetSockCtl
 import NetSockJSON
 import NetSockRPC
+import Foundation
 import Testing
 
 @Suite struct ParamArgumentsTests {
@@ -65,5 +66,39 @@ import Testing
         #expect(NetsockctlCommand.hoistingGlobalOptions(["info", "--json"]) == ["info", "--json"])
         #expect(NetsockctlCommand.hoistingGlobalOptions(["--json"]) == ["--json"])
         #expect(NetsockctlCommand.hoistingGlobalOptions(["--help"]) == ["--help"])
+    }
+}
+
+@Suite struct GeneratedFilesTests {
+    static func root(_ file: String = #filePath) -> String {
+        var path = file
+        for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
+        return path
+    }
+
+    static func read(_ relative: String) throws -> String {
+        try String(contentsOfFile: Self.root() + "/" + relative, encoding: .utf8)
+    }
+
+    /// `make man` and `make completions` regenerate these; a command missing from them means they are stale.
+    @Test func manPageAndCompletionsCoverEveryCommand() throws {
+        let commands = ["status", "iface", "dns", "sock", "monitor", "wait-online", "tcp", "udp", "call", "info"]
+        let man = try Self.read("docs/man/netsockctl.1")
+        let bash = try Self.read("contrib/completions/netsockctl.bash")
+        let zsh = try Self.read("contrib/completions/_netsockctl")
+        let fish = try Self.read("contrib/completions/netsockctl.fish")
+        for command in commands {
+            #expect(man.contains("Em \(command)"), "man page: \(command)")
+            #expect(bash.contains(command) && zsh.contains(command) && fish.contains(command), "completions: \(command)")
+        }
+        #expect(bash.contains("---completion"), "interface names complete from the daemon")
+        #expect(try Self.read("docs/man/netsockd.1").contains("check-config"))
+    }
+
+    @Test func fieldPathsWalkObjectsAndLists() throws {
+        let value: JSONValue = ["a": ["b": [1, 2]], "list": [["name": "x"], ["name": "y"]]]
+        #expect(FieldPath("a.b.1").values(in: value) == [2])
+        #expect(FieldPath("list.name").values(in: value) == ["x", "y"])
+        #expect(FieldPath("nope").values(in: value).isEmpty)
     }
 }

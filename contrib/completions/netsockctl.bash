@@ -173,48 +173,423 @@ _netsockctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    call|info|monitor|help)
+    status|iface|dns|sock|monitor|wait-online|tcp|udp|call|info|help)
         # Offer subcommand argument completions
         "_netsockctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'call info monitor help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'status iface dns sock monitor wait-online tcp udp call info help' -- "${cur}"))
         ;;
     esac
 }
 
-_netsockctl_call() {
+_netsockctl_status() {
     repeating_flags=()
-    non_repeating_flags=(--json --raw-string --version -h --help)
+    non_repeating_flags=(--json --jsonl --version -h --help)
     repeating_options=()
-    non_repeating_options=(-s --socket --timeout --params)
-    __netsockctl_offer_flags_options -1
-
-    # Offer option value completions
-    case "${prev}" in
-    '-s'|'--socket')
-        return
-        ;;
-    '--timeout')
-        return
-        ;;
-    '--params')
-        return
-        ;;
-    esac
-}
-
-_netsockctl_info() {
-    repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
-    repeating_options=()
-    non_repeating_options=(-s --socket --timeout)
+    non_repeating_options=(-s --socket -g --get --timeout)
     __netsockctl_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_netsockctl_iface() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __netsockctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    list|show|up|down|set|dhcp|default)
+        # Offer subcommand argument completions
+        "_netsockctl_iface_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'list show up down set dhcp default' -- "${cur}"))
+        ;;
+    esac
+}
+
+_netsockctl_iface_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout)
+    __netsockctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_netsockctl_iface_show() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout)
+    __netsockctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion iface show -- positional@0 "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_netsockctl_iface_up() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout --wait-for)
+    __netsockctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--wait-for')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion iface up -- positional@0 "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_netsockctl_iface_down() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout)
+    __netsockctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion iface down -- positional@0 "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_netsockctl_iface_set() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout --address --netmask --gateway)
+    __netsockctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--address')
+        return
+        ;;
+    '--netmask')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion iface set -- positional@0 "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_netsockctl_iface_dhcp() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout)
+    __netsockctl_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion iface dhcp -- positional@0 "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_netsockctl_iface_default() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout)
+    __netsockctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion iface default -- positional@0 "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_netsockctl_dns() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __netsockctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    resolve|servers|add|reset)
+        # Offer subcommand argument completions
+        "_netsockctl_dns_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'resolve servers add reset' -- "${cur}"))
+        ;;
+    esac
+}
+
+_netsockctl_dns_resolve() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl -4 -6 --all --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout --interface)
+    __netsockctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--interface')
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion dns resolve -- --interface "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_netsockctl_dns_servers() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout --interface)
+    __netsockctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--interface')
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion dns servers -- --interface "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_netsockctl_dns_add() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout --interface)
+    __netsockctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--interface')
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion dns add -- --interface "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_netsockctl_dns_reset() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout)
+    __netsockctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_netsockctl_sock() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __netsockctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    list)
+        # Offer subcommand argument completions
+        "_netsockctl_sock_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'list' -- "${cur}"))
+        ;;
+    esac
+}
+
+_netsockctl_sock_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --mine --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout)
+    __netsockctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
         return
         ;;
     '--timeout')
@@ -225,14 +600,17 @@ _netsockctl_info() {
 
 _netsockctl_monitor() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--json --jsonl --version -h --help)
     repeating_options=()
-    non_repeating_options=(-s --socket --timeout --since --count)
+    non_repeating_options=(-s --socket -g --get --timeout --since --count)
     __netsockctl_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
         return
         ;;
     '--timeout')
@@ -242,6 +620,243 @@ _netsockctl_monitor() {
         return
         ;;
     '--count')
+        return
+        ;;
+    esac
+}
+
+_netsockctl_wait-online() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout --interface)
+    __netsockctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--interface')
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion wait-online -- --interface "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_netsockctl_tcp() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __netsockctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    connect|listen)
+        # Offer subcommand argument completions
+        "_netsockctl_tcp_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'connect listen' -- "${cur}"))
+        ;;
+    esac
+}
+
+_netsockctl_tcp_connect() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout --interface)
+    __netsockctl_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--interface')
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion tcp connect -- --interface "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_netsockctl_tcp_listen() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --keep --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout --address --interface)
+    __netsockctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--address')
+        return
+        ;;
+    '--interface')
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion tcp listen -- --interface "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_netsockctl_udp() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __netsockctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    send|listen)
+        # Offer subcommand argument completions
+        "_netsockctl_udp_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'send listen' -- "${cur}"))
+        ;;
+    esac
+}
+
+_netsockctl_udp_send() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout --size --interface)
+    __netsockctl_offer_flags_options 3
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--size')
+        return
+        ;;
+    '--interface')
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion udp send -- --interface "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_netsockctl_udp_listen() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout --address --interface --count --idle)
+    __netsockctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--address')
+        return
+        ;;
+    '--interface')
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion udp listen -- --interface "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--count')
+        return
+        ;;
+    '--idle')
+        return
+        ;;
+    esac
+}
+
+_netsockctl_call() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --raw-string --secret-stdin --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout --params --secret --secret-file)
+    __netsockctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--params')
+        return
+        ;;
+    '--secret')
+        return
+        ;;
+    '--secret-file')
+        return
+        ;;
+    esac
+}
+
+_netsockctl_info() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout)
+    __netsockctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac

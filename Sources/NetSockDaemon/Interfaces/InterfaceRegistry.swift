@@ -206,7 +206,7 @@ final class InterfaceRegistry {
         ]
     }
 
-    func details(_ interface: ManagedInterface, dns: [SocketAddress]) -> JSONValue {
+    func details(_ interface: ManagedInterface, dns: [String]) -> JSONValue {
         var result: JSONObject = [
             "name": .string(interface.name), "type": .string(interface.type.rawValue),
             "stack": .string(interface.stackKind.rawValue), "status": .string(interface.status.apiName),
@@ -239,7 +239,7 @@ final class InterfaceRegistry {
         result["ipv4"] = ipv4
         result["ipv6"] = .array(ipv6)
         result["dhcp"] = .bool(interface.dhcp)
-        result["dns"] = .array(dns.map { .string($0.ipText ?? "") })
+        result["dns"] = JSONValue(dns)
         result["default"] = .bool(interface.name == self.defaultName)
         for (key, value) in extra { result[key] = value }
         return .object(result)

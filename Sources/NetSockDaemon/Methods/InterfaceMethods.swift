@@ -44,7 +44,7 @@ enum InterfaceMethods {
         ) { call throws(RPCError) in
             let running = try daemon()
             let interface = try self.interface(running, call.params.optionalString("interface"))
-            return .result(running.interfaces.details(interface, dns: running.resolver.servers(for: interface.name)))
+            return .result(running.interfaces.details(interface, dns: running.resolver.servers(for: interface.name).map(DNSMethods.text)))
         }
 
         table.register(
