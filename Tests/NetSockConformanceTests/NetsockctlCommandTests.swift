@@ -117,6 +117,12 @@ import Testing
         #expect(try self.daemon.ctl(["call", "daemon.info", "--secret-stdin"]).status == 2)
     }
 
+    @Test func interfaceNamesCompleteFromTheDaemon() throws {
+        // What the generated bash completion runs for `netsockctl iface show <TAB>`.
+        let result = try self.daemon.ctl(["---completion", "iface", "show", "--", "positional@0", "3", "0", "netsockctl", "iface", "show", ""])
+        #expect(result.stdout.split(separator: "\n").contains("lo"))
+    }
+
     @Test func monitorStreamsJSONLines() throws {
         _ = try self.daemon.client().call("events.publish", ["topic": "daemon", "event": "for-monitor"])
         let lines = try self.daemon.ctl(["monitor", "daemon", "--since", "0", "--count", "2", "--jsonl"]).stdout.split(separator: "\n")
