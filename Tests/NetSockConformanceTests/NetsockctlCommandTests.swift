@@ -191,6 +191,18 @@ import Testing
         #expect(refused.stderr.contains("NSAPI_ERROR_NO_CONNECTION"))
         let answer = try self.daemon.ctl(["tcp", "connect", "echo.netsock.test", String(TestPeers.shared.daytime)])
         #expect(answer.status == 0 && answer.stdout.hasSuffix("\r\n"), "a host name, and the peer's close ends it")
+        let keepPort = Int.random(in: 50_001...60_000)
+        let keeper = try Subprocess(
+            BuiltProducts.netsockctl, ["tcp", "listen", String(keepPort), "--address", "127.0.0.1", "--keep"], environment: env,
+            directory: directory)
+        usleep(500_000)
+        for word in ["first ", "second"] {
+            let sent = try Subprocess.run("/bin/sh", ["-c", "printf '\(word)' | socat - TCP:127.0.0.1:\(keepPort)"], directory: directory)
+            #expect(sent.status == 0)
+        }
+        usleep(300_000)
+        keeper.terminate()
+        #expect(keeper.stdout == "first second", "--keep serves one connection after another")
         let one = try self.daemon.ctl(["udp", "send", "127.0.0.1", "9", "hello", "--json"])
         #expect(try JSONCodec.parse(one.stdout) == ["datagrams": 1, "bytes": 5])
     }
