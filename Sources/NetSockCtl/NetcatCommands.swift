@@ -23,15 +23,13 @@ struct TCPCommand: ParsableCommand {
         func run() throws {
             let client = try self.options.client()
             let socket = try openSocket(client, "tcp", self.interface, self.options)
-            do {
+            do throws(ClientError) {
                 _ = try client.call(
                     "socket.connect", ["socket": socket, "address": .string(self.host), "port": JSONValue(self.port)],
                     timeoutMilliseconds: self.options.timeoutMilliseconds)
                 try SocketPump(client: client, socket: socket).run()
                 _ = try? client.call("socket.close", ["socket": socket])
-            } catch let failure as SocketPump.Failure {
-                throw fail(failure.error, options: self.options)
-            } catch let error as ClientError {
+            } catch {
                 throw fail(error, options: self.options)
             }
         }
@@ -50,7 +48,7 @@ struct TCPCommand: ParsableCommand {
             let client = try self.options.client()
             let listener = try openSocket(client, "tcp", self.interface, self.options)
             var readInput = true
-            do {
+            do throws(ClientError) {
                 var bind: JSONObject = ["socket": listener, "port": JSONValue(self.port)]
                 if let address { bind["address"] = .string(address) }
                 _ = try client.call("socket.bind", bind)
@@ -66,9 +64,7 @@ struct TCPCommand: ParsableCommand {
                     readInput = false
                     _ = try? client.call("socket.close", ["socket": socket])
                 } while self.keep
-            } catch let failure as SocketPump.Failure {
-                throw fail(failure.error, options: self.options)
-            } catch let error as ClientError {
+            } catch {
                 throw fail(error, options: self.options)
             }
         }

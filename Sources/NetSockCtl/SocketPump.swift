@@ -12,10 +12,6 @@ import NetSockRPC
 /// to stdout in request order. End of stdin half-closes the socket; the peer's
 /// close (a receive of size 0) ends the pump.
 final class SocketPump {
-    struct Failure: Error {
-        let error: ClientError
-    }
-
     private let client: RPCClient
     private let socket: JSONValue
     private let chunk: Int
@@ -37,43 +33,39 @@ final class SocketPump {
         self.inputOpen = readInput
     }
 
-    func run() throws(Failure) {
+    func run() throws(ClientError) {
         var buffer = [UInt8](repeating: 0, count: self.chunk)
-        do throws(ClientError) {
-            while true {
-                while !self.peerClosed && self.pendingReceives.count < self.receiveWindow {
-                    self.pendingReceives.append(try self.request("socket.recv", ["size": JSONValue(self.chunk)]))
-                }
-                if !self.inputOpen && self.pendingSends.isEmpty && !self.shutdownSent {
-                    self.shutdownSent = true
-                    _ = try self.request("socket.shutdown", ["how": "write"])
-                }
-                if self.peerClosed && self.pendingSends.isEmpty { return }
-
-                let watchInput = self.inputOpen && self.pendingSends.count < self.sendWindow
-                var descriptors = [pollfd(fd: self.client.fileDescriptor, events: Int16(POLLIN), revents: 0)]
-                if watchInput { descriptors.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0)) }
-                let timeout: Int32 = self.client.hasBufferedMessage ? 0 : -1
-                if poll(&descriptors, nfds_t(descriptors.count), timeout) < 0 && errno != EINTR {
-                    throw ClientError.system("poll failed")
-                }
-                if watchInput && descriptors[1].revents != 0 {
-                    let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-                    if count > 0 {
-                        self.bytesOut += count
-                        let data = JSONValue.string(ByteEncoding.base64(buffer[0..<count]))
-                        self.pendingSends.insert(try self.request("socket.send", ["data": data]))
-                    } else if count == 0 || errno != EINTR {
-                        self.inputOpen = false
-                    }
-                }
-                if descriptors[0].revents != 0 || self.client.hasBufferedMessage {
-                    for message in try self.client.pollMessages(timeoutMilliseconds: 0) { try self.handle(message) }
-                }
-                try self.flushReceived()
+        while true {
+            while !self.peerClosed && self.pendingReceives.count < self.receiveWindow {
+                self.pendingReceives.append(try self.request("socket.recv", ["size": JSONValue(self.chunk)]))
             }
-        } catch {
-            throw Failure(error: error)
+            if !self.inputOpen && self.pendingSends.isEmpty && !self.shutdownSent {
+                self.shutdownSent = true
+                _ = try self.request("socket.shutdown", ["how": "write"])
+            }
+            if self.peerClosed && self.pendingSends.isEmpty { return }
+
+            let watchInput = self.inputOpen && self.pendingSends.count < self.sendWindow
+            var descriptors = [pollfd(fd: self.client.fileDescriptor, events: Int16(POLLIN), revents: 0)]
+            if watchInput { descriptors.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0)) }
+            let timeout: Int32 = self.client.hasBufferedMessage ? 0 : -1
+            if poll(&descriptors, nfds_t(descriptors.count), timeout) < 0 && errno != EINTR {
+                throw ClientError.system("poll failed")
+            }
+            if watchInput && descriptors[1].revents != 0 {
+                let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+                if count > 0 {
+                    self.bytesOut += count
+                    let data = JSONValue.string(ByteEncoding.base64(buffer[0..<count]))
+                    self.pendingSends.insert(try self.request("socket.send", ["data": data]))
+                } else if count == 0 || errno != EINTR {
+                    self.inputOpen = false
+                }
+            }
+            if descriptors[0].revents != 0 || self.client.hasBufferedMessage {
+                for message in try self.client.pollMessages(timeoutMilliseconds: 0) { try self.handle(message) }
+            }
+            try self.flushReceived()
         }
     }
 
