@@ -9,18 +9,13 @@ struct InfoCommand: ParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() throws {
-        let terminal = Terminal.current
         let info: JSONValue
         do {
             info = try self.options.connect().call("daemon.info", timeoutMilliseconds: self.options.timeoutMilliseconds)
         } catch {
             throw fail(error, options: self.options)
         }
-        if self.options.json {
-            terminal.json(info)
-            return
-        }
-        for line in Self.lines(info) { terminal.out(line) }
+        try self.options.output.show(info) { Self.lines(info) }
     }
 
     /// The human view of `daemon.info`.

@@ -18,8 +18,6 @@ public struct Event: Sendable, Equatable {
 /// itself belongs to the subscriber (``EventSink``), which may drop under pressure
 /// and must then report the gap as `events.lost`.
 public final class EventBus {
-    public static let topics = ["interface", "cellular", "wifi", "mesh", "daemon", "socket"]
-
     public private(set) var latestSeq: Int64 = 0
     private var history: [Event] = []
     private var historyStart = 0

@@ -123,7 +123,7 @@ extension SocketLayer {
             }
             return self.tryOnce(completion) { () throws(NSAPIError) in
                 let (handle, address) = try stack.socketAccept(socket.handle)
-                let accepted = ManagedSocket(owner: owner, id: self.nextSocketID(owner), proto: .tcp, interface: socket.interface, accepted: true)
+                let accepted = ManagedSocket(owner: owner, id: self.makeID(owner), proto: .tcp, interface: socket.interface, accepted: true)
                 self.adopt(accepted, stack: stack, handle: handle)
                 self.connected(accepted, to: address)
                 return (accepted.id, address)

@@ -66,14 +66,12 @@ public final class SocketLayer {
         return socket.id
     }
 
-    func nextSocketID(_ owner: Int) -> Int { self.makeID(owner) }
-
     /// Registers a socket the stack created itself (an accepted connection).
     func adopt(_ socket: ManagedSocket, stack: any NetworkStack, handle: SocketHandle) {
         try? self.attach(socket, stack: stack, handle: handle, interface: socket.interface, device: nil)
     }
 
-    private func makeID(_ owner: Int) -> Int {
+    func makeID(_ owner: Int) -> Int {
         let id = self.nextID[owner, default: 1]
         self.nextID[owner] = id + 1
         return id
