@@ -139,8 +139,10 @@ final class ControlConnection {
 
     // MARK: Stream mode
 
+    /// Handles buffered frames while the output bound allows: past it, the rest wait
+    /// (already read, so not lost) until the client reads and `flush` resumes here.
     private func drainStream() {
-        while !self.isClosed, let frame = self.framer.next() { self.handleFrame(frame) }
+        while !self.isClosed, self.outboundBytes < self.maxOutputBytes, let frame = self.framer.next() { self.handleFrame(frame) }
     }
 
     private func handleFrame(_ frame: StreamFramer.Frame) {
@@ -170,7 +172,9 @@ final class ControlConnection {
     // MARK: HTTP mode
 
     private func drainHTTP() {
-        while !self.isClosed, !self.closeAfterFlush, let event = self.httpDecoder.next() { self.handleHTTP(event) }
+        while !self.isClosed, !self.closeAfterFlush, self.outboundBytes < self.maxOutputBytes, let event = self.httpDecoder.next() {
+            self.handleHTTP(event)
+        }
     }
 
     private func handleHTTP(_ event: HTTPRequestDecoder.Event) {
@@ -267,7 +271,11 @@ final class ControlConnection {
         guard !self.isClosed else { return }
         if wasOverLimit && self.outboundBytes < self.maxOutputBytes / 2 {
             self.session.outputDrained()
-            if self.mode == .stream { self.drainStream() }
+            switch self.mode {
+            case .stream: self.drainStream()
+            case .http: self.drainHTTP()
+            case .undecided: break
+            }
         }
         self.updateInterest()
     }
