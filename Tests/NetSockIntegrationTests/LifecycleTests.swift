@@ -28,6 +28,15 @@ import Testing
         #expect(access(daemon.socketPath, F_OK) != 0, "the socket file is removed")
     }
 
+    @Test func sigintStopsGracefullyToo() throws {
+        let daemon = try DaemonLauncher()
+        let client = try daemon.client()
+        daemon.process.signal(SIGINT)
+        #expect(daemon.process.wait(timeoutSeconds: 15) == 0)
+        #expect(try client.nextNotification(timeoutMilliseconds: 2000)?.method == "daemon.stopping")
+        #expect(access(daemon.socketPath, F_OK) != 0)
+    }
+
     @Test func daemonShutdownMethodStopsGracefully() throws {
         let daemon = try DaemonLauncher()
         #expect(try daemon.client().call("daemon.shutdown") == .object([:]))
