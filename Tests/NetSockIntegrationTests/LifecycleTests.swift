@@ -31,6 +31,7 @@ import Testing
     @Test func sigintStopsGracefullyToo() throws {
         let daemon = try DaemonLauncher()
         let client = try daemon.client()
+        _ = try client.call("daemon.info")  // Now a stream-mode client, which gets pushes.
         daemon.process.signal(SIGINT)
         #expect(daemon.process.wait(timeoutSeconds: 15) == 0)
         #expect(try client.nextNotification(timeoutMilliseconds: 2000)?.method == "daemon.stopping")
