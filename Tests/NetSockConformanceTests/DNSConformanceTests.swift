@@ -1,3 +1,4 @@
+import NSAPI
 import NetSockClient
 import NetSockJSON
 import NetSockRPC
@@ -298,5 +299,20 @@ func invalidated(_ hosts: [String]) -> [String] {
         let servers = try client.rpc.call("dns.servers", ["interface": "lo"]).arrayValue?.compactMap(\.stringValue)
         #expect(servers == ["[2001:db8::53]:5353", "192.0.2.53", "127.0.0.1:\(TestPeers.shared.dns)"])
         #expect(client.code("dns.add_server", ["address": "not-an-address"]) == -32602)
+    }
+}
+
+@Suite struct DNSResetTests {
+    @Test func resetAnswersWaitingBlockingQueries() throws {
+        let environment = try ConformanceDaemon(dnsServers: ["127.0.0.1:\(TestPeers.shared.silentDNS)"], dns: ["timeout_ms": 30_000])
+        let waiting = try environment.client()
+        try waiting.rpc.send(RPCRequest(method: "dns.gethostbyname", params: ["name": "never.answered.test"], id: 7).json)
+        _ = try waiting.rpc.call("daemon.info")
+        let start = nowMilliseconds()
+        #expect(try environment.client().code("dns.reset") == NSAPI.ok)
+        let reply = try waiting.rpc.awaitResponse(id: 7, timeoutMilliseconds: 5000)
+        #expect(reply.outcome == .failure(RPCError(.dnsFailure)) || (try? reply.outcome.get()) == nil)
+        if case .failure(let error) = reply.outcome { #expect(error.code == NSAPI.dnsFailure) }
+        #expect(nowMilliseconds() - start < 5000, "answered by the reset, not by the 30 s timeout")
     }
 }

@@ -66,3 +66,43 @@ import Glibc
         #expect(clients == 1)
     }
 }
+
+@Suite struct BackpressureTests {
+    /// Replies past the output bound resume however slowly the client drains them:
+    /// requests already read are never stranded.
+    @Test func aSlowReaderGetsEveryReplyInTheEnd() throws {
+        let daemon = try DaemonLauncher(config: ["control": ["max_output_bytes": 8192]])
+        let client = try daemon.client()
+        let requests = (1...40).map { RPCRequest(method: "rpc.discover", id: .integer(Int64($0))).json }
+        for request in requests { try client.send(request) }
+        var ids: Set<Int64> = []
+        while ids.count < 40 {
+            usleep(2000)
+            let reply = try client.readMessage(deadline: nil)
+            if let id = reply["id"]?.intValue { ids.insert(id) }
+        }
+        #expect(ids == Set(1...40))
+    }
+
+    /// A client that goes away entirely (not a half-close) while a blocking call waits
+    /// is closed at once: its sockets go with it.
+    @Test func aVanishedClientWithAWaitingCallIsCleanedUp() throws {
+        let daemon = try DaemonLauncher()
+        let observer = try daemon.client()
+        let leaver = try daemon.client()
+        let socket = try leaver.call("socket.open", ["protocol": "udp", "interface": "lo"])["socket"] ?? 0
+        _ = try leaver.call("socket.bind", ["socket": socket, "address": "127.0.0.1", "port": 0])
+        try leaver.send(RPCRequest(method: "socket.recv", params: ["socket": socket, "size": 10], id: 99).json)
+        _ = try leaver.call("daemon.info")
+        #expect(try observer.call("daemon.info")["sockets"] == 1)
+        leaver.close()
+        var info: JSONValue = .null
+        for _ in 0..<200 {
+            info = try observer.call("daemon.info")
+            if info["clients"] == 1 && info["sockets"] == 0 { break }
+            usleep(10_000)
+        }
+        #expect(info["clients"] == 1)
+        #expect(info["sockets"] == 0)
+    }
+}

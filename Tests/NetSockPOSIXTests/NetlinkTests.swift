@@ -1,6 +1,9 @@
 import NSAPI
 import NetSockPOSIX
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Builds rtnetlink messages byte by byte, as the kernel sends them (host order, 4-byte aligned).
 enum NetlinkBytes {
@@ -90,5 +93,27 @@ enum NetlinkBytes {
         let address = Netlink.address(add: true, index: 5, address: IPAddress(parsing: "198.51.100.1")!, prefixLength: 24, sequence: 5)
         #expect(address[16] == 2 && address[17] == 24)
         #expect(Netlink.defaultRouteMetric(index: 5) == 1029)
+    }
+}
+
+@Suite struct KernelErrnoTests {
+    @Test func lwIPMappingWhereLinuxDiffers() {
+        #expect(KernelErrno.nsapiError(EADDRINUSE) == .parameter, "Mbed's tests want PARAMETER for a port in use")
+        #expect(KernelErrno.nsapiError(EADDRNOTAVAIL) == .parameter)
+        #expect(KernelErrno.nsapiError(ECONNREFUSED) == .noConnection)
+        #expect(KernelErrno.nsapiError(ECONNRESET) == .noConnection)
+        #expect(KernelErrno.nsapiError(EAGAIN) == .wouldBlock)
+        #expect(KernelErrno.nsapiError(EINPROGRESS) == .inProgress)
+        #expect(KernelErrno.nsapiError(EALREADY) == .already)
+        #expect(KernelErrno.nsapiError(EISCONN) == .isConnected)
+        #expect(KernelErrno.nsapiError(EMFILE) == .noSocket)
+        #expect(KernelErrno.nsapiError(ENOPROTOOPT) == .unsupported)
+        #expect(KernelErrno.nsapiError(EIO) == .deviceError)
+        // No event follows these on a data call, so they must be final there; connect follows lwIP.
+        #expect(KernelErrno.nsapiError(ETIMEDOUT) == .noConnection)
+        #expect(KernelErrno.nsapiError(EHOSTUNREACH) == .noConnection)
+        #expect(KernelErrno.connectError(ETIMEDOUT) == .wouldBlock)
+        #expect(KernelErrno.connectError(ENETUNREACH) == .wouldBlock)
+        #expect(KernelErrno.connectError(ECONNREFUSED) == .noConnection)
     }
 }

@@ -40,6 +40,9 @@ final class ControlConnection {
     var outboundBytes: Int { self.outbound.count - self.outboundStart }
     /// While a read batch is processed, replies are queued and written together afterwards.
     private var corked = false
+    /// Work stopped at the output bound (reading, handling, notifications); resumed once
+    /// the queue drains below half, however many flushes that takes.
+    private var throttled = false
     private let maxOutputBytes: Int
 
     /// The peer shut its side down; close once every reply has been written.
@@ -60,13 +63,23 @@ final class ControlConnection {
     var isStreamMode: Bool { self.mode == .stream && !self.isClosed }
 
     /// Notifications are queued only below the output bound, and never in HTTP mode.
-    var acceptsNotifications: Bool { self.isStreamMode && self.outboundBytes < self.maxOutputBytes }
+    var acceptsNotifications: Bool {
+        guard self.isStreamMode else { return false }
+        if self.outboundBytes >= self.maxOutputBytes { self.throttled = true }
+        return !self.throttled
+    }
 
     // MARK: Events from the reactor
 
     func handle(_ events: Reactor.Events) {
+        // EPOLLHUP: the peer closed both directions; no reply can reach it, so its
+        // waiting requests and sockets go now (a half-close, SHUT_WR, is not a hang-up).
+        if events.contains(.hangup) {
+            self.close()
+            return
+        }
         if events.contains(.writable) { self.flush() }
-        if events.contains(.readable) || events.contains(.hangup) { self.readAvailable() }
+        if events.contains(.readable) { self.readAvailable() }
     }
 
     private func readAvailable() {
@@ -78,7 +91,11 @@ final class ControlConnection {
         }
         // A few reads per wake-up keep one busy client from starving the others.
         for _ in 0..<4 {
-            guard !self.isClosed, !self.inputClosed, self.outboundBytes < self.maxOutputBytes else { break }
+            guard !self.isClosed, !self.inputClosed else { break }
+            guard self.outboundBytes < self.maxOutputBytes else {
+                self.throttled = true
+                break
+            }
             let count = self.server.readScratch { buffer in
                 retryingRead(self.fd, buffer)
             }
@@ -142,7 +159,15 @@ final class ControlConnection {
     /// Handles buffered frames while the output bound allows: past it, the rest wait
     /// (already read, so not lost) until the client reads and `flush` resumes here.
     private func drainStream() {
-        while !self.isClosed, self.outboundBytes < self.maxOutputBytes, let frame = self.framer.next() { self.handleFrame(frame) }
+        while !self.isClosed, let frame = self.nextFrameWithinBound() { self.handleFrame(frame) }
+    }
+
+    private func nextFrameWithinBound() -> StreamFramer.Frame? {
+        guard self.outboundBytes < self.maxOutputBytes else {
+            self.throttled = true
+            return nil
+        }
+        return self.framer.next()
     }
 
     private func handleFrame(_ frame: StreamFramer.Frame) {
@@ -172,7 +197,12 @@ final class ControlConnection {
     // MARK: HTTP mode
 
     private func drainHTTP() {
-        while !self.isClosed, !self.closeAfterFlush, self.outboundBytes < self.maxOutputBytes, let event = self.httpDecoder.next() {
+        while !self.isClosed, !self.closeAfterFlush {
+            guard self.outboundBytes < self.maxOutputBytes else {
+                self.throttled = true
+                return
+            }
+            guard let event = self.httpDecoder.next() else { return }
             self.handleHTTP(event)
         }
     }
@@ -180,7 +210,11 @@ final class ControlConnection {
     private func handleHTTP(_ event: HTTPRequestDecoder.Event) {
         switch event {
         case .continueExpected:
-            self.enqueue(HTTPResponseEncoder.continueResponse)
+            // An interim response still goes out in order, after earlier requests' replies.
+            let slot = HTTPSlot()
+            slot.bytes = HTTPResponseEncoder.continueResponse
+            self.httpSlots.append(slot)
+            self.releaseHTTPSlots()
         case .failure(let status, let reason):
             let slot = HTTPSlot()
             slot.bytes = HTTPResponseEncoder.failure(status: status, reason: reason)
@@ -247,7 +281,6 @@ final class ControlConnection {
     }
 
     private func flush() {
-        let wasOverLimit = self.outboundBytes >= self.maxOutputBytes
         while !self.isClosed, self.outboundBytes > 0 {
             let written = self.outbound.withUnsafeBytes { raw in
                 send(self.fd, raw.baseAddress! + self.outboundStart, raw.count - self.outboundStart, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
@@ -269,7 +302,8 @@ final class ControlConnection {
             self.outboundStart = 0
         }
         guard !self.isClosed else { return }
-        if wasOverLimit && self.outboundBytes < self.maxOutputBytes / 2 {
+        if self.throttled && self.outboundBytes < self.maxOutputBytes / 2 {
+            self.throttled = false
             self.session.outputDrained()
             switch self.mode {
             case .stream: self.drainStream()

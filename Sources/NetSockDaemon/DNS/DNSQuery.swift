@@ -20,6 +20,8 @@ final class DNSQuery {
     private var queryID: UInt16 = 0
     private var socket: Int?
     private var finished = false
+    /// When the current attempt gives up, whatever stray datagrams arrive meanwhile.
+    private var attemptDeadline = 0
 
     init(name: String, version: IPVersion, interface: ManagedInterface, resolver: DNSResolver, timeoutError: NSAPIError) {
         self.name = name
@@ -52,6 +54,7 @@ final class DNSQuery {
         guard self.serverIndex < self.servers.count else { return self.finish(.failure(self.timeoutError)) }
         let server = self.servers[self.serverIndex]
         self.queryID = self.resolver.makeQueryID()
+        self.attemptDeadline = self.resolver.nowMilliseconds + self.resolver.settings.timeoutMilliseconds
         guard let packet = try? DNS.query(id: self.queryID, name: self.name, type: self.recordType) else {
             return self.finish(.failure(.parameter))
         }
@@ -66,6 +69,11 @@ final class DNSQuery {
 
     private func receive() {
         guard !self.finished, let socket else { return }
+        // The socket's timeout is idle time, restarted by every datagram; give it only
+        // what is left of this attempt, so stray replies cannot keep the query alive.
+        let remaining = self.attemptDeadline - self.resolver.nowMilliseconds
+        guard remaining > 0 else { return self.retry() }
+        try? self.sockets.setTimeout(owner: DNSResolver.owner, id: socket, milliseconds: remaining)
         self.sockets.receiveFrom(owner: DNSResolver.owner, id: socket, maxBytes: 4096) { [weak self] result in
             guard let self, !self.finished else { return }
             switch result {

@@ -74,9 +74,9 @@ final class DNSResolver {
         self.cache.removeAll()
         for query in self.asyncQueries.values { query.abandon() }
         self.asyncQueries.removeAll()
-        let waiting = self.syncQueries.values
+        // Finish before forgetting: the completion looks itself up to run once.
+        for query in Array(self.syncQueries.values) { query.finish(.failure(.dnsFailure)) }
         self.syncQueries.removeAll()
-        for query in waiting { query.finish(.failure(.dnsFailure)) }
     }
 
     var inFlight: Int { self.asyncQueries.count }
@@ -97,12 +97,25 @@ final class DNSResolver {
         return nil
     }
 
+    /// Blocking queries in flight at once, all clients together; beyond it `NO_MEMORY`.
+    /// Each holds a UDP socket, so this bounds the descriptors DNS can take.
+    static let maxBlockingQueries = 64
+
     /// Resolves `name` for a blocking caller: `DNS_FAILURE` when every server fails.
+    /// Returns a handle for ``abandon(_:)`` when a query went out.
+    @discardableResult
     func resolve(
         _ name: String, version: IPVersion, interface: ManagedInterface,
         completion: @escaping (Result<[IPAddress], NSAPIError>) -> Void
-    ) {
-        if let answer = self.local(name, version) { return completion(answer) }
+    ) -> ObjectIdentifier? {
+        if let answer = self.local(name, version) {
+            completion(answer)
+            return nil
+        }
+        guard self.syncQueries.count < Self.maxBlockingQueries else {
+            completion(.failure(.noMemory))
+            return nil
+        }
         let query = DNSQuery(name: name, version: version, interface: interface, resolver: self, timeoutError: .dnsFailure)
         let key = ObjectIdentifier(query)
         self.syncQueries[key] = query
@@ -111,6 +124,12 @@ final class DNSResolver {
             completion(result)
         }
         query.start()
+        return self.syncQueries[key] == nil ? nil : key
+    }
+
+    /// Drops a blocking query without answering: its client has gone.
+    func abandon(_ key: ObjectIdentifier) {
+        self.syncQueries.removeValue(forKey: key)?.abandon()
     }
 
     enum AsyncStart {
@@ -158,6 +177,8 @@ final class DNSResolver {
     var socketLayer: SocketLayer { self.sockets }
 
     func makeQueryID() -> UInt16 { UInt16.random(in: 1...UInt16.max, using: &self.random) }
+
+    var nowMilliseconds: Int { self.scheduler.nowMilliseconds }
 
     func remember(_ name: String, _ version: IPVersion, _ addresses: [IPAddress], ttl: UInt32) {
         self.cache.store(DNSCache.key(DNS.canonical(name), version), addresses, ttlSeconds: ttl, now: self.scheduler.nowMilliseconds)

@@ -22,9 +22,10 @@ enum DNSMethods {
         ) { call throws(RPCError) in
             let running = try daemon()
             let (name, version, interface) = try self.request(running, call)
-            running.resolver.resolve(name, version: version, interface: interface) { result in
+            let query = running.resolver.resolve(name, version: version, interface: interface) { result in
                 call.responder.complete(result.map(self.json).mapError { RPCError($0) })
             }
+            if let query { call.context.onClose { [weak running] in running?.resolver.abandon(query) } }
             return .deferred
         }
 

@@ -241,7 +241,8 @@ public final class SocketLayer {
     /// its idle timer restarts, and sigio fires unless one is already pending.
     func wake(_ socket: ManagedSocket) {
         self.retryWaiters(socket)
-        if socket.sigioEnabled && !socket.sigioPending {
+        // A completion may have closed it; close already fired its own sigio.
+        if socket.isOpen && socket.sigioEnabled && !socket.sigioPending {
             socket.sigioPending = true
             self.sigioHandler?(socket.owner, socket.id)
         }

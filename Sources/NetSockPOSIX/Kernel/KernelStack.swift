@@ -98,7 +98,7 @@ public final class KernelStack: NetworkStack {
         let socket = try self.known(handle)
         guard address.isTruthy else { throw .parameter }
         let result = try self.withAddress(address, family: socket.family) { connect(socket.fd, $0, $1) }
-        guard result == 0 else { throw KernelErrno.last }
+        guard result == 0 else { throw KernelErrno.connectError(errno) }
     }
 
     public func socketAccept(_ handle: SocketHandle) throws(NSAPIError) -> (SocketHandle, SocketAddress) {
