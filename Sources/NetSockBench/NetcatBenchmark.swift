@@ -76,12 +76,7 @@ func writeRandomFile(_ path: String, bytes: Int) throws {
             }
         }
         let count = min(chunk.count, bytes - written)
-        var offset = 0
-        while offset < count {
-            let done = chunk.withUnsafeBytes { write(fd, $0.baseAddress! + offset, count - offset) }
-            guard done > 0 else { throw BenchError("cannot write \(path)") }
-            offset += done
-        }
+        guard FileDescriptorIO.writeAll(fd, chunk[0..<count]) else { throw BenchError("cannot write \(path)") }
         written += count
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import NetSockClient
 import NetSockJSON
+import NetSockPOSIX
 
 /// `netsockctl call METHOD [key=value ...]`: any method, including future ones.
 struct CallCommand: ParsableCommand {
@@ -92,24 +93,13 @@ struct CallCommand: ParsableCommand {
 
 /// Reads `--params` input: `-` is stdin, `@path` a file, anything else the text itself.
 func readSource(_ source: String) throws -> [UInt8] {
-    if source == "-" { return readAll(0) }
+    if source == "-" { return try FileDescriptorIO.readAll(0) }
     if source.hasPrefix("@") {
         let path = String(source.dropFirst())
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ValidationError("cannot read \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        return readAll(fd)
+        return try FileDescriptorIO.readAll(fd)
     }
     return Array(source.utf8)
-}
-
-func readAll(_ fd: Int32) -> [UInt8] {
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = read(fd, &chunk, chunk.count)
-        if count < 0 && errno == EINTR { continue }
-        if count <= 0 { return bytes }
-        bytes += chunk[0..<count]
-    }
 }

@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import NetSockClient
 import NetSockJSON
+import NetSockPOSIX
 import NetSockRPC
 
 /// `netsockctl iface ...`: Mbed's NetworkInterface calls.
@@ -79,9 +80,9 @@ struct InterfaceCommand: ParsableCommand {
                     status = try client.call("interface.status", ["interface": .string(self.name)])["status"]?.stringValue ?? ""
                 }
                 if self.waitFor == "global_up" && status != "global_up" {
-                    let end = nowMilliseconds() + (deadline < 0 ? Int.max / 2 : deadline)
+                    let end = MonotonicClock.milliseconds() + (deadline < 0 ? Int.max / 2 : deadline)
                     while status != "global_up" {
-                        guard nowMilliseconds() < end, let notification = try client.nextNotification(timeoutMilliseconds: end - nowMilliseconds())
+                        guard MonotonicClock.milliseconds() < end, let notification = try client.nextNotification(timeoutMilliseconds: end - MonotonicClock.milliseconds())
                         else { throw ClientError.timeout }
                         client.notificationHandler?(notification)
                     }
@@ -150,10 +151,4 @@ struct InterfaceCommand: ParsableCommand {
             try self.options.output.show(result) { [] }
         }
     }
-}
-
-func nowMilliseconds() -> Int {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return spec.tv_sec * 1000 + spec.tv_nsec / 1_000_000
 }

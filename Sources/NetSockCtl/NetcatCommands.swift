@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import NetSockClient
 import NetSockJSON
+import NetSockPOSIX
 import NetSockRPC
 
 /// `netsockctl tcp connect|listen`: netcat over the daemon's TCP sockets.
@@ -173,7 +174,7 @@ struct UDPCommand: ParsableCommand {
                     if self.options.jsonl || self.options.json {
                         Terminal.current.out(JSONCodec.encodeString(datagram))
                     } else {
-                        _ = writeAll(1, ByteEncoding.decodeBase64(datagram["data"]?.stringValue ?? "") ?? [])
+                        FileDescriptorIO.writeAll(1, ByteEncoding.decodeBase64(datagram["data"]?.stringValue ?? "") ?? [])
                     }
                 }
                 _ = try? client.call("socket.close", ["socket": socket])

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import NetSockClient
 import NetSockJSON
+import NetSockPOSIX
 import NetSockRPC
 
 /// Moves bytes between standard input/output and a TCP socket of the daemon, as
@@ -105,21 +106,7 @@ final class SocketPump {
             }
             guard !self.peerClosed else { continue }
             self.bytesIn += bytes.count
-            guard writeAll(1, bytes) else { throw .system("cannot write to stdout") }
+            guard FileDescriptorIO.writeAll(1, bytes) else { throw .system("cannot write to stdout") }
         }
     }
-}
-
-/// Writes every byte to a descriptor (stdout), retrying short writes.
-func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-    var offset = 0
-    while offset < bytes.count {
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-        if written < 0 {
-            if errno == EINTR { continue }
-            return false
-        }
-        offset += written
-    }
-    return true
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import NetSockPOSIX
 import Synchronization
 
 /// A spinner with the current stage on stderr, for long operations on a terminal;
@@ -21,7 +22,7 @@ final class Spinner: Sendable {
         guard self.enabled else { return }
         self.running.store(true, ordering: .releasing)
         let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
-        Thread.detach { [self] in
+        DedicatedThread.detach(name: "netsockctl-spin") { [self] in
             var frame = 0
             while self.running.load(ordering: .acquiring) {
                 let text = "\r\u{1B}[2K\(frames[frame % frames.count]) \(self.label): \(self.stage.withLock { $0 })"
@@ -38,24 +39,5 @@ final class Spinner: Sendable {
         guard self.enabled, self.running.exchange(false, ordering: .acquiringAndReleasing) else { return }
         usleep(110_000)
         _ = "\r\u{1B}[2K".withCString { write(2, $0, strlen($0)) }
-    }
-}
-
-/// A detached pthread, without Foundation.
-enum Thread {
-    private final class Box {
-        let body: () -> Void
-        init(_ body: @escaping () -> Void) { self.body = body }
-    }
-
-    static func detach(_ body: @escaping @Sendable () -> Void) {
-        var thread = pthread_t()
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        if pthread_create(&thread, nil, { raw in
-            Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
-            return nil
-        }, box) == 0 {
-            pthread_detach(thread)
-        }
     }
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import NetSockJSON
+import NetSockPOSIX
 
 /// Where output goes, and whether a person is looking at it.
 public struct Terminal: Sendable {
@@ -26,17 +27,6 @@ public struct Terminal: Sendable {
     }
 
     private func write(_ fd: Int32, _ text: String) {
-        var text = text
-        text.withUTF8 { utf8 in
-            var offset = 0
-            while offset < utf8.count {
-                let written = Glibc.write(fd, utf8.baseAddress! + offset, utf8.count - offset)
-                if written <= 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-        }
+        FileDescriptorIO.writeAll(fd, text.utf8)
     }
 }

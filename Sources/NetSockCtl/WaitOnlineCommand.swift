@@ -1,6 +1,7 @@
 import ArgumentParser
 import NetSockClient
 import NetSockJSON
+import NetSockPOSIX
 
 /// `netsockctl wait-online`: waits until an interface is global_up (networkd-wait-online).
 struct WaitOnlineCommand: ParsableCommand {
@@ -16,7 +17,7 @@ struct WaitOnlineCommand: ParsableCommand {
         let spinner = Spinner("wait-online", stage: "checking")
         spinner.start()
         defer { spinner.stop() }
-        let end = nowMilliseconds() + (self.options.timeoutMilliseconds < 0 ? Int.max / 2 : self.options.timeoutMilliseconds)
+        let end = MonotonicClock.milliseconds() + (self.options.timeoutMilliseconds < 0 ? Int.max / 2 : self.options.timeoutMilliseconds)
         do {
             let name = try self.interface ?? (client.call("daemon.info")["default_interface"]?.stringValue ?? "")
             // Subscribe first, then read the status: no change can fall between.
@@ -24,7 +25,7 @@ struct WaitOnlineCommand: ParsableCommand {
             var status = try client.call("interface.status", ["interface": .string(name)])["status"]?.stringValue ?? ""
             while status != "global_up" {
                 spinner.update("\(name) \(status)")
-                guard nowMilliseconds() < end, let event = try client.nextNotification(timeoutMilliseconds: end - nowMilliseconds()) else {
+                guard MonotonicClock.milliseconds() < end, let event = try client.nextNotification(timeoutMilliseconds: end - MonotonicClock.milliseconds()) else {
                     throw ClientError.timeout
                 }
                 if event.params["data"]?["interface"] == .string(name), let next = event.params["data"]?["status"]?.stringValue { status = next }

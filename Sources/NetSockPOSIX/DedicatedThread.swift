@@ -13,6 +13,21 @@ public enum DedicatedThread {
         init(_ body: @escaping () -> Void) { self.body = body }
     }
 
+    /// Runs `body` on a new detached thread and returns at once.
+    public static func detach(name: String, _ body: @escaping @Sendable () -> Void) {
+        var thread = pthread_t()
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        guard pthread_create(&thread, nil, { raw in
+            Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
+            return nil
+        }, box) == 0 else {
+            Unmanaged<Box>.fromOpaque(box).release()
+            return
+        }
+        _ = cnetsock_set_thread_name(thread, String(name.prefix(15)))
+        pthread_detach(thread)
+    }
+
     /// Runs `body` on a new thread and returns when it has finished.
     public static func run(name: String, stackBytes: Int = 16 << 20, _ body: @escaping @Sendable () -> Void) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

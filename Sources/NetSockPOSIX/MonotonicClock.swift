@@ -11,6 +11,8 @@ public enum MonotonicClock {
         return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
     }
 
+    public static func milliseconds() -> Int { Int(self.nanoseconds() / 1_000_000) }
+
     /// Wall-clock milliseconds since the Unix epoch, for event timestamps shown to people.
     public static func wallMilliseconds() -> Int64 {
         var spec = timespec()

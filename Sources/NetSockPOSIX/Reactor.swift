@@ -137,11 +137,6 @@ public final class Reactor: @unchecked Sendable {
         return TimerID(value: id)
     }
 
-    @discardableResult
-    public func schedule(afterMilliseconds milliseconds: Int, _ task: @escaping () -> Void) -> TimerID {
-        self.schedule(afterNanoseconds: UInt64(max(0, milliseconds)) * 1_000_000, task)
-    }
-
     /// Cancels a timer that has not fired; harmless otherwise.
     public func cancel(_ timer: TimerID) {
         self.timerTasks.removeValue(forKey: timer.value)

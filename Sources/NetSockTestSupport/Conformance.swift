@@ -3,6 +3,7 @@ import Glibc
 #endif
 import NetSockClient
 import NetSockJSON
+import NetSockPOSIX
 import NetSockRPC
 
 /// The local peers of the Mbed test plan (`Tests/Peers/netsock_peers.py`): inetd's
@@ -188,7 +189,7 @@ public struct Code: Error, Equatable, CustomStringConvertible {
     public var description: String { "\(self.value)" }
 }
 
-public func nowMilliseconds() -> Int { Int(nowSeconds() * 1000) }
+public func nowMilliseconds() -> Int { MonotonicClock.milliseconds() }
 
 /// Deterministic test data: Mbed's `fill_tx_buffer_ascii` draws '0'...'Z'.
 public struct TestData {

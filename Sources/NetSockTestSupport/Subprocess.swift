@@ -106,34 +106,15 @@ public struct SubprocessError: Error, CustomStringConvertible {
     public init(description: String) { self.description = description }
 }
 
-func nowSeconds() -> Double {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-}
+func nowSeconds() -> Double { Double(MonotonicClock.nanoseconds()) / 1e9 }
 
 public func writeFile(_ path: String, _ bytes: [UInt8]) throws {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw SubprocessError(description: "open \(path): \(String(cString: strerror(errno)))") }
     defer { close(fd) }
-    var offset = 0
-    while offset < bytes.count {
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-        guard written > 0 else { throw SubprocessError(description: "write \(path)") }
-        offset += written
-    }
+    guard FileDescriptorIO.writeAll(fd, bytes) else { throw SubprocessError(description: "write \(path)") }
 }
 
 public func readText(_ path: String) throws -> String {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw SubprocessError(description: "open \(path)") }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = read(fd, &chunk, chunk.count)
-        if count <= 0 { break }
-        bytes += chunk[0..<count]
-    }
-    return String(decoding: bytes, as: UTF8.self)
+    String(decoding: try FileDescriptorIO.readFile(path, limit: 1 << 30), as: UTF8.self)
 }

@@ -10,12 +10,12 @@ import Testing
         let reactor = try Reactor()
         let order = Mutex<[Int]>([])
         reactor.execute {
-            reactor.schedule(afterMilliseconds: 30) { order.withLock { $0.append(3) } }
-            reactor.schedule(afterMilliseconds: 10) { order.withLock { $0.append(1) } }
-            let cancelled = reactor.schedule(afterMilliseconds: 20) { order.withLock { $0.append(99) } }
-            reactor.schedule(afterMilliseconds: 20) { order.withLock { $0.append(2) } }
+            reactor.schedule(afterNanoseconds: 30_000_000) { order.withLock { $0.append(3) } }
+            reactor.schedule(afterNanoseconds: 10_000_000) { order.withLock { $0.append(1) } }
+            let cancelled = reactor.schedule(afterNanoseconds: 20_000_000) { order.withLock { $0.append(99) } }
+            reactor.schedule(afterNanoseconds: 20_000_000) { order.withLock { $0.append(2) } }
             reactor.cancel(cancelled)
-            reactor.schedule(afterMilliseconds: 50) { reactor.stop() }
+            reactor.schedule(afterNanoseconds: 50_000_000) { reactor.stop() }
         }
         reactor.run()
         #expect(order.withLock { $0 } == [1, 2, 3])
@@ -117,5 +117,23 @@ final class Tally: Sendable {
         #expect(text.count == 24)
         #expect(text.hasSuffix("Z"))
         #expect(Array(text)[10] == "T")
+    }
+}
+
+@Suite struct FileDescriptorIOTests {
+    @Test func wholeFilesRoundTripAndOversizeIsRefused() throws {
+        var template = Array("/tmp/netsock-io.XXXXXX".utf8CString)
+        let directory = String(cString: mkdtemp(&template)!)
+        defer { rmdir(directory) }
+        let path = directory + "/f"
+        defer { unlink(path) }
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let bytes = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 * 31) }
+        #expect(FileDescriptorIO.writeAll(fd, bytes))
+        close(fd)
+        #expect(try FileDescriptorIO.readFile(path) == bytes)
+        #expect(throws: SystemError.self) { try FileDescriptorIO.readFile(path, limit: 1000) }
+        #expect(throws: SystemError.self) { try FileDescriptorIO.readFile(directory + "/missing") }
+        #expect(!FileDescriptorIO.writeAll(-1, [1]))
     }
 }

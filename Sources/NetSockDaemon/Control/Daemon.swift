@@ -209,7 +209,7 @@ public final class Daemon: @unchecked Sendable {
         self.removeSocketFile()
         self.server?.stopAll()
         // Clients get a moment to read their last replies, then the loop ends.
-        self.reactor.schedule(afterMilliseconds: 2000) { [self] in self.finishStop() }
+        self.reactor.scheduleTimer(afterMilliseconds: 2000) { [self] in self.finishStop() }
         self.checkStopped()
     }
 
@@ -218,7 +218,7 @@ public final class Daemon: @unchecked Sendable {
         if (self.server?.clientCount ?? 0) == 0 {
             self.finishStop()
         } else {
-            self.reactor.schedule(afterMilliseconds: 10) { [self] in self.checkStopped() }
+            self.reactor.scheduleTimer(afterMilliseconds: 10) { [self] in self.checkStopped() }
         }
     }
 
@@ -252,7 +252,7 @@ public final class Daemon: @unchecked Sendable {
             next = .embeddedDefault(devices: KernelDevices.names(), defaultRouteDevice: KernelDevices.defaultRouteDevice())
         case .file(let path):
             do {
-                next = try DaemonConfiguration(parsingText: try readFile(path))
+                next = try DaemonConfiguration(parsingText: try FileDescriptorIO.readFile(path))
             } catch let error as ConfigurationError {
                 self.logger.error("reload refused, keeping the running configuration: \(error)")
                 self.events.publish(topic: "daemon", event: "reload_failed", data: ["error": .string(error.description)])
@@ -297,7 +297,7 @@ public final class Daemon: @unchecked Sendable {
     }
 
     static func readResolvConf() -> [SocketAddress] {
-        guard let bytes = try? readFile("/etc/resolv.conf") else { return [] }
+        guard let bytes = try? FileDescriptorIO.readFile("/etc/resolv.conf") else { return [] }
         return ResolvConf.servers(String(decoding: bytes, as: UTF8.self))
     }
 
@@ -330,24 +330,4 @@ public final class Daemon: @unchecked Sendable {
         defer { self.nextSubscriptionID += 1 }
         return self.nextSubscriptionID
     }
-}
-
-/// Reads a whole file; config files are small.
-func readFile(_ path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw SystemError.last("open(\(path))") }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = read(fd, &chunk, chunk.count)
-        if count < 0 {
-            if errno == EINTR { continue }
-            throw SystemError.last("read(\(path))")
-        }
-        if count == 0 { break }
-        bytes += chunk[0..<count]
-        if bytes.count > 16 << 20 { throw SystemError("read(\(path))", errno: EFBIG) }
-    }
-    return bytes
 }

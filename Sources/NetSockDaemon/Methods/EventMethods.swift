@@ -81,8 +81,8 @@ enum EventMethods {
             running.events.attach(waiter)
             let timeout = call.params.optionalInt("timeout_ms") ?? -1
             if timeout >= 0 {
-                let timer = running.reactor.schedule(afterMilliseconds: Int(timeout)) { waiter.expire() }
-                waiter.onFinish = { running.reactor.cancel(timer) }
+                let timer = running.reactor.scheduleTimer(afterMilliseconds: Int(timeout)) { waiter.expire() }
+                waiter.onFinish = { timer.cancel() }
             }
             call.context.onClose { waiter.cancel() }
             return .deferred

@@ -111,7 +111,7 @@ public struct NetsockdCommand: AsyncParsableCommand {
         }
         let bytes: [UInt8]
         do {
-            bytes = try readFile(path)
+            bytes = try FileDescriptorIO.readFile(path)
         } catch {
             self.fail("cannot read config \(path): \(error)")
         }
