@@ -8,7 +8,15 @@ PREFIX ?= /usr/local
 DEB_PACKAGES := libjansson-dev pkg-config curl socat python3 util-linux iproute2 dnsmasq-base
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release run test bench docs completions man install clean
+.PHONY: all deps build release run test bench soak fuzz fuzz-build docs completions man install clean
+
+# libFuzzer targets (Sources/NetSockFuzz), built with -sanitize=fuzzer,address in a build
+# folder of their own; `make fuzz` runs each FUZZ_SECONDS, `make test` each FUZZ_SMOKE_SECONDS.
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_TARGETS ?= framer http json dns netlink config
+FUZZ_BINARY := .build-fuzz/release/netsock-fuzz
+SOAK_SECONDS ?= 60
 
 all: build
 
@@ -28,9 +36,25 @@ release: deps
 run: release
 	.build/release/netsockd $(ARGS)
 
+# Every process a test starts carries NETSOCK_TEST_RUN; Tests/check-leftovers.sh fails the
+# run if any (or a test namespace) is still there afterwards, pass or fail.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@run=netsock-test-$$$$; status=0; \
+	NETSOCK_TEST_RUN=$$run $(SWIFT) test --skip-build || status=$$?; \
+	Tests/check-leftovers.sh $$run || status=1; \
+	exit $$status
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+fuzz-build: deps
+	NETSOCK_FUZZ=1 $(SWIFT) build -c release --scratch-path .build-fuzz --sanitize=fuzzer --sanitize=address --product netsock-fuzz
+
+fuzz: fuzz-build
+	Tests/Fuzz/run.sh $(FUZZ_BINARY) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Many hostile clients at once while one well-behaved client measures its round trips.
+soak: release
+	.build/release/netsock-bench soak --seconds $(SOAK_SECONDS)
 
 bench: release
 	.build/release/netsock-bench rpc

@@ -6,6 +6,11 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The libFuzzer binary exists only in fuzz builds (`make fuzz`: NETSOCK_FUZZ=1 and
+/// `--sanitize=fuzzer`), where libFuzzer supplies `main`.
+let fuzzTargets: [Target] = Context.environment["NETSOCK_FUZZ"] == "1"
+    ? [.executableTarget(name: "netsock-fuzz", dependencies: ["NetSockFuzz"], swiftSettings: strict)] : []
+
 let package = Package(
     name: "netsock",
     platforms: [.macOS(.v15)],
@@ -69,8 +74,14 @@ let package = Package(
         .executableTarget(name: "netsockd", dependencies: ["NetSockDaemon"], swiftSettings: strict),
         .executableTarget(name: "netsockctl", dependencies: ["NetSockCtl"], swiftSettings: strict),
         .executableTarget(name: "netsock-bench", dependencies: ["NetSockBench"], swiftSettings: strict),
+        .target(
+            name: "NetSockFuzz",
+            dependencies: ["NetSockRPC", "NetSockJSON", "NetSockWire", "NetSockPOSIX", "NetSockDaemon", "NSAPI"],
+            swiftSettings: strict
+        ),
 
         .testTarget(name: "NSAPITests", dependencies: ["NSAPI"], swiftSettings: strict),
+        .testTarget(name: "NetSockFuzzTests", dependencies: ["NetSockFuzz"], swiftSettings: strict),
         .testTarget(name: "NetSockJSONTests", dependencies: ["NetSockJSON"], swiftSettings: strict),
         .testTarget(name: "NetSockWireTests", dependencies: ["NetSockWire", "NSAPI"], swiftSettings: strict),
         .testTarget(name: "NetSockRPCTests", dependencies: ["NetSockRPC", "NetSockJSON", "NSAPI"], swiftSettings: strict),
@@ -92,8 +103,8 @@ let package = Package(
         ),
         .testTarget(
             name: "NetSockIntegrationTests",
-            dependencies: ["NetSockTestSupport", "NetSockClient", "NetSockJSON", "NetSockRPC", "netsockd", "netsockctl"],
+            dependencies: ["NetSockTestSupport", "NetSockClient", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "netsockd", "netsockctl"],
             swiftSettings: strict
         ),
-    ]
+    ] + fuzzTargets
 )

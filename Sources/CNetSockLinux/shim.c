@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <sys/resource.h>
 #include <pthread.h>
 #include <sys/socket.h>
 #include <string.h>
@@ -22,6 +23,26 @@ int cnetsock_peer_credentials(int fd, int *pid, unsigned int *uid, unsigned int 
     *uid = credentials.uid;
     *gid = credentials.gid;
     return 0;
+}
+
+int cnetsock_peer_groups(int fd, unsigned int *groups, int *count) {
+#ifndef SO_PEERGROUPS
+#define SO_PEERGROUPS 59
+#endif
+    socklen_t length = (socklen_t)(*count * sizeof(gid_t));
+    int result = getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &length);
+    *count = (int)(length / sizeof(gid_t));
+    return result;
+}
+
+long cnetsock_raise_nofile_limit(void) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return -1;
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &limit) != 0) return -1;
+    }
+    return (long)limit.rlim_cur;
 }
 
 int cnetsock_accept4_address(int fd, struct sockaddr *address, socklen_t *length, int flags) {

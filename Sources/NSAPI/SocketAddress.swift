@@ -55,6 +55,13 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         return UInt16(value)
     }
 
+    /// The inverse of ``init(parsingEndpoint:defaultPort:)``: the address alone when the
+    /// port is `defaultPort`, else `192.0.2.53:5353` or `[::1]:5353`.
+    public func endpointText(defaultPort: UInt16) -> String {
+        guard self.port != defaultPort else { return self.ipText ?? "" }
+        return self.description
+    }
+
     public var version: IPVersion { self.address?.version ?? .unspecified }
 
     /// Mbed's `operator bool`: a version is set and some address byte is non-zero.
@@ -74,6 +81,16 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         case nil: "unspec:\(self.port)"
         }
     }
+
+    /// The same endpoint with an IPv4-mapped IPv6 address (`::ffff:192.0.2.1`) as plain IPv4,
+    /// the form a dual-stack socket reports its peers in.
+    public var unmapped: SocketAddress {
+        guard case .v6(let v6) = self.address, let v4 = v6.mappedIPv4 else { return self }
+        return SocketAddress(.v4(v4), port: self.port)
+    }
+
+    /// Whether two addresses name the same endpoint, an IPv4-mapped address matching its IPv4 form.
+    public func isSameEndpoint(as other: SocketAddress) -> Bool { self.unmapped == other.unmapped }
 
     public static func == (lhs: SocketAddress, rhs: SocketAddress) -> Bool {
         if !lhs.isTruthy && !rhs.isTruthy { return true }

@@ -1,10 +1,15 @@
 /// A JSON object that keeps its members in insertion order.
 ///
 /// Order matters to people reading replies and to the generated OpenRPC
-/// document, which must be byte-identical from run to run. Objects in this
-/// protocol are small, so lookup is a linear scan.
+/// document, which must be byte-identical from run to run. Small objects (nearly
+/// all of this protocol's) are scanned linearly; past `indexThreshold` members a
+/// key index keeps look-up and insertion O(1), so a hostile request with 80,000
+/// param keys costs linear time, not quadratic.
 public struct JSONObject: Sendable, Hashable, Sequence {
     public private(set) var members: [(key: String, value: JSONValue)]
+    /// Member positions by key; built once the object outgrows a linear scan.
+    private var index: [String: Int]?
+    static let indexThreshold = 16
 
     public init() { self.members = [] }
 
@@ -17,23 +22,43 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     /// Members whose keys the caller knows to be distinct; no duplicate check.
     public init(uniqueKeysWithValues members: [(String, JSONValue)]) {
         self.members = members.map { (key: $0.0, value: $0.1) }
+        if self.members.count > Self.indexThreshold { self.rebuildIndex() }
     }
 
     public var count: Int { self.members.count }
     public var isEmpty: Bool { self.members.isEmpty }
     public var keys: [String] { self.members.map(\.key) }
 
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return self.members.firstIndex { $0.key == key }
+    }
+
+    private mutating func rebuildIndex() {
+        var index: [String: Int] = [:]
+        index.reserveCapacity(self.members.count)
+        for (position, member) in self.members.enumerated() { index[member.key] = position }
+        self.index = index
+    }
+
     /// Reads a member; assigning `nil` removes it, assigning a new key appends it.
     public subscript(key: String) -> JSONValue? {
-        get {
-            for member in self.members where member.key == key { return member.value }
-            return nil
-        }
+        get { self.position(of: key).map { self.members[$0].value } }
         set {
-            if let index = self.members.firstIndex(where: { $0.key == key }) {
-                if let newValue { self.members[index].value = newValue } else { self.members.remove(at: index) }
+            if let position = self.position(of: key) {
+                guard let newValue else {
+                    self.members.remove(at: position)
+                    if self.index != nil { self.rebuildIndex() }
+                    return
+                }
+                self.members[position].value = newValue
             } else if let newValue {
                 self.members.append((key, newValue))
+                if self.index != nil {
+                    self.index![key] = self.members.count - 1
+                } else if self.members.count > Self.indexThreshold {
+                    self.rebuildIndex()
+                }
             }
         }
     }

@@ -49,6 +49,9 @@ public final class Reactor: @unchecked Sendable {
     private var nextGeneration: UInt32 = 1
     private var timerHeap = BinaryHeap<Timer>()
     private var timerTasks: [UInt64: () -> Void] = [:]
+    /// Heap entries whose timer was cancelled; past half the heap they are swept out,
+    /// so cancelling never grows the heap without bound.
+    private var cancelledTimers = 0
     private var nextTimerID: UInt64 = 1
     private let posted = Mutex<[@Sendable () -> Void]>([])
     private var localTasks: [() -> Void] = []
@@ -139,8 +142,16 @@ public final class Reactor: @unchecked Sendable {
 
     /// Cancels a timer that has not fired; harmless otherwise.
     public func cancel(_ timer: TimerID) {
-        self.timerTasks.removeValue(forKey: timer.value)
+        guard self.timerTasks.removeValue(forKey: timer.value) != nil else { return }
+        self.cancelledTimers += 1
+        if self.cancelledTimers > 64 && self.cancelledTimers * 2 > self.timerHeap.count {
+            self.timerHeap.removeAll { self.timerTasks[$0.id] == nil }
+            self.cancelledTimers = 0
+        }
     }
+
+    /// Timers waiting in the heap, cancelled ones not yet swept included (for tests).
+    public var timerHeapCount: Int { self.timerHeap.count }
 
     /// Runs `task` on this thread once the current callback and its siblings are done.
     /// Only from the reactor thread; unlike ``execute(_:)`` the task need not be `Sendable`.
@@ -230,13 +241,20 @@ public final class Reactor: @unchecked Sendable {
         let now = MonotonicClock.nanoseconds()
         while let first = self.timerHeap.min, first.deadline <= now {
             self.timerHeap.removeMin()
-            if let task = self.timerTasks.removeValue(forKey: first.id) { task() }
+            if let task = self.timerTasks.removeValue(forKey: first.id) {
+                task()
+            } else {
+                self.cancelledTimers -= 1
+            }
         }
     }
 
     private func nextTimeoutMilliseconds() -> Int32 {
         // Drop cancelled timers from the top so they do not cause early wake-ups.
-        while let first = self.timerHeap.min, self.timerTasks[first.id] == nil { self.timerHeap.removeMin() }
+        while let first = self.timerHeap.min, self.timerTasks[first.id] == nil {
+            self.timerHeap.removeMin()
+            self.cancelledTimers -= 1
+        }
         guard let first = self.timerHeap.min else { return -1 }
         let now = MonotonicClock.nanoseconds()
         guard first.deadline > now else { return 0 }
@@ -250,6 +268,16 @@ struct BinaryHeap<Element: Comparable> {
 
     var min: Element? { self.storage.first }
     var count: Int { self.storage.count }
+
+    /// Removes every element matching `predicate` and restores heap order, in O(n).
+    mutating func removeAll(where predicate: (Element) -> Bool) {
+        self.storage.removeAll(where: predicate)
+        var parent = self.storage.count / 2
+        while parent > 0 {
+            parent -= 1
+            self.siftDown(from: parent)
+        }
+    }
 
     mutating func insert(_ element: Element) {
         self.storage.append(element)
@@ -266,7 +294,11 @@ struct BinaryHeap<Element: Comparable> {
         guard !self.storage.isEmpty else { return }
         self.storage.swapAt(0, self.storage.count - 1)
         self.storage.removeLast()
-        var parent = 0
+        self.siftDown(from: 0)
+    }
+
+    private mutating func siftDown(from start: Int) {
+        var parent = start
         while true {
             let left = 2 * parent + 1
             let right = left + 1

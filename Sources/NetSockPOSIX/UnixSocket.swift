@@ -133,16 +133,23 @@ public enum UnixSocket {
     }
 }
 
-/// The peer of a Unix-domain connection as the kernel reports it (`SO_PEERCRED`).
+/// The peer of a Unix-domain connection as the kernel reports it: `SO_PEERCRED` for
+/// its ids, `SO_PEERGROUPS` for the supplementary groups it held when it connected.
+///
+/// The groups come from the process itself, not the group database: a user added to a
+/// group gains it with a new login, one who dropped it (`setpriv --clear-groups`) has
+/// lost it, as for file permissions. And no NSS look-up is needed.
 public struct PeerCredentials: Sendable, Equatable {
     public var pid: Int32
     public var uid: UInt32
     public var gid: UInt32
+    public var groups: [UInt32]
 
-    public init(pid: Int32, uid: UInt32, gid: UInt32) {
+    public init(pid: Int32, uid: UInt32, gid: UInt32, groups: [UInt32] = []) {
         self.pid = pid
         self.uid = uid
         self.gid = gid
+        self.groups = groups
     }
 
     public init(socket fd: Int32) throws(SystemError) {
@@ -150,6 +157,17 @@ public struct PeerCredentials: Sendable, Equatable {
         var uid: UInt32 = 0
         var gid: UInt32 = 0
         guard cnetsock_peer_credentials(fd, &pid, &uid, &gid) == 0 else { throw .last("SO_PEERCRED") }
-        self.init(pid: pid, uid: uid, gid: gid)
+        var groups = [UInt32](repeating: 0, count: 64)
+        var count = Int32(groups.count)
+        var status = cnetsock_peer_groups(fd, &groups, &count)
+        if status != 0 && errno == ERANGE && count > 64 && count <= 65536 {
+            groups = [UInt32](repeating: 0, count: Int(count))
+            status = cnetsock_peer_groups(fd, &groups, &count)
+        }
+        // Before Linux 4.13 there is no SO_PEERGROUPS: the primary group alone counts.
+        self.init(pid: pid, uid: uid, gid: gid, groups: status == 0 ? Array(groups.prefix(Int(count))) : [])
     }
+
+    /// The primary group or one of the supplementary ones.
+    public func isMember(of group: UInt32) -> Bool { self.gid == group || self.groups.contains(group) }
 }

@@ -3,7 +3,9 @@ import Glibc
 #endif
 import CNetSockLinux
 
-/// Look-ups in the user and group databases (NSS), for roles and socket ownership.
+/// Look-ups in the user and group databases (NSS), for the admin group and user names.
+///
+/// NSS may be slow (LDAP, sssd): call these off the event loop, or before it starts.
 public enum UserDatabase {
     /// The gid of `name`, or `nil` when no such group exists.
     public static func groupID(named name: String) -> gid_t? {
@@ -24,20 +26,5 @@ public enum UserDatabase {
             let name = passwd.pw_name
         else { return nil }
         return String(cString: name)
-    }
-
-    /// Whether the user `uid` (primary group `gid`) belongs to group `target`,
-    /// as primary group or as a supplementary member.
-    public static func isMember(uid: uid_t, gid: gid_t, of target: gid_t) -> Bool {
-        if gid == target { return true }
-        guard let name = self.userName(uid: uid) else { return false }
-        var count: Int32 = 64
-        var groups = [gid_t](repeating: 0, count: Int(count))
-        while getgrouplist(name, gid, &groups, &count) == -1 {
-            guard count < 65536 else { return false }
-            groups = [gid_t](repeating: 0, count: Int(count) * 2)
-            count = Int32(groups.count)
-        }
-        return groups.prefix(Int(count)).contains(target)
     }
 }

@@ -91,6 +91,8 @@ public struct Params: Sendable {
 /// executor that dispatched the request.
 public final class Responder {
     private var deliver: ((Result<JSONValue, RPCError>) -> Void)?
+    /// Runs once when the request ends, answered or abandoned: its owner stops tracking it.
+    public var onFinish: (() -> Void)?
 
     public init(_ deliver: @escaping (Result<JSONValue, RPCError>) -> Void) {
         self.deliver = deliver
@@ -104,12 +106,23 @@ public final class Responder {
     public func fail(_ error: NSAPIError, _ detail: String? = nil) { self.complete(.failure(RPCError(error, detail: detail))) }
 
     /// Drops the request without a reply: its client has gone.
-    public func abandon() { self.deliver = nil }
+    public func abandon() {
+        guard self.deliver != nil else { return }
+        self.deliver = nil
+        self.finished()
+    }
 
     public func complete(_ outcome: Result<JSONValue, RPCError>) {
         guard let deliver else { return }
         self.deliver = nil
         deliver(outcome)
+        self.finished()
+    }
+
+    private func finished() {
+        let hook = self.onFinish
+        self.onFinish = nil
+        hook?()
     }
 }
 

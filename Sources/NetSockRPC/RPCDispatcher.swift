@@ -3,6 +3,15 @@ public import NetSockJSON
 /// The caller of a method as the dispatcher needs to know it.
 public protocol RPCCaller {
     func permits(_ role: MethodRole) -> Bool
+    /// Why a request may not start now (too many waiting, or too much output held); `nil` runs it.
+    func admissionError() -> RPCError?
+    /// Encoded replies held back for their batch grew or shrank by `bytes`.
+    func heldReplyBytesChanged(by bytes: Int)
+}
+
+extension RPCCaller {
+    public func admissionError() -> RPCError? { nil }
+    public func heldReplyBytesChanged(by bytes: Int) {}
 }
 
 /// Runs JSON-RPC messages against a ``MethodTable``: envelope rules, role checks,
@@ -11,7 +20,8 @@ public protocol RPCCaller {
 /// Pure and synchronous; handlers that must wait keep their ``Responder``.
 /// Batch entries run in order and their replies are gathered in request order;
 /// the batch reply leaves once every entry has answered (JSON-RPC allows any order,
-/// keeping it makes replies easy to read).
+/// keeping it makes replies easy to read). Replies leave encoded, and a batch holds
+/// its entries encoded, so the caller can count every byte it is asked to keep.
 public struct RPCDispatcher<Context: RPCCaller> {
     public var table: MethodTable<Context>
     public var maxBatch: Int
@@ -21,20 +31,20 @@ public struct RPCDispatcher<Context: RPCCaller> {
         self.maxBatch = maxBatch
     }
 
-    /// Dispatches one parsed message; `reply` is called once with the JSON to send,
-    /// or with `nil` when nothing may be sent (notifications only).
+    /// Dispatches one parsed message; `reply` is called once with the encoded JSON text
+    /// to send, or with `nil` when nothing may be sent (notifications only).
     /// `deferred` sees each responder a handler kept, so its owner can abandon it.
     public func dispatch(
         _ message: JSONValue, context: Context, deferred: (Responder) -> Void = { _ in },
-        reply: @escaping (JSONValue?) -> Void
+        reply: @escaping ([UInt8]?) -> Void
     ) {
         switch RPCEnvelope(parsing: message, maxBatch: self.maxBatch) {
         case .rejected(let error):
-            reply(RPCResponse(id: .null, error: error).json)
+            reply(JSONCodec.encode(RPCResponse(id: .null, error: error).json))
         case .single(let incoming):
-            self.run(incoming, context: context, deferred: deferred) { reply($0?.json) }
+            self.run(incoming, context: context, deferred: deferred) { reply($0.map { JSONCodec.encode($0.json) }) }
         case .batch(let entries):
-            let gather = BatchGatherer(count: entries.count, reply: reply)
+            let gather = BatchGatherer(count: entries.count, context: context, reply: reply)
             for (index, entry) in entries.enumerated() {
                 self.run(entry, context: context, deferred: deferred) { gather.fill(index, $0) }
             }
@@ -51,6 +61,9 @@ public struct RPCDispatcher<Context: RPCCaller> {
         case .invalid(let id, let error):
             reply(RPCResponse(id: id, error: error))
         case .request(let request):
+            if let refusal = context.admissionError() {
+                return reply(request.id.map { RPCResponse(id: $0, error: refusal) })
+            }
             let responder = Responder { outcome in
                 guard let id = request.id else { return reply(nil) }
                 reply(RPCResponse(id: id, outcome: outcome))
@@ -83,24 +96,43 @@ public struct RPCDispatcher<Context: RPCCaller> {
     }
 }
 
-/// Collects the replies of a batch in order and sends them once all are in.
-private final class BatchGatherer {
-    private var slots: [RPCResponse?]
+/// Collects the replies of a batch in order and sends them once all are in. Each
+/// entry is encoded when it answers, and its bytes are reported to the caller as held.
+private final class BatchGatherer<Context: RPCCaller> {
+    private var slots: [[UInt8]?]
     private var remaining: Int
-    private let reply: (JSONValue?) -> Void
+    private var held = 0
+    private let context: Context
+    private let reply: ([UInt8]?) -> Void
 
-    init(count: Int, reply: @escaping (JSONValue?) -> Void) {
+    init(count: Int, context: Context, reply: @escaping ([UInt8]?) -> Void) {
         self.slots = Array(repeating: nil, count: count)
         self.remaining = count
+        self.context = context
         self.reply = reply
     }
 
     func fill(_ index: Int, _ response: RPCResponse?) {
-        self.slots[index] = response
+        if let response {
+            let bytes = JSONCodec.encode(response.json)
+            self.slots[index] = bytes
+            self.held += bytes.count
+            self.context.heldReplyBytesChanged(by: bytes.count)
+        }
         self.remaining -= 1
         guard self.remaining == 0 else { return }
-        let responses = self.slots.compactMap { $0?.json }
+        self.context.heldReplyBytesChanged(by: -self.held)
+        let entries = self.slots.compactMap { $0 }
         // A batch of notifications only gets no reply at all (JSON-RPC 2.0 §6).
-        self.reply(responses.isEmpty ? nil : .array(responses))
+        guard !entries.isEmpty else { return self.reply(nil) }
+        var array: [UInt8] = [UInt8(ascii: "[")]
+        array.reserveCapacity(self.held + entries.count + 1)
+        for (position, entry) in entries.enumerated() {
+            if position > 0 { array.append(UInt8(ascii: ",")) }
+            array.append(contentsOf: entry)
+        }
+        array.append(UInt8(ascii: "]"))
+        self.slots = []
+        self.reply(array)
     }
 }

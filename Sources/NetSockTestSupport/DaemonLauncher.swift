@@ -56,9 +56,12 @@ public final class DaemonLauncher {
 
     /// Starts the daemon with `config` (written to a file) or the embedded default,
     /// and waits until its socket answers `daemon.info`.
+    /// `launcher` runs before the daemon's own command line (`prlimit --nofile=64:64`, say);
+    /// it must exec the daemon, so that the process is the daemon itself.
     public init(
         config: JSONValue? = nil, arguments: [String] = [], environment: [String: String] = [:],
-        descriptors: [Int32: Int32] = [:], waitForSocket: Bool = true, directory: TemporaryDirectory? = nil
+        descriptors: [Int32: Int32] = [:], waitForSocket: Bool = true, directory: TemporaryDirectory? = nil,
+        launcher: [String] = []
     ) throws {
         self.directory = try directory ?? TemporaryDirectory("netsockd")
         self.socketPath = self.directory.path + "/netsockd.sock"
@@ -76,7 +79,9 @@ public final class DaemonLauncher {
         env.removeValue(forKey: "LISTEN_FDS")
         env.removeValue(forKey: "LISTEN_PID")
         for (key, value) in environment { env[key] = value }
-        self.process = try Subprocess(BuiltProducts.netsockd, args, environment: env, directory: self.directory.path, descriptors: descriptors)
+        let command = launcher + [BuiltProducts.netsockd] + args
+        self.process = try Subprocess(
+            command[0], Array(command.dropFirst()), environment: env, directory: self.directory.path, descriptors: descriptors)
         if waitForSocket { try self.waitUntilServing() }
     }
 
@@ -95,6 +100,46 @@ public final class DaemonLauncher {
     }
 
     public func client() throws -> RPCClient { try RPCClient(path: self.socketPath) }
+
+    /// A field of `/proc/PID/status` in bytes (`VmRSS`, `VmHWM`), or 0.
+    public func memory(_ field: String) -> Int {
+        guard let text = try? readText("/proc/\(self.process.pid)/status") else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+            let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+            return kilobytes * 1024
+        }
+        return 0
+    }
+
+    /// Resident memory now, and its high-water mark since start.
+    public var residentBytes: Int { self.memory("VmRSS") }
+    public var peakResidentBytes: Int { self.memory("VmHWM") }
+
+    /// Descriptors the daemon holds open.
+    public var descriptorCount: Int {
+        guard let directory = opendir("/proc/\(self.process.pid)/fd") else { return -1 }
+        defer { closedir(directory) }
+        var count = 0
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { $0.first ?? 0 }
+            if name != UInt8(ascii: ".") { count += 1 }
+        }
+        return count
+    }
+
+    /// User plus system CPU time the daemon has used, in clock ticks.
+    public var cpuTicks: Int {
+        guard let text = try? readText("/proc/\(self.process.pid)/stat"), let close = text.lastIndex(of: ")") else { return 0 }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // After the command: state is field 3, utime 14 and stime 15 (1-based in proc(5)).
+        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return 0 }
+        return user + system
+    }
+
+    /// Lines of the daemon's log (stderr) that contain `text`.
+    public func logLines(containing text: String) -> Int {
+        self.process.stderr.split(separator: "\n").filter { $0.contains(text) }.count
+    }
 
     /// Runs `netsockctl` against this daemon.
     public func ctl(_ arguments: [String], stdin: [UInt8] = [], environment: [String: String] = [:])

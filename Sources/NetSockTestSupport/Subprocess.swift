@@ -2,6 +2,64 @@
 import Glibc
 #endif
 import NetSockPOSIX
+import Synchronization
+
+/// Everything a test process started that must not outlive it: child processes and
+/// network namespaces. An `atexit` handler kills and removes what is left, pass or fail,
+/// even what static fixtures (shared daemons, peers) hold; `make test` then checks that
+/// nothing survived a crash either (`Tests/check-leftovers.sh`).
+public enum TestResources {
+    private static let children = Mutex<Set<pid_t>>([])
+    private static let namespaces = Mutex<Set<String>>([])
+    private static let installed: Void = {
+        atexit {
+            // SIGTERM first, so that children clean up their own (the peers stop dnsmasq),
+            // then SIGKILL whatever has not gone after a few seconds.
+            var left = TestResources.children.withLock { $0 }
+            for pid in left { kill(pid, SIGTERM) }
+            for _ in 0..<300 where !left.isEmpty {
+                left = left.filter { pid in
+                    var status: Int32 = 0
+                    return waitpid(pid, &status, WNOHANG) == 0
+                }
+                if !left.isEmpty { usleep(10_000) }
+            }
+            for pid in left { kill(pid, SIGKILL) }
+            for name in TestResources.namespaces.withLock({ $0 }) {
+                TestResources.killProcesses(inNamespace: name)
+                var pid: pid_t = 0
+                let words: [String] = ["/sbin/ip", "netns", "del", name]
+                let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+                if posix_spawn(&pid, "/sbin/ip", nil, nil, argv, environ) == 0 {
+                    var status: Int32 = 0
+                    waitpid(pid, &status, 0)
+                }
+                argv.forEach { free($0) }
+            }
+        }
+    }()
+
+    static func started(_ pid: pid_t) {
+        _ = self.installed
+        self.children.withLock { _ = $0.insert(pid) }
+    }
+
+    static func ended(_ pid: pid_t) { self.children.withLock { _ = $0.remove(pid) } }
+
+    /// A namespace this process created; removed at exit unless `released` first.
+    public static func created(namespace: String) {
+        _ = self.installed
+        self.namespaces.withLock { _ = $0.insert(namespace) }
+    }
+
+    public static func released(namespace: String) { self.namespaces.withLock { _ = $0.remove(namespace) } }
+
+    /// SIGKILLs every process inside a network namespace (`ip netns pids`).
+    public static func killProcesses(inNamespace name: String) {
+        guard let listing = try? Subprocess.run("/sbin/ip", ["netns", "pids", name], directory: "/tmp") else { return }
+        for pid in listing.stdout.split(separator: "\n").compactMap({ pid_t($0) }) { kill(pid, SIGKILL) }
+    }
+}
 
 /// A child process for black-box tests: posix_spawn with files for its standard
 /// streams and optional extra descriptors (for socket activation).
@@ -54,6 +112,7 @@ public final class Subprocess {
         let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard status == 0 else { throw SubprocessError(description: "posix_spawn \(executable): \(String(cString: strerror(status)))") }
         self.pid = pid
+        TestResources.started(pid)
     }
 
     /// Waits up to `timeoutSeconds`; returns the exit code (128+signal when killed), or `nil` on timeout.
@@ -67,6 +126,7 @@ public final class Subprocess {
             if result == self.pid {
                 let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
                 self.exitStatus = code
+                TestResources.ended(self.pid)
                 return code
             }
             if result < 0 { return nil }
@@ -117,4 +177,17 @@ public func writeFile(_ path: String, _ bytes: [UInt8]) throws {
 
 public func readText(_ path: String) throws -> String {
     String(decoding: try FileDescriptorIO.readFile(path, limit: 1 << 30), as: UTF8.self)
+}
+
+/// Waits until `condition` holds, looking again every few milliseconds, for at most
+/// `timeoutSeconds` (a bound for a broken build, not a timing expectation); returns
+/// whether it came to hold.
+@discardableResult
+public func waitUntil(timeoutSeconds: Double = 20, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = nowSeconds() + timeoutSeconds
+    while true {
+        if try condition() { return true }
+        if nowSeconds() > deadline { return false }
+        usleep(5_000)
+    }
 }

@@ -25,6 +25,7 @@ final class VethHost {
         self.peerDevice = "nsdp\(tag)"
         self.directory = try TemporaryDirectory("netsock-veth")
         try self.ip(["netns", "add", self.namespace])
+        TestResources.created(namespace: self.namespace)
         try self.ip(["link", "add", self.device, "type", "veth", "peer", "name", self.peerDevice])
         try self.ip(["link", "set", self.peerDevice, "netns", self.namespace])
         try self.ip(["netns", "exec", self.namespace, "ip", "addr", "add", "\(Self.peerAddress)/24", "dev", self.peerDevice])
@@ -44,13 +45,21 @@ final class VethHost {
         self.echo = try Subprocess(
             "/sbin/ip", ["netns", "exec", self.namespace, "socat", "TCP-LISTEN:\(port),reuseaddr,fork", "EXEC:cat"],
             directory: self.directory.path)
-        usleep(300_000)
+        // Ready when the namespace's kernel lists the listener.
+        let listening = try waitUntil {
+            try self.ip(["netns", "exec", self.namespace, "ss", "-Hltn", "sport = :\(port)"]).contains(":\(port)")
+        }
+        if !listening { throw SubprocessError(description: "socat did not listen on port \(port)") }
     }
 
     deinit {
         self.echo?.terminate()
+        // Children of the echo server outlive it while their connection is open, and a
+        // connection over a deleted veth never ends: everything in the namespace goes.
+        TestResources.killProcesses(inNamespace: self.namespace)
         _ = try? self.ip(["link", "del", self.device])
         _ = try? self.ip(["netns", "del", self.namespace])
+        TestResources.released(namespace: self.namespace)
     }
 }
 

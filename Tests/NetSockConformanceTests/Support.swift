@@ -12,6 +12,7 @@ enum NSAPI {
     static let noAddress = -3006
     static let noMemory = -3007
     static let dnsFailure = -3009
+    static let dhcpFailure = -3010
     static let inProgress = -3013
     static let already = -3014
     static let isConnected = -3015

@@ -92,7 +92,11 @@ final class FakeStack: NetworkStack {
         return data.count
     }
 
+    /// Receive calls made, to check that waking is linear.
+    var receiveCalls = 0
+
     func socketReceiveFrom(_ handle: SocketHandle, maxBytes: Int) throws(NSAPIError) -> (SocketAddress, [UInt8]) {
+        self.receiveCalls += 1
         let socket = self[handle]
         guard !socket.received.isEmpty else { throw .wouldBlock }
         let (source, bytes) = socket.received.removeFirst()
@@ -123,7 +127,11 @@ final class ManualScheduler: TimerScheduler {
     private var timers: [(due: Int, order: Int, task: () -> Void, cancelled: () -> Bool)] = []
     private var order = 0
 
+    /// Timers ever scheduled.
+    private(set) var scheduledCount = 0
+
     func scheduleTimer(afterMilliseconds milliseconds: Int, _ task: @escaping () -> Void) -> Cancellation {
+        self.scheduledCount += 1
         final class Flag { var cancelled = false }
         let flag = Flag()
         self.order += 1

@@ -328,7 +328,9 @@ import Testing
         #expect(signals == 2, "an I/O call re-arms it")
         try self.layer.close(owner: 1, id: id)
         #expect(signals == 3, "close fires it too")
-        try self.layer.setSigio(owner: 1, id: id, enabled: false)
+        #expect(throws: NSAPIError.noSocket, "a closed socket has no sigio to set") {
+            try self.layer.setSigio(owner: 1, id: id, enabled: false)
+        }
     }
 
     // MARK: Accept
@@ -408,5 +410,67 @@ import Testing
         let third = Outcome<[UInt8]>()
         layer.receive(owner: 1, id: id, maxBytes: 2) { third($0) }
         #expect(third.success == [3])
+    }
+}
+
+/// Regression: waiting calls had no bound, and every event re-armed a timer for each
+/// of them (80,000 pipelined recv froze the daemon for 2.3 s per datagram).
+@Suite struct WaitingCallBoundsTests {
+    let scheduler = ManualScheduler()
+    let stack = FakeStack()
+
+    @Test func pastTheQueueBoundCallsFailWithNoMemory() throws {
+        let layer = SocketLayer(scheduler: self.scheduler, maxQueuedCallsPerSocket: 8)
+        let id = try layer.open(owner: 1, protocol: .udp, stack: self.stack, interface: "eth0")
+        let outcomes = (0..<20).map { _ in Outcome<(SocketAddress, [UInt8])>() }
+        for outcome in outcomes { layer.receiveFrom(owner: 1, id: id, maxBytes: 10) { outcome($0) } }
+        #expect(outcomes.prefix(8).allSatisfy { $0.isPending })
+        #expect(outcomes.dropFirst(8).allSatisfy { $0.error == .noMemory })
+        // The queue drains, and frees room for new calls.
+        let handle = self.stack.lastHandle
+        self.stack[handle].received = (0..<8).map { (SocketAddress(), [UInt8($0)]) }
+        self.stack.signal(handle)
+        #expect(outcomes.prefix(8).map { $0.success?.1 } == (0..<8).map { [UInt8($0)] })
+        let later = Outcome<(SocketAddress, [UInt8])>()
+        layer.receiveFrom(owner: 1, id: id, maxBytes: 10) { later($0) }
+        #expect(later.isPending)
+    }
+
+    @Test func anEventCostsOneTryAndNoTimerHoweverManyWait() throws {
+        let layer = SocketLayer(scheduler: self.scheduler, maxQueuedCallsPerSocket: 5000)
+        let id = try layer.open(owner: 1, protocol: .udp, stack: self.stack, interface: "eth0")
+        try layer.setTimeout(owner: 1, id: id, milliseconds: 1000)
+        let handle = self.stack.lastHandle
+        let outcomes = (0..<2000).map { _ in Outcome<(SocketAddress, [UInt8])>() }
+        for outcome in outcomes { layer.receiveFrom(owner: 1, id: id, maxBytes: 10) { outcome($0) } }
+        let timers = self.scheduler.scheduledCount
+        let tries = self.stack.receiveCalls
+        for _ in 0..<50 {
+            self.scheduler.advance(by: 10)
+            self.stack.signal(handle)
+        }
+        #expect(self.stack.receiveCalls - tries == 50, "only the head of the queue tries")
+        #expect(self.scheduler.scheduledCount - timers <= 1, "events move a deadline, they schedule nothing")
+        #expect(self.scheduler.pendingTimers <= 1)
+        self.stack[handle].received = (0..<2000).map { (SocketAddress(), [UInt8($0 % 256)]) }
+        self.stack.signal(handle)
+        #expect(outcomes.allSatisfy { $0.success != nil }, "every call completes, in order")
+        #expect(outcomes.map { $0.success?.1.first } == (0..<2000).map { UInt8($0 % 256) })
+    }
+
+    @Test func queuedCallsTimeOutOneAfterAnotherAsMbedsWould() throws {
+        let layer = SocketLayer(scheduler: self.scheduler)
+        let id = try layer.open(owner: 1, protocol: .udp, stack: self.stack, interface: "eth0")
+        try layer.setTimeout(owner: 1, id: id, milliseconds: 100)
+        let first = Outcome<(SocketAddress, [UInt8])>()
+        let second = Outcome<(SocketAddress, [UInt8])>()
+        layer.receiveFrom(owner: 1, id: id, maxBytes: 10) { first($0) }
+        layer.receiveFrom(owner: 1, id: id, maxBytes: 10) { second($0) }
+        self.scheduler.advance(by: 100)
+        #expect(first.error == .wouldBlock)
+        #expect(second.isPending, "its wait starts when its turn comes")
+        self.scheduler.advance(by: 100)
+        #expect(second.error == .wouldBlock)
+        #expect(self.scheduler.pendingTimers == 0)
     }
 }

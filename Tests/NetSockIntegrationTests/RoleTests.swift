@@ -45,3 +45,22 @@ import Testing
         #expect(try JSONCodec.parse(result.stdout)["roles"] == ["user", "admin"], "\(result.stderr)")
     }
 }
+
+/// Item 19: the admin group is checked against the groups the connecting process holds
+/// (SO_PEERGROUPS), not against the group database.
+@Suite struct PeerGroupTests {
+    @Test func aSupplementaryGroupHeldAtConnectMakesAnAdmin() throws {
+        guard Privilege.rootTestsEnabled("aSupplementaryGroupHeldAtConnectMakesAnAdmin") else { return }
+        // "users" (gid 100) lists no members in the database; nobody gains it only through setpriv.
+        let daemon = try DaemonLauncher(config: ["control": ["mode": "0666", "admin_group": "users"]])
+        func roles(_ groups: [String]) throws -> JSONValue? {
+            let result = try Subprocess.run(
+                "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534"] + groups + [BuiltProducts.netsockctl,
+                    "--socket", daemon.socketPath, "--json", "call", "daemon.whoami"],
+                directory: daemon.directory.path)
+            return try JSONCodec.parse(result.stdout)["roles"]
+        }
+        #expect(try roles(["--groups=100"]) == ["user", "admin"])
+        #expect(try roles(["--clear-groups"]) == ["user"])
+    }
+}

@@ -89,3 +89,37 @@ import Testing
         #expect(object.isEmpty)
     }
 }
+
+/// Regression: every key insert scanned the earlier keys, so 80,000 param keys froze the
+/// daemon for 18 s. Large objects are indexed; these check that the index stays right.
+@Suite struct LargeObjectTests {
+    @Test func eightyThousandKeysParseAndLookUp() throws {
+        let text = "{" + (0..<80_000).map { "\"k\($0)\":\($0)" }.joined(separator: ",") + "}"
+        let object = try #require(try JSONCodec.parse(text).objectValue)
+        #expect(object.count == 80_000)
+        #expect(object["k0"] == 0)
+        #expect(object["k79999"] == 79_999)
+        #expect(object["k80000"] == nil)
+        #expect(object.keys.prefix(3) == ["k0", "k1", "k2"], "insertion order is kept")
+    }
+
+    @Test func theIndexFollowsInsertsUpdatesAndRemovals() {
+        var object = JSONObject()
+        for index in 0..<100 { object["k\(index)"] = JSONValue(index) }
+        object["k50"] = nil
+        object["k10"] = "ten"
+        object["k100"] = 100
+        #expect(object.count == 100)
+        #expect(object["k50"] == nil)
+        #expect(object["k51"] == 51)
+        #expect(object["k10"] == "ten")
+        #expect(object.keys.last == "k100")
+        var copy = object
+        copy["k0"] = nil
+        #expect(object["k0"] == 0, "a copy's change does not reach the original")
+        #expect(copy["k1"] == 1 && copy.count == 99)
+        let literal = JSONObject(uniqueKeysWithValues: (0..<40).map { ("x\($0)", JSONValue($0)) })
+        #expect(literal["x39"] == 39)
+        #expect(JSONObject(literal.members.reversed().map { ($0.key, $0.value) }) == literal, "order is not meaning")
+    }
+}

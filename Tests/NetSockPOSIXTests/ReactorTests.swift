@@ -137,3 +137,17 @@ final class Tally: Sendable {
         #expect(!FileDescriptorIO.writeAll(-1, [1]))
     }
 }
+
+/// Regression: cancelled timers stayed in the heap until their deadline, so re-arming
+/// long timers grew it without bound.
+@Suite struct ReactorTimerHeapTests {
+    @Test func cancelledTimersAreSweptFromTheHeap() throws {
+        let reactor = try Reactor()
+        var live: [Reactor.TimerID] = []
+        for round in 0..<100_000 {
+            let id = reactor.schedule(afterNanoseconds: 3_600_000_000_000) {}
+            if round % 1000 == 0 { live.append(id) } else { reactor.cancel(id) }
+        }
+        #expect(reactor.timerHeapCount < 1000, "\(reactor.timerHeapCount) entries for \(live.count) live timers")
+    }
+}

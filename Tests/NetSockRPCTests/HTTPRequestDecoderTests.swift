@@ -131,3 +131,126 @@ func decode(_ text: String, chunk: Int = Int.max, maxBody: Int = 1 << 20) -> [HT
         #expect(refused.contains("Allow: POST\r\n") && refused.contains("Connection: close\r\n"))
     }
 }
+
+/// Hostile shapes that once crashed or stalled the decoder: each costs time linear in
+/// its size and memory within the limits, and ends in a request or a clear status.
+@Suite struct HTTPRequestDecoderHostileTests {
+    static func chunked(_ body: [UInt8], chunk: Int) -> [UInt8] {
+        var bytes = Array("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+        var index = 0
+        while index < body.count {
+            let piece = body[index..<min(index + chunk, body.count)]
+            bytes += Array(String(piece.count, radix: 16).utf8) + [0x0D, 0x0A] + piece + [0x0D, 0x0A]
+            index += chunk
+        }
+        return bytes + Array("0\r\n\r\n".utf8)
+    }
+
+    /// Regression: `next()` recursed once per chunk line, so 30,000 one-byte chunks
+    /// (about 210 KB) overflowed the stack.
+    @Test func thirtyThousandOneByteChunksDecodeWithoutRecursion() {
+        let body = [UInt8](repeating: UInt8(ascii: " "), count: 30_000)
+        let bytes = Self.chunked(body, chunk: 1)
+        for split in [bytes.count, 4096, 7] {
+            var decoder = HTTPRequestDecoder()
+            var events: [HTTPRequestDecoder.Event] = []
+            var index = 0
+            while index < bytes.count {
+                decoder.append(bytes[index..<min(index + split, bytes.count)])
+                index += split
+                while let event = decoder.next() { events.append(event) }
+            }
+            guard events.count == 1, case .request(let request) = events[0] else {
+                Issue.record("split \(split): \(events.count) events")
+                continue
+            }
+            #expect(request.body == body)
+        }
+    }
+
+    @Test func chunkedBodiesStopAtTheBodyLimit() {
+        let bytes = Self.chunked([UInt8](repeating: 0x41, count: 5000), chunk: 1)
+        var decoder = HTTPRequestDecoder(maxBodyBytes: 4096)
+        decoder.append(bytes)
+        var last: HTTPRequestDecoder.Event?
+        while let event = decoder.next() { last = event }
+        #expect(last == .failure(status: 413, reason: "the body is larger than 4096 bytes"))
+    }
+
+    /// Regression: blank lines between requests were stripped two bytes at a time, moving
+    /// the whole buffer each time, and without bound.
+    @Test func aFloodOfBlankLinesIsRefusedPastTheHeaderLimit() {
+        var decoder = HTTPRequestDecoder(maxHeaderBytes: 1024)
+        decoder.append(Array("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}".utf8))
+        guard case .request = decoder.next() else {
+            Issue.record("expected the first request")
+            return
+        }
+        var failure: HTTPRequestDecoder.Event?
+        for _ in 0..<1000 {
+            decoder.append([UInt8](repeating: 0, count: 512).map { _ in 0x0A })
+            if let event = decoder.next() {
+                failure = event
+                break
+            }
+        }
+        #expect(failure == .failure(status: 400, reason: "too many empty lines before the request"))
+        #expect(decoder.bufferedByteCount == 0, "nothing is kept after a failure")
+    }
+
+    @Test func aFewBlankLinesBeforeARequestAreIgnored() {
+        let events = decode("\r\n\n\r\nPOST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        #expect(events.count == 1)
+        if case .request = events.first {} else { Issue.record("\(events)") }
+    }
+
+    @Test func endlessTrailersAreRefused() {
+        var decoder = HTTPRequestDecoder(maxHeaderBytes: 1024)
+        decoder.append(Array("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n".utf8))
+        var failure: HTTPRequestDecoder.Event?
+        for index in 0..<1000 where failure == nil {
+            decoder.append(Array("X-Trailer-\(index): value\r\n".utf8))
+            failure = decoder.next()
+        }
+        #expect(failure == .failure(status: 431, reason: "trailers are too large"))
+    }
+
+    /// A head that arrives one byte at a time is scanned once, not once per byte, and decodes.
+    @Test func aHeadSentOneByteAtATimeDecodes() {
+        let head = "POST / HTTP/1.1\r\nHost: x\r\n" + (0..<90).map { "X-\($0): \(String(repeating: "v", count: 100))\r\n" }.joined()
+            + "Content-Length: 2\r\n\r\n{}"
+        let events = decode(head, chunk: 1)
+        #expect(events.count == 1)
+        if case .request(let request) = events.first { #expect(request.headers.count == 92) }
+    }
+
+    @Test func everyTruncationOfARequestIsA400OrNothing() {
+        let full = Array("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nT: v\r\n\r\n".utf8)
+        for length in 1..<full.count {
+            var decoder = HTTPRequestDecoder()
+            decoder.append(full[..<length])
+            while decoder.next() != nil {}
+            let end = decoder.finish()
+            #expect(end == .failure(status: 400, reason: "the request was truncated"), "length \(length)")
+        }
+    }
+
+    @Test func liedAboutLengthsAreRefused() {
+        for (text, status) in [
+            ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999\r\n\r\n", 400),
+            ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400),
+            ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n", 413),
+            ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFF\r\n", 400),
+            ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n7FFFFFFF\r\n", 413),
+            ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n", 400),
+            ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + String(repeating: "0", count: 2000) + "\r\n", 400),
+        ] {
+            let events = decode(text)
+            guard case .failure(let got, _)? = events.last else {
+                Issue.record("\(text): \(events)")
+                continue
+            }
+            #expect(got == status, "\(text)")
+        }
+    }
+}

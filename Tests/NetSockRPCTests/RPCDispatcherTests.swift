@@ -200,7 +200,9 @@ import Testing
         var deferred: [Responder] = []
         let batch = try JSONCodec.parse(
             #"[{"jsonrpc":"2.0","method":"park","id":1},{"jsonrpc":"2.0","method":"get_data","id":2}]"#)
-        dispatcher.dispatch(batch, context: Caller(), deferred: { deferred.append($0) }) { replies.append($0) }
+        dispatcher.dispatch(batch, context: Caller(), deferred: { deferred.append($0) }) { bytes in
+            replies.append(bytes.map { try! JSONCodec.parse($0) })
+        }
         #expect(replies.isEmpty, "a batch waits for its slowest entry")
         #expect(deferred.count == 1)
         parked.responders[0].succeed("late")

@@ -52,7 +52,9 @@ func exchange(_ text: String, admin: Bool = false, table: MethodTable<Caller> = 
     var reply: JSONValue?? = .none
     do {
         let message = try JSONCodec.parse(text)
-        dispatcher.dispatch(message, context: Caller(admin: admin)) { reply = .some($0) }
+        dispatcher.dispatch(message, context: Caller(admin: admin)) { bytes in
+            reply = .some(bytes.map { try! JSONCodec.parse($0) })
+        }
     } catch {
         reply = .some(RPCResponse(id: .null, error: .parseError(error.description)).json)
     }

@@ -8,10 +8,15 @@ extension DaemonConfiguration {
     public init(parsing json: JSONValue) throws(ConfigurationError) {
         self.init()
         var reader = try ObjectReader(json, key: "")
+        for section in ["control", "dns", "interfaces", "default_interface"] where json[section] != nil {
+            self.sectionsFromFile.insert(section)
+        }
         if let control = try reader.object("control") { self.control = try Self.parseControl(control) }
         self.defaultInterface = try reader.string("default_interface")
+        self.defaultFollowsRoute = self.defaultInterface == nil
         if let dns = try reader.object("dns") { self.dns = try Self.parseDNS(dns) }
         if var interfaces = try reader.object("interfaces") {
+            self.discoversInterfaces = false
             for name in interfaces.keys {
                 guard Self.isValidInterfaceName(name) else {
                     throw ConfigurationError(
@@ -23,9 +28,55 @@ extension DaemonConfiguration {
             try interfaces.finish()
         }
         try reader.finish()
-        if let name = self.defaultInterface, !self.interfaces.contains(where: { $0.name == name }) {
+        if !self.discoversInterfaces, let name = self.defaultInterface, !self.interfaces.contains(where: { $0.name == name }) {
             throw ConfigurationError(key: "default_interface", "names no interface in \"interfaces\": \(name)")
         }
+    }
+
+    /// The configuration as a config document that parses back to it (discovered parts
+    /// written out as they were found).
+    public var json: JSONValue {
+        let control = self.control
+        var controlObject: JSONObject = [:]
+        if let socket = control.socketPath { controlObject["socket"] = .string(socket) }
+        controlObject["mode"] = .string("0" + String(control.mode, radix: 8))
+        controlObject["admin_group"] = control.adminGroup.map(JSONValue.string) ?? .null
+        controlObject["max_clients"] = JSONValue(control.maxClients)
+        controlObject["max_message_bytes"] = JSONValue(control.maxMessageBytes)
+        controlObject["max_sockets_per_client"] = JSONValue(control.maxSocketsPerClient)
+        controlObject["max_batch"] = JSONValue(control.maxBatch)
+        controlObject["event_history"] = JSONValue(control.eventHistory)
+        controlObject["max_output_bytes"] = JSONValue(control.maxOutputBytes)
+        controlObject["max_pending_requests"] = JSONValue(control.maxPendingRequests)
+        controlObject["max_queued_calls_per_socket"] = JSONValue(control.maxQueuedCallsPerSocket)
+        let dns = self.dns
+        let dnsObject: JSONObject = [
+            "servers": JSONValue(dns.servers.map { $0.endpointText(defaultPort: 53) }), "cache_size": JSONValue(dns.cacheSize),
+            "timeout_ms": JSONValue(dns.timeoutMilliseconds), "attempts": JSONValue(dns.attempts),
+            "max_async": JSONValue(dns.maxAsync), "max_async_total": JSONValue(dns.maxAsyncTotal),
+            "max_blocking": JSONValue(dns.maxBlocking), "max_blocking_total": JSONValue(dns.maxBlockingTotal),
+            "use_resolv_conf": .bool(dns.useResolvConf),
+        ]
+        var interfaces = JSONObject()
+        for interface in self.interfaces {
+            var entry: JSONObject = ["type": .string(interface.type.rawValue), "stack": .string(interface.stack.rawValue)]
+            if let device = interface.device { entry["device"] = .string(device) }
+            switch interface.link {
+            case .tap(let name)?: entry["link"] = ["tap": .string(name)]
+            case .packet(let name)?: entry["link"] = ["packet": .string(name)]
+            case nil: break
+            }
+            if let dhcp = interface.dhcp { entry["dhcp"] = .bool(dhcp) }
+            if let dialect = interface.dialect { entry["dialect"] = .string(dialect) }
+            if let apn = interface.apn { entry["apn"] = .string(apn) }
+            entry["connect_timeout_ms"] = JSONValue(interface.connectTimeoutMilliseconds)
+            interfaces[interface.name] = .object(entry)
+        }
+        var object: JSONObject = ["control": .object(controlObject)]
+        if let name = self.defaultInterface { object["default_interface"] = .string(name) }
+        object["dns"] = .object(dnsObject)
+        object["interfaces"] = .object(interfaces)
+        return .object(object)
     }
 
     /// Parses config text; JSON syntax errors are reported with their position.
@@ -71,6 +122,9 @@ extension DaemonConfiguration {
         control.maxBatch = try reader.integer("max_batch", in: 1...10_000) ?? control.maxBatch
         control.eventHistory = try reader.integer("event_history", in: 1...1_000_000) ?? control.eventHistory
         control.maxOutputBytes = try reader.integer("max_output_bytes", in: 4096...(1 << 30)) ?? control.maxOutputBytes
+        control.maxPendingRequests = try reader.integer("max_pending_requests", in: 1...1_000_000) ?? control.maxPendingRequests
+        control.maxQueuedCallsPerSocket =
+            try reader.integer("max_queued_calls_per_socket", in: 1...100_000) ?? control.maxQueuedCallsPerSocket
         try reader.finish()
         return control
     }
@@ -92,6 +146,9 @@ extension DaemonConfiguration {
         dns.timeoutMilliseconds = try reader.integer("timeout_ms", in: 1...600_000) ?? dns.timeoutMilliseconds
         dns.attempts = try reader.integer("attempts", in: 1...100) ?? dns.attempts
         dns.maxAsync = try reader.integer("max_async", in: 1...1000) ?? dns.maxAsync
+        dns.maxAsyncTotal = try reader.integer("max_async_total", in: 1...100_000) ?? dns.maxAsyncTotal
+        dns.maxBlocking = try reader.integer("max_blocking", in: 1...1000) ?? dns.maxBlocking
+        dns.maxBlockingTotal = try reader.integer("max_blocking_total", in: 1...100_000) ?? dns.maxBlockingTotal
         dns.useResolvConf = try reader.bool("use_resolv_conf") ?? dns.useResolvConf
         try reader.finish()
         return dns
@@ -114,6 +171,8 @@ extension DaemonConfiguration {
         interface.dhcp = try reader.bool("dhcp")
         interface.dialect = try reader.string("dialect")
         interface.apn = try reader.string("apn")
+        interface.connectTimeoutMilliseconds =
+            try reader.integer("connect_timeout_ms", in: 100...3_600_000) ?? interface.connectTimeoutMilliseconds
         if var link = try reader.object("link") {
             let tap = try link.string("tap")
             let packet = try link.string("packet")

@@ -21,6 +21,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var eventHistory = 1024
         /// Bytes queued towards one client before its input is paused and its events are dropped (and reported lost).
         public var maxOutputBytes = 4 << 20
+        /// Requests of one connection waiting for their reply at once; beyond, -32004.
+        public var maxPendingRequests = 1024
+        /// Calls waiting on one socket in one direction; beyond, NSAPI_ERROR_NO_MEMORY.
+        public var maxQueuedCallsPerSocket = 256
 
         public init() {}
     }
@@ -30,7 +34,14 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var cacheSize = 16
         public var timeoutMilliseconds = 2000
         public var attempts = 3
+        /// Asynchronous queries one client may have in flight (Mbed's limit of 5).
         public var maxAsync = 5
+        /// Asynchronous queries of all clients together.
+        public var maxAsyncTotal = 256
+        /// Blocking queries (`dns.gethostbyname`, `connect` by name) one client may have waiting.
+        public var maxBlocking = 16
+        /// Blocking queries of all clients together; each holds a UDP socket.
+        public var maxBlockingTotal = 64
         /// Also query the servers of `/etc/resolv.conf` (extension; tests turn it off).
         public var useResolvConf = true
 
@@ -59,6 +70,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var dhcp: Bool?
         public var dialect: String?
         public var apn: String?
+        /// How long `interface.connect` waits for an address before it fails.
+        public var connectTimeoutMilliseconds = 15_000
 
         public init(
             name: String, type: InterfaceType, stack: Stack, device: String? = nil, link: Link? = nil,
@@ -80,23 +93,57 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var dns = DNS()
     /// In file order.
     public var interfaces: [Interface] = []
+    /// `interfaces` was left out: every kernel device, found at start and on each reload.
+    /// (An explicit `{}` means no interfaces at all.)
+    public var discoversInterfaces = true
+    /// `default_interface` was left out: the interface on the default route's device.
+    public var defaultFollowsRoute = true
+    /// The top-level sections the file set, for `--print-config`.
+    public var sectionsFromFile: Set<String> = []
 
     public init() {}
 
-    /// The embedded default: the kernel stack with `lo` as loopback and every other
-    /// kernel device as ethernet; the device of the default route is the default interface.
+    /// The embedded default: nothing configured, everything discovered.
     public static func embeddedDefault(devices: [String], defaultRouteDevice: String?) -> DaemonConfiguration {
-        var configuration = DaemonConfiguration()
-        configuration.interfaces.append(Interface(name: "lo", type: .loopback, stack: .kernel, device: "lo"))
-        for device in devices where device != "lo" && Self.isValidInterfaceName(device) {
-            configuration.interfaces.append(Interface(name: device, type: .ethernet, stack: .kernel, device: device))
+        // With nothing named, no default can be missing: resolving cannot fail.
+        (try? DaemonConfiguration().resolved(devices: devices, defaultRouteDevice: defaultRouteDevice)) ?? DaemonConfiguration()
+    }
+
+    /// Fills in what the file left out from the machine, as the embedded default does:
+    /// with `interfaces` absent, `lo` as loopback and every other kernel device as
+    /// ethernet; with `default_interface` absent, the interface on the device of the
+    /// default route, else the first ethernet one, else the first. A default interface
+    /// the file names must exist.
+    public func resolved(devices: [String], defaultRouteDevice: String?) throws(ConfigurationError) -> DaemonConfiguration {
+        var configuration = self
+        if self.discoversInterfaces {
+            configuration.interfaces = [Interface(name: "lo", type: .loopback, stack: .kernel, device: "lo")]
+            for device in devices where device != "lo" && Self.isValidInterfaceName(device) {
+                configuration.interfaces.append(Interface(name: device, type: .ethernet, stack: .kernel, device: device))
+            }
         }
-        if let route = defaultRouteDevice, configuration.interfaces.contains(where: { $0.name == route }) {
-            configuration.defaultInterface = route
-        } else {
-            configuration.defaultInterface = configuration.interfaces.first(where: { $0.type == .ethernet })?.name ?? "lo"
+        if self.defaultFollowsRoute {
+            let onRoute = configuration.interfaces.first { $0.stack == .kernel && $0.device != nil && $0.device == defaultRouteDevice }
+            configuration.defaultInterface =
+                (onRoute ?? configuration.interfaces.first { $0.type == .ethernet } ?? configuration.interfaces.first)?.name
+        } else if let name = self.defaultInterface, !configuration.interfaces.contains(where: { $0.name == name }) {
+            throw ConfigurationError(key: "default_interface", "names no interface in \"interfaces\": \(name)")
         }
         return configuration
+    }
+
+    /// Where each part of the effective configuration came from, for `--print-config`.
+    public func sources(file: String?) -> [String: String] {
+        func section(_ name: String) -> String {
+            if let file, self.sectionsFromFile.contains(name) { return "file \(file)" }
+            return "embedded default"
+        }
+        return [
+            "control": section("control"), "dns": section("dns"),
+            "interfaces": self.discoversInterfaces ? "discovered kernel devices" : section("interfaces"),
+            "default_interface": self.defaultFollowsRoute ? "the default route's device (else the first ethernet interface)"
+                : section("default_interface"),
+        ]
     }
 
     /// Interface names: 1...15 characters of letters, digits, `_`, `-` and `.` (the kernel's IFNAMSIZ).

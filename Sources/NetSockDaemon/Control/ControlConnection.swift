@@ -8,10 +8,15 @@ import NetSockRPC
 /// The bytes of one client connection: protocol sniffing, stream and HTTP framing,
 /// and a bounded outbound queue. Everything above bytes is the ``Session``'s.
 ///
-/// Backpressure: when more than `maxOutputBytes` wait to be written, the connection
-/// stops reading (its requests wait, nobody else's do) and refuses notifications
-/// (which its subscriptions then report as lost). A client that has gone is noticed
-/// by the kernel (hang-up, EPIPE) and closed.
+/// Memory is bounded by configuration whatever the client does. Replies queued to
+/// be written plus replies held back (batch entries waiting for their siblings, HTTP
+/// replies waiting for earlier ones) are the connection's committed bytes. Past
+/// `maxOutputBytes` queued, the connection stops reading (its requests wait, nobody
+/// else's do) and refuses notifications (which its subscriptions then report as
+/// lost); past it committed, new requests get -32004, and payload reads wait (their
+/// data stays in the stack) or, when held replies fill the bound, fail. A client that
+/// has gone is noticed by the kernel (hang-up, EPIPE) and closed, after the requests
+/// it sent before going have run.
 final class ControlConnection {
     enum Mode {
         case undecided
@@ -32,21 +37,29 @@ final class ControlConnection {
     private var framer: StreamFramer
     private var httpDecoder: HTTPRequestDecoder
     private var httpSlots: [HTTPSlot] = []
-    private var pendingInput: [UInt8] = []
+    /// Slots already released; the rest of `httpSlots` still waits its turn.
+    private var httpSlotsReleased = 0
 
     /// Bytes waiting to be written, from `outboundStart` on: one buffer, so one `send` drains many replies.
     private var outbound: [UInt8] = []
     private var outboundStart = 0
     var outboundBytes: Int { self.outbound.count - self.outboundStart }
+    /// Encoded replies held for a batch or for HTTP ordering, not yet queued.
+    var heldBytes = 0
+    var committedBytes: Int { self.outboundBytes + self.heldBytes }
     /// While a read batch is processed, replies are queued and written together afterwards.
     private var corked = false
     /// Work stopped at the output bound (reading, handling, notifications); resumed once
     /// the queue drains below half, however many flushes that takes.
     private var throttled = false
+    /// A payload read waits for room; retried once committed bytes fall below the bound.
+    private var roomWanted = false
     private let maxOutputBytes: Int
 
     /// The peer shut its side down; close once every reply has been written.
     private var inputClosed = false
+    /// The peer has gone altogether: what it sent still runs, replies are dropped.
+    private var peerGone = false
     /// Close as soon as the queue is written (fatal protocol error, HTTP `Connection: close`).
     private var closeAfterFlush = false
     private(set) var isClosed = false
@@ -60,7 +73,7 @@ final class ControlConnection {
         self.httpDecoder = HTTPRequestDecoder(maxBodyBytes: limits.maxMessageBytes)
     }
 
-    var isStreamMode: Bool { self.mode == .stream && !self.isClosed }
+    var isStreamMode: Bool { self.mode == .stream && !self.isClosed && !self.peerGone }
 
     /// Notifications are queued only below the output bound, and never in HTTP mode.
     var acceptsNotifications: Bool {
@@ -69,13 +82,21 @@ final class ControlConnection {
         return !self.throttled
     }
 
+    /// Room for one payload reply under the bound; see ``ReplyRoom``.
+    func replyRoom() -> ReplyRoom {
+        guard !self.isClosed, !self.peerGone else { return .refuse }
+        let room = self.maxOutputBytes - self.committedBytes
+        if room > 0 { return .bytes(room) }
+        if self.heldBytes > 0 { return .refuse }
+        self.roomWanted = true
+        return .later
+    }
+
     // MARK: Events from the reactor
 
     func handle(_ events: Reactor.Events) {
-        // EPOLLHUP: the peer closed both directions; no reply can reach it, so its
-        // waiting requests and sockets go now (a half-close, SHUT_WR, is not a hang-up).
         if events.contains(.hangup) {
-            self.close()
+            self.peerHungUp()
             return
         }
         if events.contains(.writable) { self.flush() }
@@ -96,21 +117,49 @@ final class ControlConnection {
                 self.throttled = true
                 break
             }
-            let count = self.server.readScratch { buffer in
-                retryingRead(self.fd, buffer)
-            }
-            if count > 0 {
-                self.received(self.server.scratch(count))
-            } else if count == 0 {
+            switch self.readOnce() {
+            case .data: continue
+            case .wouldBlock: break
+            case .endOfInput:
                 self.endOfInput()
                 return
-            } else {
-                if errno == EAGAIN || errno == EWOULDBLOCK { break }
+            case .failed:
                 self.close()
                 return
             }
+            break
         }
         self.updateInterest()
+    }
+
+    private enum ReadResult {
+        case data
+        case wouldBlock
+        case endOfInput
+        case failed
+    }
+
+    private func readOnce() -> ReadResult {
+        let count = self.server.readScratch { buffer in retryingRead(self.fd, buffer) }
+        if count > 0 {
+            self.received(self.server.scratch(count))
+            return .data
+        }
+        if count == 0 { return .endOfInput }
+        return errno == EAGAIN || errno == EWOULDBLOCK ? .wouldBlock : .failed
+    }
+
+    /// EPOLLHUP: the peer closed both directions. What it sent before going is still
+    /// carried out, in order (effects happen, answers go nowhere); then everything it
+    /// owned goes. The kernel's receive buffer bounds what there is to read.
+    private func peerHungUp() {
+        guard !self.isClosed else { return }
+        self.peerGone = true
+        self.outbound = []
+        self.outboundStart = 0
+        while !self.isClosed, !self.inputClosed, case .data = self.readOnce() {}
+        if !self.isClosed && !self.inputClosed { self.endOfInput() }
+        self.close()
     }
 
     private func received(_ bytes: UnsafeRawBufferPointer) {
@@ -122,31 +171,33 @@ final class ControlConnection {
             self.httpDecoder.append(bytes)
             self.drainHTTP()
         case .undecided:
-            self.pendingInput.append(contentsOf: bytes)
+            // Whitespace before the first message means nothing in either mode: drop it
+            // as it comes, so no amount of it is buffered or scanned twice.
+            guard let first = bytes.firstIndex(where: { !Self.isWhitespace($0) }) else { return }
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[first...])
             // API.md: a connection whose first bytes are an HTTP method is HTTP/1.1.
-            guard let first = self.pendingInput.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) })
-            else { return }
-            let input = self.pendingInput
-            self.pendingInput = []
-            if first >= UInt8(ascii: "A") && first <= UInt8(ascii: "Z") {
+            if rest[0] >= UInt8(ascii: "A") && rest[0] <= UInt8(ascii: "Z") {
                 self.mode = .http
-                self.httpDecoder.append(input)
+                self.httpDecoder.append(rest)
                 self.drainHTTP()
             } else {
                 self.mode = .stream
-                self.framer.append(input)
+                self.framer.append(rest)
                 self.drainStream()
             }
         }
     }
 
+    private static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
+
     private func endOfInput() {
         self.inputClosed = true
         switch self.mode {
         case .stream:
-            while let frame = self.framer.finish() { self.handleFrame(frame) }
+            while !self.isClosed, let frame = self.framer.finish() { self.handleFrame(frame) }
         case .http:
-            if let event = self.httpDecoder.finish() { self.handleHTTP(event) }
+            self.drainHTTP()
+            if !self.isClosed && !self.closeAfterFlush, let event = self.httpDecoder.finish() { self.handleHTTP(event) }
         case .undecided:
             break
         }
@@ -182,8 +233,7 @@ final class ControlConnection {
             }
             self.server.dispatch(message, session: self.session) { [weak self] reply in
                 guard let self else { return }
-                if let reply { self.sendMessage(reply) }
-                self.session.prunePending()
+                if let reply { self.sendLine(reply) }
                 self.closeIfDone()
             }
         case .error(.tooLarge(let limit)):
@@ -212,15 +262,13 @@ final class ControlConnection {
         case .continueExpected:
             // An interim response still goes out in order, after earlier requests' replies.
             let slot = HTTPSlot()
-            slot.bytes = HTTPResponseEncoder.continueResponse
             self.httpSlots.append(slot)
-            self.releaseHTTPSlots()
+            self.fill(slot, HTTPResponseEncoder.continueResponse)
         case .failure(let status, let reason):
             let slot = HTTPSlot()
-            slot.bytes = HTTPResponseEncoder.failure(status: status, reason: reason)
             slot.close = true
             self.httpSlots.append(slot)
-            self.releaseHTTPSlots()
+            self.fill(slot, HTTPResponseEncoder.failure(status: status, reason: reason))
         case .request(let request):
             let slot = HTTPSlot()
             slot.close = !request.keepAlive
@@ -229,58 +277,86 @@ final class ControlConnection {
             do {
                 message = try JSONCodec.parse(request.body)
             } catch {
-                self.fill(slot, RPCResponse(id: .null, error: .parseError(error.description)).json)
+                self.fill(slot, self.httpReply(JSONCodec.encode(RPCResponse(id: .null, error: .parseError(error.description)).json), slot))
                 return
             }
             self.server.dispatch(message, session: self.session) { [weak self, slot] reply in
                 guard let self else { return }
-                self.fill(slot, reply)
-                self.session.prunePending()
+                self.fill(slot, self.httpReply(reply, slot))
             }
         }
     }
 
-    private func fill(_ slot: HTTPSlot, _ reply: JSONValue?) {
-        if let reply {
-            slot.bytes = HTTPResponseEncoder.encode(
-                status: 200, body: JSONCodec.encode(reply) + [0x0A], close: slot.close)
-        } else {
-            slot.bytes = HTTPResponseEncoder.encode(status: 204, close: slot.close)
-        }
+    private func httpReply(_ reply: [UInt8]?, _ slot: HTTPSlot) -> [UInt8] {
+        guard let reply else { return HTTPResponseEncoder.encode(status: 204, close: slot.close) }
+        return HTTPResponseEncoder.encode(status: 200, body: reply + [0x0A], close: slot.close)
+    }
+
+    /// A slot's reply is ready: held until the slots before it have gone.
+    private func fill(_ slot: HTTPSlot, _ bytes: [UInt8]) {
+        guard !self.isClosed else { return }
+        slot.bytes = bytes
+        self.heldBytes += bytes.count
         self.releaseHTTPSlots()
     }
 
     private func releaseHTTPSlots() {
-        while let slot = self.httpSlots.first, let bytes = slot.bytes {
-            self.httpSlots.removeFirst()
+        while self.httpSlotsReleased < self.httpSlots.count, let bytes = self.httpSlots[self.httpSlotsReleased].bytes {
+            let slot = self.httpSlots[self.httpSlotsReleased]
+            self.httpSlotsReleased += 1
+            self.heldBytes -= bytes.count
+            slot.bytes = nil
             self.enqueue(bytes)
             if slot.close {
                 self.closeAfterFlush = true
-                self.httpSlots.removeAll()
+                self.dropLaterHTTPSlots()
                 break
             }
+        }
+        if self.httpSlotsReleased == self.httpSlots.count {
+            self.httpSlots.removeAll(keepingCapacity: true)
+            self.httpSlotsReleased = 0
+        } else if self.httpSlotsReleased > 64 && self.httpSlotsReleased * 2 > self.httpSlots.count {
+            self.httpSlots.removeSubrange(0..<self.httpSlotsReleased)
+            self.httpSlotsReleased = 0
         }
         self.closeIfDone()
     }
 
-    // MARK: Output
-
-    /// Queues one JSON text as a line (stream mode only).
-    func sendMessage(_ message: JSONValue) {
-        guard self.mode == .stream else { return }
-        var bytes = JSONCodec.encode(message)
-        bytes.append(0x0A)
-        self.enqueue(bytes)
+    /// After a closing reply nothing more is sent; later replies are forgotten.
+    private func dropLaterHTTPSlots() {
+        for slot in self.httpSlots[self.httpSlotsReleased...] {
+            if let bytes = slot.bytes { self.heldBytes -= bytes.count }
+            slot.bytes = nil
+        }
+        self.httpSlots.removeAll()
+        self.httpSlotsReleased = 0
     }
 
-    private func enqueue(_ bytes: [UInt8]) {
-        guard !self.isClosed, !bytes.isEmpty else { return }
+    // MARK: Output
+
+    /// Queues one JSON value as a line (stream mode only).
+    func sendMessage(_ message: JSONValue) {
+        guard self.mode == .stream else { return }
+        self.sendLine(JSONCodec.encode(message))
+    }
+
+    /// Queues one encoded JSON text as a line (stream mode only).
+    private func sendLine(_ text: [UInt8]) {
+        guard self.mode == .stream else { return }
+        self.enqueue(text, newline: true)
+    }
+
+    private func enqueue(_ bytes: [UInt8], newline: Bool = false) {
+        guard !self.isClosed, !self.peerGone, !bytes.isEmpty else { return }
         let wasEmpty = self.outboundBytes == 0
         self.outbound.append(contentsOf: bytes)
+        if newline { self.outbound.append(0x0A) }
         if wasEmpty && !self.corked { self.flush() }
     }
 
     private func flush() {
+        let before = self.outboundBytes
         while !self.isClosed, self.outboundBytes > 0 {
             let written = self.outbound.withUnsafeBytes { raw in
                 send(self.fd, raw.baseAddress! + self.outboundStart, raw.count - self.outboundStart, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
@@ -302,6 +378,11 @@ final class ControlConnection {
             self.outboundStart = 0
         }
         guard !self.isClosed else { return }
+        if self.roomWanted && self.outboundBytes < before && self.committedBytes < self.maxOutputBytes {
+            // Payload reads waiting for room try again, on the next tick (not inside this flush).
+            self.roomWanted = false
+            self.server.roomAvailable(for: self.session)
+        }
         if self.throttled && self.outboundBytes < self.maxOutputBytes / 2 {
             self.throttled = false
             self.session.outputDrained()
@@ -331,7 +412,7 @@ final class ControlConnection {
         self.server.reactor.setInterest(self.fd, interest)
     }
 
-    /// Tries to write what is queued within `deadline`, then closes (used when stopping).
+    /// Tries to write what is queued, then closes (used when stopping).
     func finishAndClose() {
         self.closeAfterFlush = true
         self.flush()
@@ -344,6 +425,8 @@ final class ControlConnection {
         Glibc.close(self.fd)
         self.outbound = []
         self.outboundStart = 0
+        self.httpSlots = []
+        self.heldBytes = 0
         self.server.connectionClosed(self)
         self.session.close()
     }

@@ -22,6 +22,9 @@ final class ControlServer {
     private var nextConnectionID = 1
     private let logger: Logger
     private let scratchBuffer: UnsafeMutableRawBufferPointer
+    /// Out of descriptors: listeners are not watched until one frees up or the back-off ends.
+    private var acceptPaused = false
+    private var acceptBackoffMilliseconds = 0
 
     init(reactor: Reactor, daemon: Daemon, listeners: [Int32], limits: Limits, logger: Logger) {
         self.reactor = reactor
@@ -49,18 +52,44 @@ final class ControlServer {
     // MARK: Accepting
 
     private func acceptAll(_ listener: Int32) {
-        while true {
+        while !self.acceptPaused {
             let fd: Int32?
             do {
                 fd = try UnixSocket.accept(listener)
             } catch {
-                // EMFILE and friends: log, and let the next readiness retry.
-                self.logger.warning("accept failed: \(error)")
+                switch error.errno {
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM: self.pauseAccepting(error)
+                default: self.logger.warning("accept failed: \(error)")
+                }
                 return
             }
             guard let fd else { return }
+            if self.acceptBackoffMilliseconds > 0 {
+                self.acceptBackoffMilliseconds = 0
+                self.logger.notice("descriptors are available again; accepting clients")
+            }
             self.admit(fd)
         }
+    }
+
+    /// The listener is level-triggered, so retrying at once would spin while the
+    /// descriptor table is full. Stop watching it, log once per episode, and look again
+    /// when a connection closes or after a back-off (100 ms doubling to 2 s) for
+    /// descriptors freed elsewhere. Waiting clients stay in the listen backlog.
+    private func pauseAccepting(_ error: SystemError) {
+        if self.acceptBackoffMilliseconds == 0 {
+            self.logger.error("cannot accept clients: \(error); waiting until descriptors free up")
+        }
+        self.acceptBackoffMilliseconds = min(max(100, self.acceptBackoffMilliseconds * 2), 2000)
+        self.acceptPaused = true
+        for listener in self.listeners { self.reactor.setInterest(listener, []) }
+        self.reactor.scheduleTimer(afterMilliseconds: self.acceptBackoffMilliseconds) { [weak self] in self?.resumeAccepting() }
+    }
+
+    private func resumeAccepting() {
+        guard self.acceptPaused else { return }
+        self.acceptPaused = false
+        for listener in self.listeners { self.reactor.setInterest(listener, .readable) }
     }
 
     private func admit(_ fd: Int32) {
@@ -79,7 +108,10 @@ final class ControlServer {
         self.nextConnectionID += 1
         let session = Session(id: id, credentials: credentials, isAdmin: self.daemon.isAdmin(credentials), daemon: self.daemon)
         let connection = ControlConnection(fd: fd, session: session, server: self, limits: self.limits)
-        session.onClose { [unowned daemon = self.daemon] in daemon.sockets.closeAll(owner: id) }
+        session.onClose { [unowned daemon = self.daemon] in
+            daemon.resolver.closeAll(owner: id)
+            daemon.sockets.closeAll(owner: id)
+        }
         session.connection = connection
         do {
             try self.reactor.register(fd, interest: .readable) { [unowned connection] events in connection.handle(events) }
@@ -94,13 +126,24 @@ final class ControlServer {
     func connectionClosed(_ connection: ControlConnection) {
         self.connections.removeValue(forKey: connection.session.id)
         self.logger.debug("client \(connection.session.id) disconnected")
+        // Its descriptor is free now: a paused listener may take the next client.
+        self.resumeAccepting()
+    }
+
+    /// A connection's output has room again: its payload reads waiting for room retry,
+    /// on the next tick so that they never run inside the flush that made the room.
+    func roomAvailable(for session: Session) {
+        self.reactor.deferToNextTick { [weak session, unowned daemon = self.daemon] in
+            guard let session, !session.isClosed else { return }
+            daemon.sockets.retryReads(owner: session.id)
+        }
     }
 
     // MARK: Dispatch
 
-    func dispatch(_ message: JSONValue, session: Session, reply: @escaping (JSONValue?) -> Void) {
+    func dispatch(_ message: JSONValue, session: Session, reply: @escaping ([UInt8]?) -> Void) {
         guard !self.daemon.isStopping else {
-            reply(RPCResponse(id: message["id"] ?? .null, error: .shuttingDown()).json)
+            reply(JSONCodec.encode(RPCResponse(id: message["id"] ?? .null, error: .shuttingDown()).json))
             return
         }
         self.daemon.dispatcher.dispatch(message, context: session, deferred: { session.track($0) }, reply: reply)

@@ -14,6 +14,35 @@ public enum ConfigurationSource: Sendable, Equatable {
     case embedded
 }
 
+/// A configuration ready to run: read, validated, resolved against the machine (kernel
+/// devices, the default route) and with its names looked up (the admin group). Built
+/// off the event loop, because all of that reads files and may ask NSS.
+public struct PreparedConfiguration: Sendable {
+    public var configuration: DaemonConfiguration
+    public var adminGroupID: UInt32?
+    public var resolvConfServers: [SocketAddress]
+
+    /// Reads `source` and resolves it; blocking, for any thread but the reactor's.
+    public static func load(_ source: ConfigurationSource) throws(ConfigurationError) -> PreparedConfiguration {
+        var configuration = DaemonConfiguration()
+        if case .file(let path) = source {
+            let bytes: [UInt8]
+            do {
+                bytes = try FileDescriptorIO.readFile(path)
+            } catch {
+                throw ConfigurationError(key: "", "cannot read \(path): \(error)")
+            }
+            configuration = try DaemonConfiguration(parsingText: bytes)
+        }
+        configuration = try configuration.resolved(
+            devices: KernelDevices.names(), defaultRouteDevice: KernelDevices.defaultRouteDevice())
+        return PreparedConfiguration(
+            configuration: configuration,
+            adminGroupID: configuration.control.adminGroup.flatMap(UserDatabase.groupID(named:)),
+            resolvConfServers: Daemon.readResolvConf())
+    }
+}
+
 /// Failures that stop the daemon from starting, each with a sentence for the operator.
 public struct StartupError: Error, CustomStringConvertible {
     public var description: String
@@ -54,11 +83,16 @@ public final class Daemon: @unchecked Sendable {
     private(set) var interfaces: InterfaceRegistry!
     private(set) var resolver: DNSResolver!
 
+    /// File and NSS work, off the event loop.
+    private(set) var blockingWork: BlockingWork!
+
     public init(
-        configuration: DaemonConfiguration, source: ConfigurationSource, socketPath: String,
+        prepared: PreparedConfiguration, source: ConfigurationSource, socketPath: String,
         environment: [String: String], logger: Logger
     ) throws(SystemError) {
+        let configuration = prepared.configuration
         self.reactor = try Reactor()
+        self.blockingWork = BlockingWork(reactor: self.reactor)
         self.configuration = configuration
         self.configurationSource = source
         self.socketPath = socketPath
@@ -66,14 +100,16 @@ public final class Daemon: @unchecked Sendable {
         self.logger = logger
         self.notifier = SystemdNotifier(environment: environment)
         self.events = EventBus(historyLimit: configuration.control.eventHistory, clock: WallClock.rfc3339)
-        self.sockets = SocketLayer(scheduler: self.reactor, maxSocketsPerOwner: configuration.control.maxSocketsPerClient)
+        self.sockets = SocketLayer(
+            scheduler: self.reactor, maxSocketsPerOwner: configuration.control.maxSocketsPerClient,
+            maxQueuedCallsPerSocket: configuration.control.maxQueuedCallsPerSocket)
         self.interfaces = InterfaceRegistry(configuration: configuration, reactor: self.reactor, events: self.events, logger: logger)
-        self.resolver = DNSResolver(settings: Self.resolverSettings(configuration.dns), sockets: self.sockets, scheduler: self.reactor)
-        self.resolver.resolvConfServers = Self.readResolvConf()
+        self.resolver = DNSResolver(settings: configuration.dns, sockets: self.sockets, scheduler: self.reactor)
+        self.resolver.resolvConfServers = prepared.resolvConfServers
         let table = DaemonMethods.table(for: self)
         self.dispatcher = RPCDispatcher(table: table, maxBatch: configuration.control.maxBatch)
         self.openRPC = DaemonMethods.document(table)
-        self.adminGroupID = configuration.control.adminGroup.flatMap(UserDatabase.groupID(named:))
+        self.adminGroupID = prepared.adminGroupID
     }
 
     /// The OpenRPC document for a table built without a running daemon (docs generation).
@@ -239,31 +275,34 @@ public final class Daemon: @unchecked Sendable {
 
     /// Re-reads the configuration (SIGHUP). Safe from any thread.
     public func requestReload() {
-        self.reactor.execute { [self] in _ = self.reload() }
+        self.reactor.execute { [self] in self.reload { _ in } }
     }
 
-    /// Applies what can change at run time; returns the error when the new config is refused.
-    func reload() -> ConfigurationError? {
+    /// Reads and resolves the configuration again off the event loop, then applies what
+    /// can change at run time; `completion` (on the reactor) gets the error when the new
+    /// configuration is refused and the running one stays.
+    func reload(completion: @escaping (ConfigurationError?) -> Void) {
         self.notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(MonotonicClock.nanoseconds() / 1000)")
-        defer { self.notifier.notify("READY=1\nSTATUS=serving \(self.socketPath)") }
-        let next: DaemonConfiguration
-        switch self.configurationSource {
-        case .embedded:
-            next = .embeddedDefault(devices: KernelDevices.names(), defaultRouteDevice: KernelDevices.defaultRouteDevice())
-        case .file(let path):
-            do {
-                next = try DaemonConfiguration(parsingText: try FileDescriptorIO.readFile(path))
-            } catch let error as ConfigurationError {
+        let source = self.configurationSource
+        let started = self.blockingWork.run({ () -> Result<PreparedConfiguration, ConfigurationError> in
+            Result { () throws(ConfigurationError) in try PreparedConfiguration.load(source) }
+        }) { [self] result in
+            defer { self.notifier.notify("READY=1\nSTATUS=serving \(self.socketPath)") }
+            switch result {
+            case .success(let prepared):
+                self.apply(prepared)
+                completion(nil)
+            case .failure(let error):
                 self.logger.error("reload refused, keeping the running configuration: \(error)")
                 self.events.publish(topic: "daemon", event: "reload_failed", data: ["error": .string(error.description)])
-                return error
-            } catch {
-                let failure = ConfigurationError(key: "", "\(error)")
-                self.logger.error("reload refused: \(failure)")
-                self.events.publish(topic: "daemon", event: "reload_failed", data: ["error": .string(failure.description)])
-                return failure
+                completion(error)
             }
         }
+        if !started { completion(ConfigurationError(key: "", "too much blocking work is queued; try again")) }
+    }
+
+    private func apply(_ prepared: PreparedConfiguration) {
+        let next = prepared.configuration
         var needsRestart: [String] = []
         if next.control.socketPath != self.configuration.control.socketPath { needsRestart.append("control.socket") }
         if next.control.mode != self.configuration.control.mode { needsRestart.append("control.mode") }
@@ -271,13 +310,14 @@ public final class Daemon: @unchecked Sendable {
             self.logger.warning("\(needsRestart.joined(separator: ", ")) change only on restart")
         }
         self.configuration = next
-        self.adminGroupID = next.control.adminGroup.flatMap(UserDatabase.groupID(named:))
+        self.adminGroupID = prepared.adminGroupID
         self.events.historyLimit = next.control.eventHistory
         self.dispatcher.maxBatch = next.control.maxBatch
         self.sockets.maxSocketsPerOwner = next.control.maxSocketsPerClient
+        self.sockets.maxQueuedCallsPerSocket = next.control.maxQueuedCallsPerSocket
         self.interfaces.configure(next)
-        self.resolver.settings = Self.resolverSettings(next.dns)
-        self.resolver.resolvConfServers = Self.readResolvConf()
+        self.resolver.settings = next.dns
+        self.resolver.resolvConfServers = prepared.resolvConfServers
         self.server?.limits = ControlServer.Limits(
             maxClients: next.control.maxClients, maxMessageBytes: next.control.maxMessageBytes,
             maxOutputBytes: next.control.maxOutputBytes)
@@ -285,16 +325,9 @@ public final class Daemon: @unchecked Sendable {
         self.events.publish(
             topic: "daemon", event: "reloaded",
             data: ["interfaces": JSONValue(next.interfaces.map(\.name)), "needs_restart": JSONValue(needsRestart)])
-        return nil
     }
 
     // MARK: DNS
-
-    static func resolverSettings(_ dns: DaemonConfiguration.DNS) -> DNSResolver.Settings {
-        DNSResolver.Settings(
-            servers: dns.servers, cacheSize: dns.cacheSize, timeoutMilliseconds: dns.timeoutMilliseconds,
-            attempts: dns.attempts, maxAsync: dns.maxAsync, useResolvConf: dns.useResolvConf)
-    }
 
     static func readResolvConf() -> [SocketAddress] {
         guard let bytes = try? FileDescriptorIO.readFile("/etc/resolv.conf") else { return [] }
@@ -308,18 +341,19 @@ public final class Daemon: @unchecked Sendable {
         if let literal = IPAddress(parsing: host) { return completion(.success(literal)) }
         guard let name = self.sockets.interfaceName(owner: owner, id: id), let interface = self.interfaces.interface(named: name)
         else { return completion(.failure(.noSocket)) }
-        self.resolver.resolve(host, version: .unspecified, interface: interface) { result in
+        self.resolver.resolve(host, version: .unspecified, interface: interface, owner: owner) { result in
             completion(result.map(\.first))
         }
     }
 
     // MARK: Queries used by methods
 
-    /// Root, the daemon's own user, and members of `control.admin_group` are admins.
+    /// Root, the daemon's own user, and processes holding `control.admin_group` (as
+    /// their primary or a supplementary group, from SO_PEERGROUPS) are admins.
     func isAdmin(_ credentials: PeerCredentials) -> Bool {
         if credentials.uid == 0 || credentials.uid == self.ownUID { return true }
         guard let group = self.adminGroupID else { return false }
-        return UserDatabase.isMember(uid: credentials.uid, gid: credentials.gid, of: group)
+        return credentials.isMember(of: group)
     }
 
     var uptimeMilliseconds: Int64 { Int64((MonotonicClock.nanoseconds() - self.startNanoseconds) / 1_000_000) }

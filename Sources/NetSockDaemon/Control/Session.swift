@@ -2,6 +2,23 @@ import NetSockJSON
 import NetSockPOSIX
 import NetSockRPC
 
+/// Undoes one thing a subsystem did for a client, when the client goes; removable
+/// once the thing is over, so hooks never pile up for the life of a connection.
+public struct CloseHook: Hashable, Sendable {
+    fileprivate let token: Int
+}
+
+/// How much reply a payload call (recv, recvfrom) may produce now.
+enum ReplyRoom: Equatable {
+    /// This many more encoded bytes fit under `control.max_output_bytes`.
+    case bytes(Int)
+    /// The output queue is full; room comes when the client reads. Wait.
+    case later
+    /// The bound is filled by replies held for this connection's own batches or HTTP
+    /// pipeline, which waiting could deadlock on: fail with `NSAPI_ERROR_NO_MEMORY`.
+    case refuse
+}
+
 /// The RPC-level state of one client connection: who it is, what it subscribed
 /// to, which requests are still waiting, and what must be undone when it goes.
 ///
@@ -14,9 +31,11 @@ public final class Session: RPCCaller {
     unowned let daemon: Daemon
 
     private(set) var subscriptions: [Int64: Subscription] = [:]
-    private var pending: [Responder] = []
-    /// Undo actions registered by subsystems (socket layer, DNS) for this client.
-    private var closeHooks: [() -> Void] = []
+    /// Requests whose reply has not gone yet, by token; each removes itself when it ends.
+    private var pending: [Int: Responder] = [:]
+    /// Undo actions registered by subsystems, by token (registration order).
+    private var closeHooks: [Int: () -> Void] = [:]
+    private var nextToken = 1
     private(set) var isClosed = false
 
     init(id: Int, credentials: PeerCredentials, isAdmin: Bool, daemon: Daemon) {
@@ -35,25 +54,59 @@ public final class Session: RPCCaller {
 
     public var roles: [String] { self.isAdmin ? ["user", "admin"] : ["user"] }
 
+    private func makeToken() -> Int {
+        defer { self.nextToken += 1 }
+        return self.nextToken
+    }
+
     // MARK: Requests
 
-    func track(_ responder: Responder) { self.pending.append(responder) }
-
-    func prunePending() { self.pending.removeAll(where: \.isComplete) }
-
-    var hasPendingRequests: Bool {
-        self.prunePending()
-        return !self.pending.isEmpty
+    func track(_ responder: Responder) {
+        let token = self.makeToken()
+        self.pending[token] = responder
+        responder.onFinish = { [weak self] in self?.pending.removeValue(forKey: token) }
     }
+
+    var hasPendingRequests: Bool { !self.pending.isEmpty }
+    var pendingCount: Int { self.pending.count }
 
     /// Answers every waiting request with `error` (graceful shutdown).
     func failPending(_ error: RPCError) {
-        let waiting = self.pending
+        let waiting = self.pending.sorted { $0.key < $1.key }.map(\.value)
         self.pending.removeAll()
         for responder in waiting { responder.fail(error) }
     }
 
-    public func onClose(_ hook: @escaping () -> Void) { self.closeHooks.append(hook) }
+    /// Past `control.max_pending_requests` waiting requests, or with the output bound
+    /// filled by held replies, a new request is refused with -32004 instead of queued.
+    public func admissionError() -> RPCError? {
+        let limits = self.daemon.configuration.control
+        if self.pending.count >= limits.maxPendingRequests {
+            return .limitExceeded(
+                "\(limits.maxPendingRequests) requests of this connection are waiting already (control.max_pending_requests)")
+        }
+        if let connection, connection.committedBytes >= limits.maxOutputBytes {
+            return .limitExceeded("replies waiting for this connection fill control.max_output_bytes; read them first")
+        }
+        return nil
+    }
+
+    public func heldReplyBytesChanged(by bytes: Int) { self.connection?.heldBytes += bytes }
+
+    /// Room for a payload reply now (a closed connection has none, for good).
+    func replyRoom() -> ReplyRoom { self.connection?.replyRoom() ?? .refuse }
+
+    /// Registers an undo action for when the client goes; remove it when its work ends.
+    @discardableResult
+    public func onClose(_ hook: @escaping () -> Void) -> CloseHook {
+        let token = self.makeToken()
+        self.closeHooks[token] = hook
+        return CloseHook(token: token)
+    }
+
+    public func removeCloseHook(_ hook: CloseHook) { self.closeHooks.removeValue(forKey: hook.token) }
+
+    var closeHookCount: Int { self.closeHooks.count }
 
     // MARK: Notifications
 
@@ -98,9 +151,10 @@ public final class Session: RPCCaller {
         guard !self.isClosed else { return }
         self.isClosed = true
         for id in Array(self.subscriptions.keys) { self.removeSubscription(id) }
-        for responder in self.pending { responder.abandon() }
+        let waiting = self.pending.values
         self.pending.removeAll()
-        let hooks = self.closeHooks
+        for responder in waiting { responder.abandon() }
+        let hooks = self.closeHooks.sorted { $0.key < $1.key }.map(\.value)
         self.closeHooks.removeAll()
         for hook in hooks { hook() }
     }

@@ -5,27 +5,18 @@ import NetSockWire
 /// behaviour Mbed's `nsapi_dns.cpp` shows through its API: IP literals answered
 /// locally (a literal of the wrong version is `DNS_FAILURE`), names empty or over
 /// 255 octets are `PARAMETER`, a TTL-respecting LRU cache (TTL 0 not cached), at
-/// most `max_async` asynchronous queries (the next is `NO_MEMORY`), and per-server
+/// most `max_async` asynchronous queries per client (the next is `NO_MEMORY`), and per-server
 /// retries with a timeout each.
 ///
 /// Queries go out through the socket layer on the interface's own stack, as any
 /// client's UDP socket would, owned by the daemon itself. Replies with the wrong
 /// id, question or source, truncated or malformed ones are ignored.
 final class DNSResolver {
-    struct Settings: Equatable {
-        var servers: [SocketAddress] = []
-        var cacheSize = 16
-        var timeoutMilliseconds = 2000
-        var attempts = 3
-        var maxAsync = 5
-        var useResolvConf = true
-    }
-
     /// The socket-layer owner of the resolver's sockets.
     static let owner = -1
     static let maxAddresses = 10
 
-    var settings: Settings {
+    var settings: DaemonConfiguration.DNS {
         didSet { self.cache.capacity = self.settings.cacheSize }
     }
     private let sockets: SocketLayer
@@ -34,12 +25,29 @@ final class DNSResolver {
     /// `dns.add_server`: per interface name, nil for every interface; newest first.
     private var addedServers: [String?: [SocketAddress]] = [:]
     var resolvConfServers: [SocketAddress] = []
-    private var asyncQueries: [Int: DNSQuery] = [:]
-    private var syncQueries: [ObjectIdentifier: DNSQuery] = [:]
-    private var nextRequestID = 1
+
+    /// One query in flight, for one client.
+    private struct Entry {
+        let query: DNSQuery
+        let owner: Int
+        /// The client's request id (asynchronous queries); `nil` for a blocking query.
+        let request: Int?
+    }
+
+    /// Every query in flight, by a key never reused (so a finished query can never be
+    /// mistaken for a live one).
+    private var entries: [Int: Entry] = [:]
+    private var nextKey = 1
+    /// Per client: asynchronous request id → key, and the count of blocking queries.
+    private var asyncRequests: [Int: [Int: Int]] = [:]
+    private var blockingCounts: [Int: Int] = [:]
+    private var asyncTotal = 0
+    private var blockingTotal = 0
+    /// The next asynchronous id to try, per client.
+    private var nextRequestID: [Int: Int] = [:]
     private var random = SystemRandomNumberGenerator()
 
-    init(settings: Settings, sockets: SocketLayer, scheduler: any TimerScheduler) {
+    init(settings: DaemonConfiguration.DNS, sockets: SocketLayer, scheduler: any TimerScheduler) {
         self.settings = settings
         self.sockets = sockets
         self.scheduler = scheduler
@@ -69,17 +77,30 @@ final class DNSResolver {
     }
 
     /// Mbed's `nsapi_dns_reset`: empties the cache and drops every query in flight
-    /// (asynchronous ones silently; synchronous callers get `DNS_FAILURE`).
+    /// (asynchronous ones silently; blocking callers get `DNS_FAILURE`).
     func reset() {
         self.cache.removeAll()
-        for query in self.asyncQueries.values { query.abandon() }
-        self.asyncQueries.removeAll()
-        // Finish before forgetting: the completion looks itself up to run once.
-        for query in Array(self.syncQueries.values) { query.finish(.failure(.dnsFailure)) }
-        self.syncQueries.removeAll()
+        for key in self.entries.keys.sorted() {
+            guard let entry = self.entries[key] else { continue }
+            if entry.request == nil {
+                entry.query.finish(.failure(.dnsFailure))
+            } else {
+                self.forget(key)
+                entry.query.abandon()
+            }
+        }
     }
 
-    var inFlight: Int { self.asyncQueries.count }
+    /// The client has gone: its queries stop without answering.
+    func closeAll(owner: Int) {
+        for (key, entry) in self.entries.filter({ $0.value.owner == owner }) {
+            self.forget(key)
+            entry.query.abandon()
+        }
+        self.nextRequestID.removeValue(forKey: owner)
+    }
+
+    var inFlight: Int { self.entries.count }
 
     // MARK: Resolving
 
@@ -97,78 +118,98 @@ final class DNSResolver {
         return nil
     }
 
-    /// Blocking queries in flight at once, all clients together; beyond it `NO_MEMORY`.
-    /// Each holds a UDP socket, so this bounds the descriptors DNS can take.
-    static let maxBlockingQueries = 64
+    private func makeKey() -> Int {
+        defer { self.nextKey += 1 }
+        return self.nextKey
+    }
+
+    /// Removes a query from the books; true when it was there (so it answers once).
+    @discardableResult
+    private func forget(_ key: Int) -> Bool {
+        guard let entry = self.entries.removeValue(forKey: key) else { return false }
+        if let request = entry.request {
+            self.asyncRequests[entry.owner]?.removeValue(forKey: request)
+            if self.asyncRequests[entry.owner]?.isEmpty == true { self.asyncRequests.removeValue(forKey: entry.owner) }
+            self.asyncTotal -= 1
+        } else {
+            self.blockingCounts[entry.owner, default: 1] -= 1
+            if self.blockingCounts[entry.owner] == 0 { self.blockingCounts.removeValue(forKey: entry.owner) }
+            self.blockingTotal -= 1
+        }
+        return true
+    }
 
     /// Resolves `name` for a blocking caller: `DNS_FAILURE` when every server fails.
-    /// Returns a handle for ``abandon(_:)`` when a query went out.
-    @discardableResult
+    /// Each client may have `max_blocking` such queries, all clients `max_blocking_total`
+    /// (each holds a UDP socket); beyond either, `NO_MEMORY`.
     func resolve(
-        _ name: String, version: IPVersion, interface: ManagedInterface,
+        _ name: String, version: IPVersion, interface: ManagedInterface, owner: Int,
         completion: @escaping (Result<[IPAddress], NSAPIError>) -> Void
-    ) -> ObjectIdentifier? {
-        if let answer = self.local(name, version) {
-            completion(answer)
-            return nil
-        }
-        guard self.syncQueries.count < Self.maxBlockingQueries else {
-            completion(.failure(.noMemory))
-            return nil
-        }
+    ) {
+        if let answer = self.local(name, version) { return completion(answer) }
+        guard self.blockingCounts[owner, default: 0] < self.settings.maxBlocking,
+            self.blockingTotal < self.settings.maxBlockingTotal
+        else { return completion(.failure(.noMemory)) }
         let query = DNSQuery(name: name, version: version, interface: interface, resolver: self, timeoutError: .dnsFailure)
-        let key = ObjectIdentifier(query)
-        self.syncQueries[key] = query
+        let key = self.makeKey()
+        self.entries[key] = Entry(query: query, owner: owner, request: nil)
+        self.blockingCounts[owner, default: 0] += 1
+        self.blockingTotal += 1
         query.onFinish = { [weak self] result in
-            guard let self, self.syncQueries.removeValue(forKey: key) != nil else { return }
+            guard let self, self.forget(key) else { return }
             completion(result)
         }
         query.start()
-        return self.syncQueries[key] == nil ? nil : key
-    }
-
-    /// Drops a blocking query without answering: its client has gone.
-    func abandon(_ key: ObjectIdentifier) {
-        self.syncQueries.removeValue(forKey: key)?.abandon()
     }
 
     enum AsyncStart {
         /// Answered without the network (literal or cache): Mbed returns 0 and has called back already.
         case immediate([IPAddress])
-        /// Mbed's positive query id (1...0x7FFF); the answer comes through `notify`.
+        /// Mbed's positive query id (1...0x7FFF, per client); the answer comes through `notify`.
         case pending(Int)
     }
 
-    /// Starts an asynchronous query; at most `max_async` in flight (`NO_MEMORY` beyond).
-    /// Exhausting every server gives `TIMEOUT`, as Mbed's asynchronous path does.
+    /// Starts an asynchronous query: at most `max_async` per client (Mbed's 5) and
+    /// `max_async_total` for all (`NO_MEMORY` beyond). Exhausting every server gives
+    /// `TIMEOUT`, as Mbed's asynchronous path does.
     func resolveAsync(
-        _ name: String, version: IPVersion, interface: ManagedInterface,
+        _ name: String, version: IPVersion, interface: ManagedInterface, owner: Int,
         notify: @escaping (Int, Result<[IPAddress], NSAPIError>) -> Void
     ) -> Result<AsyncStart, NSAPIError> {
         if let answer = self.local(name, version) { return answer.map { .immediate($0) } }
-        guard self.asyncQueries.count < self.settings.maxAsync else { return .failure(.noMemory) }
-        let id = self.nextRequestID
-        self.nextRequestID = id >= 0x7FFF ? 1 : id + 1
+        let requests = self.asyncRequests[owner] ?? [:]
+        guard requests.count < self.settings.maxAsync, self.asyncTotal < self.settings.maxAsyncTotal else {
+            return .failure(.noMemory)
+        }
+        // Ids wrap within Mbed's range but never reuse one still in flight.
+        var id = self.nextRequestID[owner] ?? 1
+        while requests[id] != nil { id = id >= 0x7FFF ? 1 : id + 1 }
+        self.nextRequestID[owner] = id >= 0x7FFF ? 1 : id + 1
         let query = DNSQuery(name: name, version: version, interface: interface, resolver: self, timeoutError: .timeout)
-        self.asyncQueries[id] = query
+        let key = self.makeKey()
+        self.entries[key] = Entry(query: query, owner: owner, request: id)
+        self.asyncRequests[owner, default: [:]][id] = key
+        self.asyncTotal += 1
         query.onFinish = { [weak self] result in
-            guard let self, self.asyncQueries.removeValue(forKey: id) != nil else { return }
+            guard let self, self.forget(key) else { return }
             notify(id, result)
         }
         // Mbed never calls back from inside gethostbyname_async (a cache hit aside): the
         // query starts on the next tick, so even an instant answer comes after the reply
         // and holds its slot until then.
         self.scheduler.scheduleTimer(afterMilliseconds: 0) { [weak self, weak query] in
-            guard let self, let query, self.asyncQueries[id] === query else { return }
+            guard let self, let query, self.entries[key]?.query === query else { return }
             query.start()
         }
         return .success(.pending(id))
     }
 
-    /// Mbed's `gethostbyname_async_cancel`: no callback afterwards; false for an unknown id.
-    func cancel(_ id: Int) -> Bool {
-        guard let query = self.asyncQueries.removeValue(forKey: id) else { return false }
-        query.abandon()
+    /// Mbed's `gethostbyname_async_cancel`, for the client's own query: no callback
+    /// afterwards; false for an id this client has not in flight.
+    func cancel(owner: Int, request: Int) -> Bool {
+        guard let key = self.asyncRequests[owner]?[request], let entry = self.entries[key] else { return false }
+        self.forget(key)
+        entry.query.abandon()
         return true
     }
 

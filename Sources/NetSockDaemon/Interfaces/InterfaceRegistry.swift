@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NSAPI
 import NetSockJSON
@@ -7,7 +10,10 @@ import NetSockPOSIX
 /// NetworkInterface calls (connect, disconnect, set_network, set_dhcp, set_default).
 ///
 /// Kernel interfaces follow the kernel through rtnetlink: every status change,
-/// whoever caused it, is published as an `interface` event `status_changed`.
+/// whoever caused it, is published as an `interface` event `status_changed`. Every
+/// call that changes the kernel first applies what the monitor holds and applies it
+/// again after its change, so decisions use the kernel's current state and no older
+/// news can follow an event this registry published (events never go backwards).
 final class InterfaceRegistry {
     private(set) var interfaces: [ManagedInterface] = []
     var defaultName: String?
@@ -17,8 +23,6 @@ final class InterfaceRegistry {
     private let reactor: Reactor
     private let events: EventBus
     private let logger: Logger
-    /// How long a blocking `interface.connect` waits for an address before `NO_CONNECTION`.
-    var connectTimeoutMilliseconds = 15_000
 
     init(configuration: DaemonConfiguration, reactor: Reactor, events: EventBus, logger: Logger) {
         self.reactor = reactor
@@ -32,7 +36,10 @@ final class InterfaceRegistry {
     func configure(_ configuration: DaemonConfiguration) {
         var next: [ManagedInterface] = []
         for entry in configuration.interfaces {
-            if let existing = self.interfaces.first(where: { $0.name == entry.name && $0.device == entry.device && $0.stackKind == entry.stack }) {
+            if let existing = self.interfaces.first(where: {
+                $0.name == entry.name && $0.device == entry.device && $0.stackKind == entry.stack
+                    && $0.connectTimeoutMilliseconds == entry.connectTimeoutMilliseconds
+            }) {
                 next.append(existing)
                 continue
             }
@@ -49,10 +56,10 @@ final class InterfaceRegistry {
     /// interfaces stay `disconnected` and connect reports the reason.
     func start() {
         do {
-            let netlink = try RouteNetlink(reactor: self.reactor) { [unowned self] messages in self.kernelChanged(messages) }
-            for type in [Netlink.MessageType.getLink, Netlink.MessageType.getAddress, Netlink.MessageType.getRoute] {
-                for message in try netlink.dump(type) { self.table.apply(message) }
-            }
+            let netlink = try RouteNetlink(
+                reactor: self.reactor, onMessages: { [unowned self] messages in self.kernelChanged(messages) },
+                onOverrun: { [unowned self] in self.resynchronise() })
+            self.table = try Self.dumpAll(netlink)
             self.netlink = netlink
         } catch {
             self.logger.warning("rtnetlink unavailable, kernel interface status is unknown: \(error)")
@@ -60,6 +67,14 @@ final class InterfaceRegistry {
         for interface in self.interfaces where interface.stackKind == .kernel {
             interface.status = self.table.status(device: interface.device ?? "")
         }
+    }
+
+    private static func dumpAll(_ netlink: RouteNetlink) throws(SystemError) -> KernelLinkTable {
+        var messages: [Netlink.Message] = []
+        for type in [Netlink.MessageType.getLink, Netlink.MessageType.getAddress, Netlink.MessageType.getRoute] {
+            messages += try netlink.dump(type)
+        }
+        return KernelLinkTable(dump: messages)
     }
 
     // MARK: Lookup
@@ -74,14 +89,53 @@ final class InterfaceRegistry {
     // MARK: Kernel events
 
     private func kernelChanged(_ messages: [Netlink.Message]) {
-        for message in messages { self.table.apply(message) }
+        var routesInDoubt = false
+        for message in messages {
+            self.table.apply(message)
+            switch message {
+            case .newLink, .deleteLink, .deleteAddress: routesInDoubt = true
+            default: break
+            }
+        }
+        // Links going down and addresses going away take routes with them, not always
+        // with a RTM_DELROUTE: ask the kernel for its routes rather than guess.
+        if routesInDoubt, let netlink, let routes = try? netlink.dump(Netlink.MessageType.getRoute) {
+            self.table.replaceRoutes(with: routes)
+        }
+        self.followKernel()
+    }
+
+    /// The monitor overflowed and lost notifications: read the kernel's state again.
+    private func resynchronise() {
+        guard let netlink else { return }
+        do {
+            self.table = try Self.dumpAll(netlink)
+            self.logger.notice("rtnetlink monitor overflowed; state read again from the kernel")
+        } catch {
+            self.logger.error("rtnetlink monitor overflowed and the re-dump failed: \(error)")
+        }
+        self.followKernel()
+    }
+
+    /// Publishes what the kernel's state implies for every kernel interface, and ends
+    /// connect attempts it decides.
+    private func followKernel() {
         for interface in self.interfaces where interface.stackKind == .kernel {
             let observed = self.table.status(device: interface.device ?? "")
-            // While connect runs, the kernel's "down" is stale news; the request moved it on.
-            if interface.status == .connecting && observed == .disconnected && !interface.connectWaiters.isEmpty { continue }
+            // While a connect brings the link up, its own `connecting` stands until the
+            // kernel says more (an address) or the attempt ends.
+            if interface.connectAttempt != nil && observed == .disconnected { continue }
             self.publish(interface, observed)
+            if observed.isUp, let attempt = interface.connectAttempt {
+                interface.connectAttempt = nil
+                attempt.finish(.success(observed))
+            }
         }
     }
+
+    /// Applies every notification the monitor holds (the kernel's answer to our last
+    /// request included), before a decision and before an event of ours.
+    private func synchronise() { self.netlink?.drainMonitor() }
 
     /// Records and announces a status change (Mbed's NSAPI_EVENT_CONNECTION_STATUS_CHANGE).
     private func publish(_ interface: ManagedInterface, _ status: ConnectionStatus) {
@@ -92,60 +146,78 @@ final class InterfaceRegistry {
         self.events.publish(
             topic: "interface", event: "status_changed",
             data: ["interface": .string(interface.name), "status": .string(status.apiName), "previous": .string(previous.apiName)])
-        if status.isUp {
-            let waiters = interface.connectWaiters
-            interface.connectWaiters.removeAll()
-            for waiter in waiters { waiter(status) }
-        }
     }
 
     // MARK: NetworkInterface calls
 
     /// Brings the link up (applying a static network) and, when blocking, waits for an
-    /// address: `IS_CONNECTED` when up, `BUSY` while connecting, `NO_CONNECTION` when no
-    /// address comes in time (Mbed's lwIP interface codes).
+    /// address. `IS_CONNECTED` when up; `BUSY` while another connect runs; when no address
+    /// comes in time, `NO_CONNECTION` without carrier and `DHCP_FAILURE` with it (Mbed's
+    /// lwIP interface codes), and a link this connect brought up goes down again. A
+    /// nonblocking connect answers `connecting` at once and runs to the same end.
     func connect(
         _ interface: ManagedInterface, blocking: Bool, progress: @escaping (String) -> Void = { _ in },
         completion: @escaping (Result<ConnectionStatus, NSAPIError>) -> Void
     ) {
         guard interface.stackKind == .kernel, let device = interface.device else { return completion(.failure(.unsupported)) }
+        self.synchronise()
         if interface.status.isUp { return completion(.failure(.isConnected)) }
-        if interface.status == .connecting { return completion(.failure(.busy)) }
+        if interface.connectAttempt != nil { return completion(.failure(.busy)) }
         guard let netlink, let link = self.table.link(named: device) else {
             return completion(.failure(.noConnection))
         }
+        let attempt = ConnectAttempt(completion: blocking ? completion : nil, broughtLinkUp: !link.isUp)
+        interface.connectAttempt = attempt
         self.publish(interface, .connecting)
         do {
             progress("link_up")
-            try netlink.perform { Netlink.setLink(index: link.index, up: true, sequence: $0) }
-            if let network = interface.staticNetwork {
+            if !link.isUp {
+                try netlink.perform { Netlink.setLink(index: link.index, up: true, sequence: $0) }
+                self.synchronise()
+            }
+            if let network = interface.staticNetwork, let current = self.table.link(named: device) {
                 progress("static_network")
-                try self.apply(network, to: link, netlink: netlink)
+                try self.apply(network, replacing: interface.appliedNetwork, on: current, netlink: netlink)
+                interface.appliedNetwork = network
             }
         } catch {
-            self.publish(interface, .disconnected)
+            interface.connectAttempt = nil
+            self.takeDown(interface, after: attempt)
             return completion(.failure(Self.nsapiError(error)))
         }
-        guard blocking else { return completion(.success(.connecting)) }
+        // A nonblocking connect answers at once, as Mbed's does: the events tell the rest.
+        if !blocking { completion(.success(.connecting)) }
+        self.followKernel()
+        // Up already (an address was there, or the static one made it): done.
+        guard interface.connectAttempt === attempt else { return }
         progress("waiting_for_address")
-        var finished = false
-        let timer = self.reactor.scheduleTimer(afterMilliseconds: self.connectTimeoutMilliseconds) { [weak interface] in
-            guard !finished, let interface else { return }
-            finished = true
-            interface.connectWaiters.removeAll()
-            completion(.failure(.noConnection))
-        }
-        interface.connectWaiters.append { status in
-            guard !finished else { return }
-            finished = true
-            timer.cancel()
-            completion(.success(status))
+        attempt.timer = self.reactor.scheduleTimer(afterMilliseconds: interface.connectTimeoutMilliseconds) {
+            [weak self, weak interface, weak attempt] in
+            guard let self, let interface, let attempt, interface.connectAttempt === attempt else { return }
+            self.synchronise()
+            guard interface.connectAttempt === attempt else { return }
+            interface.connectAttempt = nil
+            let carrier = self.table.link(named: device)?.hasCarrier ?? false
+            self.takeDown(interface, after: attempt)
+            attempt.finish(.failure(carrier ? .dhcpFailure : .noConnection))
         }
     }
 
-    /// Takes the link down: `NO_CONNECTION` when already down.
+    /// After a failed attempt: a link it brought up goes down again, and the status
+    /// follows the kernel (so the next connect starts afresh instead of finding BUSY).
+    private func takeDown(_ interface: ManagedInterface, after attempt: ConnectAttempt) {
+        if attempt.broughtLinkUp, let netlink, let device = interface.device, let link = self.table.link(named: device) {
+            try? netlink.perform { Netlink.setLink(index: link.index, up: false, sequence: $0) }
+            self.synchronise()
+        }
+        self.followKernel()
+    }
+
+    /// Takes the link down: `NO_CONNECTION` when already down. A connect still waiting
+    /// ends with `NO_CONNECTION` (it was disconnected before an address came).
     func disconnect(_ interface: ManagedInterface) throws(NSAPIError) -> ConnectionStatus {
         guard interface.stackKind == .kernel, let device = interface.device else { throw .unsupported }
+        self.synchronise()
         guard interface.status != .disconnected else { throw .noConnection }
         guard let netlink, let link = self.table.link(named: device) else { throw .noConnection }
         do {
@@ -153,39 +225,83 @@ final class InterfaceRegistry {
         } catch {
             throw Self.nsapiError(error)
         }
-        let waiters = interface.connectWaiters
-        interface.connectWaiters.removeAll()
+        let attempt = interface.connectAttempt
+        interface.connectAttempt = nil
+        self.synchronise()
+        self.followKernel()
         self.publish(interface, .disconnected)
-        for waiter in waiters { waiter(.disconnected) }
+        attempt?.finish(.failure(.noConnection))
         return .disconnected
     }
 
-    /// Stores a static address, netmask and gateway; applied at once when the link is up.
+    /// A static address, netmask and gateway. On a link that is up it is applied at once,
+    /// as a whole or not at all (a failure puts back what was there); on a link that is
+    /// down it is configuration, applied by the next connect.
     func setNetwork(_ interface: ManagedInterface, _ network: ManagedInterface.StaticNetwork) throws(NSAPIError) {
         guard interface.stackKind == .kernel else { throw .unsupported }
-        let previous = interface.staticNetwork
+        self.synchronise()
+        if let netlink, let device = interface.device, let link = self.table.link(named: device), link.isUp {
+            do {
+                try self.apply(network, replacing: interface.appliedNetwork, on: link, netlink: netlink)
+                interface.appliedNetwork = network
+            } catch where error.errno == ENETDOWN {
+                // The link went down meanwhile: what we changed is undone; keep it as configuration.
+            } catch {
+                throw Self.nsapiError(error)
+            }
+            self.followKernel()
+        }
         interface.staticNetwork = network
         interface.dhcp = false
-        guard let netlink, let device = interface.device, let link = self.table.link(named: device), link.isUp else { return }
-        do {
-            if let previous, previous.address != network.address {
-                try? netlink.perform {
-                    Netlink.address(add: false, index: link.index, address: previous.address, prefixLength: previous.prefixLength, sequence: $0)
-                }
-            }
-            try self.apply(network, to: link, netlink: netlink)
-        } catch {
-            throw Self.nsapiError(error)
-        }
     }
 
-    private func apply(_ network: ManagedInterface.StaticNetwork, to link: Netlink.Link, netlink: RouteNetlink) throws(SystemError) {
-        try netlink.perform {
-            Netlink.address(add: true, index: link.index, address: network.address, prefixLength: network.prefixLength, sequence: $0)
+    /// Puts `network` on the link in place of `previous`: every step is undone, in
+    /// reverse, when a later one fails, and the first failure is thrown.
+    private func apply(
+        _ network: ManagedInterface.StaticNetwork, replacing previous: ManagedInterface.StaticNetwork?,
+        on link: Netlink.Link, netlink: RouteNetlink
+    ) throws(SystemError) {
+        var undo: [() -> Void] = []
+        func step(_ build: @escaping (UInt32) -> [UInt8], undoneBy reverse: ((UInt32) -> [UInt8])?) throws(SystemError) {
+            try netlink.perform(build)
+            if let reverse { undo.append { try? netlink.perform(reverse) } }
         }
-        if let gateway = network.gateway {
-            try netlink.perform { Netlink.defaultRoute(add: true, index: link.index, gateway: gateway, sequence: $0) }
+        let index = link.index
+        let present = self.table.addresses(of: link).map(\.address)
+        let oldGateway = self.table.gateway(of: link, version: network.address.version)
+        do {
+            if let previous, previous.address != network.address, present.contains(previous.address) {
+                // Removing the old address takes the routes through it along (the kernel's
+                // doing): undoing it puts both back.
+                try step(
+                    { Netlink.address(add: false, index: index, address: previous.address, prefixLength: previous.prefixLength, sequence: $0) },
+                    undoneBy: nil)
+                undo.append {
+                    try? netlink.perform {
+                        Netlink.address(add: true, index: index, address: previous.address, prefixLength: previous.prefixLength, sequence: $0)
+                    }
+                    if let oldGateway { try? netlink.perform { Netlink.defaultRoute(add: true, index: index, gateway: oldGateway, sequence: $0) } }
+                }
+            }
+            try step(
+                { Netlink.address(add: true, index: index, address: network.address, prefixLength: network.prefixLength, sequence: $0) },
+                undoneBy: present.contains(network.address) ? nil
+                    : { Netlink.address(add: false, index: index, address: network.address, prefixLength: network.prefixLength, sequence: $0) })
+            if let gateway = network.gateway {
+                try step(
+                    { Netlink.defaultRoute(add: true, index: index, gateway: gateway, sequence: $0) },
+                    undoneBy: oldGateway.map { old in { Netlink.defaultRoute(add: true, index: index, gateway: old, sequence: $0) } }
+                        ?? { Netlink.defaultRoute(add: false, index: index, gateway: gateway, sequence: $0) })
+            } else if let oldGateway, let previousGateway = previous?.gateway, previousGateway == oldGateway {
+                // The gateway we set before goes with the network it belonged to.
+                try? netlink.perform { Netlink.defaultRoute(add: false, index: index, gateway: oldGateway, sequence: $0) }
+            }
+        } catch {
+            for reverse in undo.reversed() { reverse() }
+            self.synchronise()
+            throw error
         }
+        self.synchronise()
     }
 
     static func nsapiError(_ error: SystemError) -> NSAPIError {

@@ -8,12 +8,23 @@ struct KernelLinkTable {
     private(set) var addresses: [Int32: [Netlink.Address]] = [:]
     private(set) var defaultRoutes: [Netlink.Route] = []
 
+    /// The table a full dump describes.
+    init(dump messages: [Netlink.Message]) {
+        for message in messages { self.apply(message) }
+    }
+
+    init() {}
+
     mutating func apply(_ message: Netlink.Message) {
         switch message {
-        case .newLink(let link): self.links[link.index] = link
+        case .newLink(let link):
+            self.links[link.index] = link
+            // Taking a link down flushes its routes without a RTM_DELROUTE for each.
+            if !link.isUp { self.defaultRoutes.removeAll { $0.outputIndex == link.index } }
         case .deleteLink(let index):
             self.links.removeValue(forKey: index)
             self.addresses.removeValue(forKey: index)
+            self.defaultRoutes.removeAll { $0.outputIndex == index }
         case .newAddress(let address):
             var list = self.addresses[address.index] ?? []
             list.removeAll { $0.address == address.address }
@@ -29,6 +40,12 @@ struct KernelLinkTable {
         default:
             break
         }
+    }
+
+    /// Replaces every default route with those of a fresh route dump.
+    mutating func replaceRoutes(with messages: [Netlink.Message]) {
+        self.defaultRoutes = []
+        for message in messages { if case .newRoute = message { self.apply(message) } }
     }
 
     func link(named name: String) -> Netlink.Link? { self.links.values.first { $0.name == name } }

@@ -11,8 +11,12 @@ final class ManagedInterface {
     var dhcp: Bool
     /// `interface.set_network`: applied on connect (and at once when up).
     var staticNetwork: StaticNetwork?
-    /// A blocking `interface.connect` waiting for an address, with its give-up timer.
-    var connectWaiters: [(ConnectionStatus) -> Void] = []
+    /// The static network last put on the link, which the next one replaces.
+    var appliedNetwork: StaticNetwork?
+    /// The `interface.connect` in progress (blocking or not): while it runs, another is BUSY.
+    var connectAttempt: ConnectAttempt?
+    /// How long a connect waits for an address before it gives up.
+    let connectTimeoutMilliseconds: Int
 
     struct StaticNetwork: Equatable {
         var address: IPAddress
@@ -27,5 +31,28 @@ final class ManagedInterface {
         self.device = configuration.device
         self.stack = stack
         self.dhcp = configuration.dhcp ?? (configuration.type != .loopback)
+        self.connectTimeoutMilliseconds = configuration.connectTimeoutMilliseconds
+    }
+}
+
+/// One `interface.connect` between its start and an address, a failure or its deadline.
+final class ConnectAttempt {
+    /// The blocking caller's answer; `nil` for a nonblocking connect (already answered).
+    var completion: ((Result<ConnectionStatus, NSAPIError>) -> Void)?
+    var timer: Cancellation?
+    /// The link was down and this attempt brought it up: a failure takes it down again.
+    let broughtLinkUp: Bool
+
+    init(completion: ((Result<ConnectionStatus, NSAPIError>) -> Void)?, broughtLinkUp: Bool) {
+        self.completion = completion
+        self.broughtLinkUp = broughtLinkUp
+    }
+
+    func finish(_ result: Result<ConnectionStatus, NSAPIError>) {
+        self.timer?.cancel()
+        self.timer = nil
+        let completion = self.completion
+        self.completion = nil
+        completion?(result)
     }
 }

@@ -5,7 +5,7 @@ import NetSockRPC
 /// `dns.*`: Mbed's DNS interface (gethostbyname, the async form, cancel, servers, reset).
 enum DNSMethods {
     static let nameParams: [Field] = [
-        Field("name", .string(maxLength: 1024), "Host name or IP literal (1 to 255 octets)."),
+        Field("name", .string, "Host name or IP literal (1 to 255 octets; otherwise NSAPI_ERROR_PARAMETER)."),
         .optional("version", .string(oneOf: IPVersion.allCases.map(\.apiName)), "ipv4, ipv6 or any (default)."),
         .optional("interface", .string(maxLength: 15), "Interface whose stack and servers to use; the default when absent."),
     ]
@@ -22,17 +22,16 @@ enum DNSMethods {
         ) { call throws(RPCError) in
             let running = try daemon()
             let (name, version, interface) = try self.request(running, call)
-            let query = running.resolver.resolve(name, version: version, interface: interface) { result in
+            running.resolver.resolve(name, version: version, interface: interface, owner: call.context.id) { result in
                 call.responder.complete(result.map(self.json).mapError { RPCError($0) })
             }
-            if let query { call.context.onClose { [weak running] in running?.resolver.abandon(query) } }
             return .deferred
         }
 
         table.register(
             MethodSpec(
                 "dns.gethostbyname_async", summary: "Starts a resolution; the answer comes as a dns.result notification.",
-                description: "Returns {request} (1 to 32767). A cache hit or literal is answered at once as {request: 0, address, addresses}, with no notification (Mbed calls back before returning 0). At most dns.max_async (5) in flight: the next gives NSAPI_ERROR_NO_MEMORY. Running out of servers gives error NSAPI_ERROR_TIMEOUT in dns.result.",
+                description: "Returns {request} (1 to 32767). A cache hit or literal is answered at once as {request: 0, address, addresses}, with no notification (Mbed calls back before returning 0). At most dns.max_async (5) in flight per client, dns.max_async_total for all clients: the next gives NSAPI_ERROR_NO_MEMORY. Request ids belong to the client that started them. Running out of servers gives error NSAPI_ERROR_TIMEOUT in dns.result.",
                 params: nameParams,
                 result: .object([
                     Field("request", .integer, "Query id, or 0 when answered at once."), .optional("address", .string, ""),
@@ -43,7 +42,7 @@ enum DNSMethods {
             let running = try daemon()
             let (name, version, interface) = try self.request(running, call)
             let session = call.context
-            let start = running.resolver.resolveAsync(name, version: version, interface: interface) { [weak session] id, result in
+            let start = running.resolver.resolveAsync(name, version: version, interface: interface, owner: session.id) { [weak session] id, result in
                 guard let session else { return }
                 var params: JSONObject = ["request": JSONValue(id)]
                 switch result {
@@ -61,7 +60,6 @@ enum DNSMethods {
                 for (key, value) in self.json(addresses).objectValue ?? [:] { result[key] = value }
                 return .result(.object(result))
             case .success(.pending(let id)):
-                session.onClose { [weak running] in _ = running?.resolver.cancel(id) }
                 return .result(["request": JSONValue(id)])
             }
         }
@@ -72,7 +70,7 @@ enum DNSMethods {
                 params: [Field("request", .integer(minimum: 1, maximum: 0x7FFF), "Id from dns.gethostbyname_async.")],
                 errors: [.parameter], tags: ["dns"])
         ) { call throws(RPCError) in
-            guard try daemon().resolver.cancel(Int(call.params.int("request"))) else {
+            guard try daemon().resolver.cancel(owner: call.context.id, request: Int(call.params.int("request"))) else {
                 throw RPCError(.parameter, detail: "no query \(call.params.int("request")) is in flight")
             }
             return .result(.object([:]))
@@ -131,8 +129,5 @@ enum DNSMethods {
     }
 
     /// `192.0.2.53`, or `192.0.2.53:5353` / `[::1]:5353` when the port is not 53.
-    static func text(_ server: SocketAddress) -> String {
-        guard server.port != 53 else { return server.ipText ?? "" }
-        return server.description
-    }
+    static func text(_ server: SocketAddress) -> String { server.endpointText(defaultPort: 53) }
 }

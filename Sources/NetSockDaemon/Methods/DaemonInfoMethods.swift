@@ -43,16 +43,23 @@ enum DaemonInfoMethods {
                     ], open: true),
                 tags: ["daemon"])
         ) { call throws(RPCError) in
+            let running = try daemon()
             let session = call.context
             let credentials = session.credentials
             var result: JSONObject = [
                 "uid": .integer(Int64(credentials.uid)), "gid": .integer(Int64(credentials.gid)),
                 "pid": .integer(Int64(credentials.pid)),
             ]
-            if let name = UserDatabase.userName(uid: credentials.uid) { result["user"] = .string(name) }
             result["roles"] = JSONValue(session.roles)
-            result["admin_group"] = try daemon().configuration.control.adminGroup.map(JSONValue.string) ?? .null
-            return .result(.object(result))
+            result["admin_group"] = running.configuration.control.adminGroup.map(JSONValue.string) ?? .null
+            // The login name is an NSS look-up: off the event loop, and left out when the worker is saturated.
+            let responder = call.responder
+            let uid = credentials.uid
+            let started = running.blockingWork.run({ UserDatabase.userName(uid: uid) }) { name in
+                if let name { result["user"] = .string(name) }
+                responder.succeed(.object(result))
+            }
+            return started ? .deferred : .result(.object(result))
         }
 
         table.register(
@@ -71,11 +78,15 @@ enum DaemonInfoMethods {
                 "daemon.reload", summary: "Re-reads the configuration, as SIGHUP does.",
                 description: "An invalid file is refused with -32005 naming the key; the running configuration then stays.",
                 role: .admin, tags: ["daemon"])
-        ) { _ throws(RPCError) in
-            if let error = try daemon().reload() {
-                return .failure(.configurationRefused(key: error.key, error.description))
+        ) { call throws(RPCError) in
+            try daemon().reload { error in
+                if let error {
+                    call.responder.fail(.configurationRefused(key: error.key, error.description))
+                } else {
+                    call.responder.succeed(.object([:]))
+                }
             }
-            return .result(.object([:]))
+            return .deferred
         }
     }
 

@@ -80,11 +80,14 @@ enum EventMethods {
             let waiter = EventWaiter(topics: topics, responder: call.responder, bus: running.events)
             running.events.attach(waiter)
             let timeout = call.params.optionalInt("timeout_ms") ?? -1
-            if timeout >= 0 {
-                let timer = running.reactor.scheduleTimer(afterMilliseconds: Int(timeout)) { waiter.expire() }
-                waiter.onFinish = { timer.cancel() }
+            let timer = timeout >= 0 ? running.reactor.scheduleTimer(afterMilliseconds: Int(timeout)) { waiter.expire() } : nil
+            let session = call.context
+            let hook = session.onClose { waiter.cancel() }
+            // However it ends, nothing of the wait is left behind: no timer, no close hook.
+            waiter.onFinish = { [weak session] in
+                timer?.cancel()
+                session?.removeCloseHook(hook)
             }
-            call.context.onClose { waiter.cancel() }
             return .deferred
         }
 

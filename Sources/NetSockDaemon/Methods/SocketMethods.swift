@@ -94,7 +94,7 @@ enum SocketMethods {
             MethodSpec(
                 "socket.connect", summary: "TCP: connects (blocking call). UDP: sets the peer filter, always OK.",
                 description: "address may be a host name, resolved by the daemon's resolver. Nonblocking TCP gives NSAPI_ERROR_IN_PROGRESS, then NSAPI_ERROR_ALREADY, then NSAPI_ERROR_IS_CONNECTED; refused or reset is NSAPI_ERROR_NO_CONNECTION; a timeout returns the last IN_PROGRESS or ALREADY.",
-                params: [socketField, Field("address", .string(maxLength: 255), "IP address or host name."), portField],
+                params: [socketField, Field("address", .string, "IP address or host name (over 255 octets: NSAPI_ERROR_PARAMETER)."), portField],
                 errors: [.inProgress, .already, .isConnected, .noConnection, .dnsFailure, .noSocket, .wouldBlock],
                 tags: ["socket", "blocking"])
         ) { call throws(RPCError) in
@@ -136,7 +136,10 @@ enum SocketMethods {
                 errors: ioErrors, tags: ["socket", "blocking"])
         ) { call throws(RPCError) in
             let encoding = ByteEncoding(rawValue: call.params.optionalString("encoding") ?? "base64")!
-            try daemon().sockets.receive(owner: call.context.id, id: socket(call), maxBytes: Int(call.params.int("size"))) { result in
+            try daemon().sockets.receive(
+                owner: call.context.id, id: socket(call), maxBytes: Int(call.params.int("size")),
+                allowance: self.allowance(call.context, encoding)
+            ) { result in
                 call.responder.complete(result.map { bytes in .object(received(bytes, encoding)) }.mapError { RPCError($0) })
             }
             return .deferred
@@ -168,7 +171,10 @@ enum SocketMethods {
                 errors: ioErrors, tags: ["socket", "blocking"])
         ) { call throws(RPCError) in
             let encoding = ByteEncoding(rawValue: call.params.optionalString("encoding") ?? "base64")!
-            try daemon().sockets.receiveFrom(owner: call.context.id, id: socket(call), maxBytes: Int(call.params.int("size"))) { result in
+            try daemon().sockets.receiveFrom(
+                owner: call.context.id, id: socket(call), maxBytes: Int(call.params.int("size")),
+                allowance: self.allowance(call.context, encoding)
+            ) { result in
                 call.responder.complete(
                     result.map { source, bytes in received(bytes, encoding).merging(endpoint(source)) }.mapError { RPCError($0) })
             }
@@ -221,7 +227,21 @@ enum SocketMethods {
         ) { call throws(RPCError) in
             let running = try daemon()
             let option = SocketOption(apiName: call.params.string("option"))!
-            let value = try optionValue(running, option, call.params["value"] ?? .null)
+            if option == .bindToDevice {
+                guard let name = call.params["value"]?.stringValue else {
+                    throw .invalidParams(param: "value", "bind_to_device takes an interface name")
+                }
+                guard let interface = running.interfaces.interface(named: name) else {
+                    throw RPCError(.parameter, detail: "no interface named \(name)")
+                }
+                try nsapi { () throws(NSAPIError) in
+                    try running.sockets.bind(
+                        owner: call.context.id, id: socket(call), toInterface: interface.name, device: interface.device,
+                        stack: interface.stack)
+                }
+                return .result(.object([:]))
+            }
+            let value = try optionValue(option, call.params["value"] ?? .null)
             try nsapi { () throws(NSAPIError) in
                 try running.sockets.setOption(owner: call.context.id, id: socket(call), option: option, value: value)
             }
@@ -358,6 +378,24 @@ enum SocketMethods {
         }
     }
 
+    /// How many payload bytes a receive may take: what fits in the client's output room
+    /// once encoded (base64 4/3, hex 2, text at worst 6 for escaped control bytes).
+    static func allowance(_ session: Session, _ encoding: ByteEncoding) -> () -> SocketLayer.ReceiveAllowance {
+        { [weak session] in
+            switch session?.replyRoom() ?? .refuse {
+            case .later: return .wait
+            case .refuse: return .refuse
+            case .bytes(let room):
+                let payloadRoom = max(0, room - 256)
+                switch encoding {
+                case .base64: return .upTo(payloadRoom / 4 * 3)
+                case .hex: return .upTo(payloadRoom / 2)
+                case .text: return .upTo(payloadRoom / 6)
+                }
+            }
+        }
+    }
+
     static func received(_ bytes: [UInt8], _ encoding: ByteEncoding) -> JSONObject {
         let (text, used) = encoding.encode(bytes)
         return ["data": .string(text), "size": JSONValue(bytes.count), "encoding": .string(used.rawValue)]
@@ -367,14 +405,8 @@ enum SocketMethods {
         ["address": address.ipText.map(JSONValue.string) ?? .null, "port": JSONValue(Int(address.port))]
     }
 
-    static func optionValue(_ daemon: Daemon, _ option: SocketOption, _ value: JSONValue) throws(RPCError) -> SocketOptionValue {
+    static func optionValue(_ option: SocketOption, _ value: JSONValue) throws(RPCError) -> SocketOptionValue {
         switch option {
-        case .bindToDevice:
-            guard let name = value.stringValue else { throw .invalidParams(param: "value", "bind_to_device takes an interface name") }
-            guard let interface = daemon.interfaces.interface(named: name), let device = interface.device else {
-                throw RPCError(.parameter, detail: "no interface named \(name)")
-            }
-            return .text(device)
         case .addMembership, .dropMembership:
             let groupText = value.stringValue ?? value["group"]?.stringValue
             guard let groupText, let group = IPAddress(parsing: groupText) else {

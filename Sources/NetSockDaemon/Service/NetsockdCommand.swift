@@ -2,6 +2,7 @@
 import Glibc
 #endif
 public import ArgumentParser
+import CNetSockLinux
 import Logging
 import NetSockJSON
 import NetSockPOSIX
@@ -35,6 +36,11 @@ public struct NetsockdCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the OpenRPC document of the API and exit.")
     var printOpenrpc = false
 
+    @Flag(
+        name: .long,
+        help: "Print the effective configuration (file, embedded defaults and discovered devices) and where each part came from, then exit.")
+    var printConfig = false
+
     public init() {}
 
     /// The process entry point. (Calling `main()` from another module's top-level
@@ -64,7 +70,22 @@ public struct NetsockdCommand: AsyncParsableCommand {
             return
         }
         let environment = ProcessEnvironment.current
-        let (configuration, source) = try self.loadConfiguration()
+        let source: ConfigurationSource = self.config.map { .file($0) } ?? .embedded
+        let prepared: PreparedConfiguration
+        do {
+            prepared = try PreparedConfiguration.load(source)
+        } catch {
+            self.fail(self.config.map { "config \($0): \(error)" } ?? "\(error)")
+        }
+        let configuration = prepared.configuration
+        if self.printConfig {
+            var sources = JSONObject()
+            for (part, origin) in configuration.sources(file: self.config).sorted(by: { $0.key < $1.key }) {
+                sources[part] = .string(origin)
+            }
+            print(JSONCodec.encodeString(["configuration": configuration.json, "sources": .object(sources)], style: .pretty))
+            return
+        }
         let path = SocketPathResolver.resolve(
             option: self.socket, environment: environment, configured: configuration.control.socketPath, uid: getuid())
         if self.checkConfig {
@@ -83,11 +104,13 @@ public struct NetsockdCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "netsockd")
         signal(SIGPIPE, SIG_IGN)
+        // Every client and every socket holds a descriptor: take all the kernel allows.
+        let descriptors = cnetsock_raise_nofile_limit()
+        if descriptors > 0 { logger.debug("descriptor limit \(descriptors)") }
 
         let daemon: Daemon
         do {
-            daemon = try Daemon(
-                configuration: configuration, source: source, socketPath: path, environment: environment, logger: logger)
+            daemon = try Daemon(prepared: prepared, source: source, socketPath: path, environment: environment, logger: logger)
             try daemon.bind()
         } catch {
             self.fail("\(error)")
@@ -101,25 +124,6 @@ public struct NetsockdCommand: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
-    }
-
-    private func loadConfiguration() throws -> (DaemonConfiguration, ConfigurationSource) {
-        guard let path = self.config else {
-            let configuration = DaemonConfiguration.embeddedDefault(
-                devices: KernelDevices.names(), defaultRouteDevice: KernelDevices.defaultRouteDevice())
-            return (configuration, .embedded)
-        }
-        let bytes: [UInt8]
-        do {
-            bytes = try FileDescriptorIO.readFile(path)
-        } catch {
-            self.fail("cannot read config \(path): \(error)")
-        }
-        do {
-            return (try DaemonConfiguration(parsingText: bytes), .file(path))
-        } catch {
-            self.fail("config \(path): \(error)")
-        }
     }
 
     private func fail(_ message: String) -> Never {

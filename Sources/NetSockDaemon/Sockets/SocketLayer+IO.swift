@@ -15,15 +15,17 @@ extension SocketLayer {
     ) {
         // Mbed clears `_pending` at the start of every I/O call, re-arming sigio.
         socket.sigioPending = false
-        let queued = socket.waiters.contains { $0.direction == direction }
+        let queued = !socket.queue(direction).isEmpty
         if !queued && attempt() { return }
         if socket.timeoutMilliseconds == 0 {
             expire()
             return
         }
-        let call = BlockedCall(direction: direction, attempt: attempt, expire: expire, abort: abort)
-        socket.waiters.append(call)
-        if let timeout = socket.timeoutMilliseconds { self.arm(call, on: socket, timeout: timeout) }
+        let call = BlockedCall(
+            direction: direction, timeoutMilliseconds: socket.timeoutMilliseconds, attempt: attempt, expire: expire, abort: abort)
+        if !self.enqueue(call, on: socket) {
+            abort(.noMemory)
+        }
     }
 
     /// One try of a stack call for a waiting operation: finished with its result, not yet
@@ -86,7 +88,9 @@ extension SocketLayer {
                     completion(waited ? .success(()) : .failure(.isConnected))
                     return true
                 default:
+                    // Refused or unreachable: there is no peer (Mbed: getpeername is NO_CONNECTION).
                     if socket.state == .connecting { socket.state = .open }
+                    if socket.state != .connected { socket.peer = nil }
                     completion(.failure(error))
                     return true
                 }
@@ -201,15 +205,32 @@ extension SocketLayer {
 
     // MARK: Receive
 
+    /// How much a receive may take now, decided by whoever gets the bytes.
+    public enum ReceiveAllowance: Sendable, Equatable {
+        /// At most this many payload bytes (a TCP read shrinks to fit; a datagram is read whole).
+        case upTo(Int)
+        /// No room for the reply yet: leave the data in the stack and wait for `retryReads`.
+        case wait
+        /// No room, and waiting could deadlock: fail with `NO_MEMORY`.
+        case refuse
+    }
+
     /// TCP: up to `maxBytes`, an empty result when the peer closed. UDP: one datagram.
-    public func receive(owner: Int, id: Int, maxBytes: Int, completion: @escaping Completion<[UInt8]>) {
-        self.receiveFrom(owner: owner, id: id, maxBytes: maxBytes) { completion($0.map(\.1)) }
+    public func receive(
+        owner: Int, id: Int, maxBytes: Int, allowance: @escaping () -> ReceiveAllowance = { .upTo(.max) },
+        completion: @escaping Completion<[UInt8]>
+    ) {
+        self.receiveFrom(owner: owner, id: id, maxBytes: maxBytes, allowance: allowance) { completion($0.map(\.1)) }
     }
 
     /// UDP: one datagram and its source; with a peer set, datagrams from anyone else are
     /// dropped and the next one read, even when nonblocking. TCP: the stored peer, then `recv`.
+    ///
+    /// `allowance` is asked before any byte leaves the stack, so a client that does not
+    /// read its replies holds its data in the stack, not in the daemon's memory.
     public func receiveFrom(
-        owner: Int, id: Int, maxBytes: Int, completion: @escaping Completion<(SocketAddress, [UInt8])>
+        owner: Int, id: Int, maxBytes: Int, allowance: @escaping () -> ReceiveAllowance = { .upTo(.max) },
+        completion: @escaping Completion<(SocketAddress, [UInt8])>
     ) {
         guard let socket = self.socket(owner, id), socket.isOpen else { return completion(.failure(.noSocket)) }
         let attempt = { [unowned self, unowned socket] () -> Bool in
@@ -217,13 +238,24 @@ extension SocketLayer {
                 completion(.failure(.noSocket))
                 return true
             }
+            var size = maxBytes
+            switch allowance() {
+            case .wait:
+                socket.readWaitsForRoom = true
+                return false
+            case .refuse:
+                completion(.failure(.noMemory))
+                return true
+            case .upTo(let room):
+                if socket.proto == .tcp { size = max(1, min(maxBytes, room)) }
+            }
             return self.tryOnce(completion) { () throws(NSAPIError) in
                 if socket.proto == .tcp {
-                    return (socket.peer ?? SocketAddress(), try stack.socketReceive(socket.handle, maxBytes: maxBytes))
+                    return (socket.peer ?? SocketAddress(), try stack.socketReceive(socket.handle, maxBytes: size))
                 }
                 while true {
-                    let (source, bytes) = try stack.socketReceiveFrom(socket.handle, maxBytes: maxBytes)
-                    if let peer = socket.peer, source != peer { continue }
+                    let (source, bytes) = try stack.socketReceiveFrom(socket.handle, maxBytes: size)
+                    if let peer = socket.peer, !source.isSameEndpoint(as: peer) { continue }
                     return (source, bytes)
                 }
             }

@@ -16,6 +16,8 @@ public final class SocketLayer {
 
     let scheduler: any TimerScheduler
     public var maxSocketsPerOwner: Int
+    /// Calls one socket may have waiting in one direction; beyond it `NO_MEMORY`.
+    public var maxQueuedCallsPerSocket: Int
     /// Mbed's `sigio()` callback, called as (owner, socket id), coalesced.
     public var sigioHandler: ((Int, Int) -> Void)?
     /// Closed objects kept per owner so that ids can be reopened; older ones are forgotten.
@@ -26,9 +28,10 @@ public final class SocketLayer {
     private var byHandle: [ObjectIdentifier: [SocketHandle: ManagedSocket]] = [:]
     private var attachedStacks: Set<ObjectIdentifier> = []
 
-    public init(scheduler: any TimerScheduler, maxSocketsPerOwner: Int = 64) {
+    public init(scheduler: any TimerScheduler, maxSocketsPerOwner: Int = 64, maxQueuedCallsPerSocket: Int = 256) {
         self.scheduler = scheduler
         self.maxSocketsPerOwner = maxSocketsPerOwner
+        self.maxQueuedCallsPerSocket = maxQueuedCallsPerSocket
     }
 
     // MARK: Lookup
@@ -116,10 +119,12 @@ public final class SocketLayer {
         socket.stack = nil
         socket.handle = -1
         socket.state = .closed
-        let waiters = socket.waiters
-        socket.waiters.removeAll()
+        socket.readWaitsForRoom = false
+        let waiters = socket.readers.removeAll() + socket.writers.removeAll()
         for call in waiters {
+            call.isFinished = true
             call.timer?.cancel()
+            call.timer = nil
             call.abort(.noSocket)
         }
         if socket.sigioEnabled { self.sigioHandler?(socket.owner, socket.id) }
@@ -166,9 +171,9 @@ public final class SocketLayer {
         try socket.stack!.socketShutdown(socket.handle, direction)
     }
 
-    /// Mbed's `set_timeout`: negative blocks forever, 0 is nonblocking.
+    /// Mbed's `set_timeout`: negative blocks forever, 0 is nonblocking. A closed socket is `NO_SOCKET`.
     public func setTimeout(owner: Int, id: Int, milliseconds: Int) throws(NSAPIError) {
-        guard let socket = self.socket(owner, id) else { throw .noSocket }
+        let socket = try self.openSocket(owner, id)
         socket.timeoutMilliseconds = milliseconds < 0 ? nil : milliseconds
     }
 
@@ -179,8 +184,20 @@ public final class SocketLayer {
 
     public func setOption(owner: Int, id: Int, option: SocketOption, value: SocketOptionValue) throws(NSAPIError) {
         let socket = try self.openSocket(owner, id)
+        guard option != .bindToDevice else { throw .parameter }  // See bind(owner:id:toInterface:).
         try socket.stack!.setOption(socket.handle, option, value)
-        if option == .bindToDevice, case .text(let name) = value { socket.interface = name }
+    }
+
+    /// `bind_to_device`: the socket sends through `interface` (on `device`) from now on,
+    /// and host names it connects to resolve on that interface. The interface must be
+    /// served by the socket's own stack.
+    public func bind(owner: Int, id: Int, toInterface interface: String, device: String?, stack: any NetworkStack)
+        throws(NSAPIError)
+    {
+        let socket = try self.openSocket(owner, id)
+        guard socket.stack === stack, let device else { throw .parameter }
+        try socket.stack!.setOption(socket.handle, .bindToDevice, .text(device))
+        socket.interface = interface
     }
 
     public func getOption(owner: Int, id: Int, option: SocketOption) throws(NSAPIError) -> SocketOptionValue {
@@ -189,7 +206,7 @@ public final class SocketLayer {
     }
 
     public func setSigio(owner: Int, id: Int, enabled: Bool) throws(NSAPIError) {
-        guard let socket = self.socket(owner, id) else { throw .noSocket }
+        let socket = try self.openSocket(owner, id)
         socket.sigioEnabled = enabled
         socket.sigioPending = false
     }
@@ -240,7 +257,8 @@ public final class SocketLayer {
     /// Mbed's `event()`: every waiter retries (any event sets both READ and WRITE flags),
     /// its idle timer restarts, and sigio fires unless one is already pending.
     func wake(_ socket: ManagedSocket) {
-        self.retryWaiters(socket)
+        self.retry(socket, .read)
+        self.retry(socket, .write)
         // A completion may have closed it; close already fired its own sigio.
         if socket.isOpen && socket.sigioEnabled && !socket.sigioPending {
             socket.sigioPending = true
@@ -248,36 +266,75 @@ public final class SocketLayer {
         }
     }
 
-    /// Lets each waiting call try again, in order, one direction at a time.
-    private func retryWaiters(_ socket: ManagedSocket) {
-        let waiters = socket.waiters
-        var stuck: Set<BlockedCall.Direction> = []
-        for call in waiters where socket.waiters.contains(where: { $0 === call }) {
-            call.timer?.cancel()
-            call.timer = nil
-            // A call behind an unfinished one of its direction keeps its place and waits.
-            if stuck.contains(call.direction) {
-                if let timeout = socket.timeoutMilliseconds { self.arm(call, on: socket, timeout: timeout) }
-                continue
-            }
-            // Out of the list while it runs: its completion may close the socket, which
-            // must not abort the very call that is completing.
-            let position = socket.waiters.firstIndex { $0 === call } ?? socket.waiters.count
-            socket.waiters.remove(at: position)
-            guard !call.attempt(), socket.isOpen else { continue }
-            socket.waiters.insert(call, at: min(position, socket.waiters.count))
-            stuck.insert(call.direction)
-            if let timeout = socket.timeoutMilliseconds { self.arm(call, on: socket, timeout: timeout) }
+    /// The owner's output has room again: reads that waited for it try again.
+    public func retryReads(owner: Int) {
+        for socket in Array(self.sockets[owner]?.values ?? [:].values) where socket.readWaitsForRoom {
+            socket.readWaitsForRoom = false
+            self.retry(socket, .read)
         }
     }
 
-    func arm(_ call: BlockedCall, on socket: ManagedSocket, timeout: Int) {
-        call.timer = self.scheduler.scheduleTimer(afterMilliseconds: timeout) { [weak socket, weak call] in
-            guard let socket, let call, socket.waiters.contains(where: { $0 === call }) else { return }
-            socket.waiters.removeAll { $0 === call }
+    /// Lets the waiting calls of one direction try again, oldest first, until one must
+    /// keep waiting: work is proportional to the calls that finish, plus one.
+    private func retry(_ socket: ManagedSocket, _ direction: BlockedCall.Direction) {
+        while let call = socket.queue(direction).first {
+            // Out of the queue while it runs: its completion may close the socket, which
+            // must not abort the very call that is completing.
+            _ = socket.withQueue(direction) { $0.removeFirst() }
+            if call.attempt() {
+                self.finish(call)
+                continue
+            }
+            guard socket.isOpen else {
+                self.finish(call)
+                call.abort(.noSocket)
+                return
+            }
+            socket.withQueue(direction) { $0.pushFront(call) }
+            self.restartIdleTimer(call, on: socket)
+            return
+        }
+    }
+
+    private func finish(_ call: BlockedCall) {
+        call.isFinished = true
+        call.timer?.cancel()
+        call.timer = nil
+    }
+
+    /// Queues a call that must wait; past the per-socket bound it fails with `NO_MEMORY`.
+    func enqueue(_ call: BlockedCall, on socket: ManagedSocket) -> Bool {
+        guard socket.queue(call.direction).count < self.maxQueuedCallsPerSocket else { return false }
+        let isHead = socket.queue(call.direction).isEmpty
+        socket.withQueue(call.direction) { $0.append(call) }
+        // Only the head of a queue waits on the clock; the calls behind it start theirs
+        // when their turn comes, as Mbed's one-call-at-a-time sockets would.
+        if isHead { self.restartIdleTimer(call, on: socket) }
+        return true
+    }
+
+    /// Moves the call's deadline on by its timeout. The timer is scheduled once and,
+    /// when it fires early, re-arms itself for the deadline it finds: an event costs
+    /// no timer operation, however many come.
+    private func restartIdleTimer(_ call: BlockedCall, on socket: ManagedSocket) {
+        guard let timeout = call.timeoutMilliseconds else { return }
+        call.deadline = self.scheduler.nowMilliseconds + timeout
+        if call.timer == nil { self.armTimer(call, on: socket, after: timeout) }
+    }
+
+    private func armTimer(_ call: BlockedCall, on socket: ManagedSocket, after milliseconds: Int) {
+        call.timer = self.scheduler.scheduleTimer(afterMilliseconds: milliseconds) { [weak self, weak socket, weak call] in
+            guard let self, let socket, let call else { return }
+            call.timer = nil
+            guard !call.isFinished, socket.queue(call.direction).first === call, let deadline = call.deadline else { return }
+            let left = deadline - self.scheduler.nowMilliseconds
+            if left > 0 { return self.armTimer(call, on: socket, after: left) }
+            _ = socket.withQueue(call.direction) { $0.removeFirst() }
+            if call.direction == .read { socket.readWaitsForRoom = false }
+            self.finish(call)
             call.expire()
             // The call queued behind it gets its turn now, not at the next event.
-            if socket.waiters.contains(where: { $0.direction == call.direction }) { self.retryWaiters(socket) }
+            self.retry(socket, call.direction)
         }
     }
 }

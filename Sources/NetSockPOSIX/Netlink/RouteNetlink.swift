@@ -7,14 +7,25 @@ public import NSAPI
 /// The kernel's routing socket: a monitor registered with the reactor for link,
 /// address and route changes, and a request socket for dumps and changes, which the
 /// kernel answers at once (so requests are synchronous, with a short receive timeout).
+///
+/// The kernel queues the notifications of a change on the monitor before it
+/// acknowledges the change, so ``drainMonitor()`` after a request brings what we know
+/// up to date, and nothing older can arrive after it. When the monitor's buffer
+/// overflowed (`ENOBUFS`) some notifications are gone for good: `onOverrun` says so,
+/// and the owner dumps the kernel's state again.
 public final class RouteNetlink {
     private let monitorFD: Int32
     private let requestFD: Int32
     private var sequence: UInt32 = 1
     private let reactor: Reactor
+    private let onMessages: ([Netlink.Message]) -> Void
+    private let onOverrun: () -> Void
+    private var buffer = [UInt8](repeating: 0, count: 1 << 16)
 
-    /// Opens both sockets and watches the monitor; `onMessages` runs on the reactor thread.
-    public init(reactor: Reactor, onMessages: @escaping ([Netlink.Message]) -> Void) throws(SystemError) {
+    /// Opens both sockets and watches the monitor; the callbacks run on the reactor thread.
+    public init(
+        reactor: Reactor, onMessages: @escaping ([Netlink.Message]) -> Void, onOverrun: @escaping () -> Void
+    ) throws(SystemError) {
         self.reactor = reactor
         let monitor = try Self.open(groups: Netlink.Group.link | Netlink.Group.ipv4Address | Netlink.Group.ipv6Address
             | Netlink.Group.ipv4Route | Netlink.Group.ipv6Route, nonblocking: true)
@@ -29,14 +40,36 @@ public final class RouteNetlink {
         setsockopt(request, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         self.monitorFD = monitor
         self.requestFD = request
-        try reactor.register(monitor, interest: .readable) { [monitor] _ in
-            var buffer = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let count = recv(monitor, &buffer, buffer.count, Int32(MSG_DONTWAIT))
-                if count <= 0 { break }
-                onMessages(Netlink.parse(Array(buffer[0..<count])))
-            }
+        self.onMessages = onMessages
+        self.onOverrun = onOverrun
+        do {
+            try reactor.register(monitor, interest: .readable) { [unowned self] _ in self.drainMonitor() }
+        } catch {
+            close(monitor)
+            close(request)
+            throw error
         }
+    }
+
+    /// Reads every notification queued on the monitor now and hands it on. After an
+    /// overrun, the owner's re-dump comes once the queue is empty, so that nothing
+    /// older than the dump is applied after it.
+    public func drainMonitor() {
+        var overrun = false
+        while true {
+            let count = recv(self.monitorFD, &self.buffer, self.buffer.count, Int32(MSG_DONTWAIT))
+            if count > 0 {
+                self.onMessages(Netlink.parse(Array(self.buffer[0..<count])))
+                continue
+            }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 && errno == ENOBUFS {
+                overrun = true
+                continue
+            }
+            break
+        }
+        if overrun { self.onOverrun() }
     }
 
     deinit {

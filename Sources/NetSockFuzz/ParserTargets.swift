@@ -1,0 +1,88 @@
+import NetSockDaemon
+import NetSockJSON
+import NetSockPOSIX
+import NetSockRPC
+import NetSockWire
+
+/// The stream framer: bytes split anywhere; memory held stays within its limit.
+enum StreamFramerTarget {
+    static let target = FuzzTarget(name: "framer") { input in
+        let limit = 4096
+        var framer = StreamFramer(maxMessageBytes: limit, maxDepth: 32)
+        for chunk in Chunks(input) {
+            framer.append(chunk)
+            while let frame = framer.next() {
+                if case .message(let bytes) = frame { require(bytes.count <= limit + 1, "a frame over the limit") }
+            }
+            require(framer.bufferedByteCount <= limit + 4096 + chunk.count, "framer holds \(framer.bufferedByteCount) bytes")
+        }
+        while framer.finish() != nil {}
+    }
+}
+
+/// The HTTP decoder: bytes split anywhere; requests within limits, memory bounded.
+enum HTTPDecoderTarget {
+    static let target = FuzzTarget(name: "http") { input in
+        var decoder = HTTPRequestDecoder(maxHeaderBytes: 2048, maxBodyBytes: 8192, maxHeaderCount: 16)
+        for chunk in Chunks(input) {
+            decoder.append(chunk)
+            while let event = decoder.next() {
+                if case .request(let request) = event {
+                    require(request.body.count <= 8192, "a body over the limit")
+                    require(request.headers.count <= 16, "too many headers")
+                }
+            }
+            require(decoder.bufferedByteCount <= 2 * 8192 + 2048 + chunk.count, "decoder holds \(decoder.bufferedByteCount) bytes")
+        }
+        _ = decoder.finish()
+    }
+}
+
+/// The JSON codec: whatever parses encodes, and parses back to the same value; then the
+/// JSON-RPC envelope rules run on it.
+enum JSONCodecTarget {
+    static let target = FuzzTarget(name: "json") { input in
+        guard let value = try? JSONCodec.parse(input) else { return }
+        let text = JSONCodec.encode(value)
+        guard let again = try? JSONCodec.parse(text) else { fatalError("encoded JSON does not parse") }
+        // Reals may round; everything else must be identical.
+        if !text.contains(UInt8(ascii: ".")) && !text.contains(UInt8(ascii: "e")) {
+            require(again == value, "round trip changed the value")
+        }
+        _ = RPCEnvelope(parsing: value, maxBatch: 100)
+    }
+}
+
+/// The DNS codec: a message that parses encodes, and parses back the same.
+enum DNSCodecTarget {
+    static let target = FuzzTarget(name: "dns") { input in
+        guard let message = try? DNS.parse(Array(input)) else { return }
+        for question in message.questions {
+            _ = message.addresses(for: question.name, type: question.type)
+            _ = message.minimumTTL(for: question.name, type: question.type)
+        }
+        guard let bytes = try? DNS.encode(message) else { return }
+        guard let again = try? DNS.parse(bytes) else { fatalError("an encoded message does not parse") }
+        require(again == message, "DNS round trip changed the message")
+    }
+}
+
+/// The rtnetlink codec: any bytes give messages or none, never a trap.
+enum NetlinkCodecTarget {
+    static let target = FuzzTarget(name: "netlink") { input in
+        let messages = Netlink.parse(Array(input))
+        require(messages.count <= input.count / Netlink.headerLength + 1, "more messages than headers")
+    }
+}
+
+/// The configuration parser: a config that parses writes out as one that parses back the same.
+enum ConfigurationTarget {
+    static let target = FuzzTarget(name: "config") { input in
+        guard let configuration = try? DaemonConfiguration(parsingText: Array(input)) else { return }
+        let text = JSONCodec.encode(configuration.json)
+        guard let again = try? DaemonConfiguration(parsingText: text) else {
+            fatalError("the written configuration is refused: \(String(decoding: text, as: UTF8.self))")
+        }
+        require(again.json == configuration.json, "configuration round trip changed it")
+    }
+}
