@@ -11,7 +11,7 @@ found=0
 for environ in /proc/[0-9]*/environ; do
     pid=${environ#/proc/}
     pid=${pid%/environ}
-    if tr '\0' '\n' < "$environ" 2>/dev/null | grep -qx "NETSOCK_TEST_RUN=$run"; then
+    if { tr '\0' '\n' < "$environ"; } 2>/dev/null | grep -qx "NETSOCK_TEST_RUN=$run"; then
         echo "check-leftovers: still running after the tests: $pid $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)"
         kill -9 "$pid" 2>/dev/null
         found=1

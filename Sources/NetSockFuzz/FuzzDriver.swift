@@ -19,14 +19,23 @@ public struct FuzzTarget: Sendable {
         self.body = body
     }
 
-    /// Runs one input under the time limit.
+    /// Runs one input under the time limit. An input over it runs once more and is a
+    /// defect only if slow again: the kernel's work for the process (page faults as
+    /// the sanitizer's heap grows) is charged to whichever input was running, and
+    /// once in millions of runs that alone passes the limit.
     public func run(_ input: UnsafeBufferPointer<UInt8>) {
+        let first = self.timed(input)
+        guard first > UInt64(Self.maxMilliseconds) else { return }
+        let second = self.timed(input)
+        if second > UInt64(Self.maxMilliseconds) {
+            fatalError("\(self.name): one input of \(input.count) bytes took \(first) and \(second) ms of CPU (limit \(Self.maxMilliseconds))")
+        }
+    }
+
+    private func timed(_ input: UnsafeBufferPointer<UInt8>) -> UInt64 {
         let start = Self.cpuNanoseconds()
         self.body(input)
-        let spent = (Self.cpuNanoseconds() - start) / 1_000_000
-        if spent > UInt64(Self.maxMilliseconds) {
-            fatalError("\(self.name): one input of \(input.count) bytes took \(spent) ms of CPU (limit \(Self.maxMilliseconds))")
-        }
+        return (Self.cpuNanoseconds() - start) / 1_000_000
     }
 
     public func run(_ bytes: [UInt8]) { bytes.withUnsafeBufferPointer { self.run($0) } }

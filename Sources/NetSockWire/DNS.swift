@@ -256,8 +256,12 @@ public enum DNS {
                     let count = Int(byte)
                     guard position + 1 + count <= self.bytes.count else { throw .truncated }
                     length += count + 1
-                    guard length <= DNS.maxNameLength else { throw WireError(.tooLong) }
-                    labels.append(String(decoding: self.bytes[(position + 1)...(position + count)], as: UTF8.self))
+                    // RFC 1035 §3.1: 255 octets with the terminating zero.
+                    guard length + 1 <= DNS.maxNameLength else { throw WireError(.tooLong) }
+                    let label = self.bytes[(position + 1)...(position + count)]
+                    // A dot inside a label would read as two labels: another name than the one sent.
+                    guard !label.contains(UInt8(ascii: ".")) else { throw .malformed("a label holds a dot") }
+                    labels.append(String(decoding: label, as: UTF8.self))
                     position += count + 1
                 case 0xC0:
                     guard position + 1 < self.bytes.count else { throw .truncated }

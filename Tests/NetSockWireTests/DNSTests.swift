@@ -88,3 +88,27 @@ import Testing
         }
     }
 }
+
+/// Found by the fuzzer: a label holding a dot parsed into a name that encodes (and
+/// compares) as another name; and the 255-octet bound counted without the terminator.
+@Suite struct DNSNameBoundaryTests {
+    static func message(question name: [UInt8]) -> [UInt8] {
+        [0, 1, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0] + name + [0, 1, 0, 1]
+    }
+
+    @Test func aLabelHoldingADotIsRefused() throws {
+        let dotted: [UInt8] = [3, UInt8(ascii: "a"), UInt8(ascii: "."), UInt8(ascii: "b"), 0]
+        #expect(throws: WireError.self) { try DNS.parse(Self.message(question: dotted)) }
+        let plain: [UInt8] = [1, UInt8(ascii: "a"), 1, UInt8(ascii: "b"), 0]
+        #expect(try DNS.parse(Self.message(question: plain)).questions.first?.name == "a.b")
+    }
+
+    @Test func namesAreAtMost255OctetsWithTheTerminator() throws {
+        // 63 + 63 + 63 + 61 octet labels: 4 length bytes + 250 + terminator = 255.
+        let labels = [63, 63, 63, 61].flatMap { [UInt8($0)] + [UInt8](repeating: UInt8(ascii: "x"), count: $0) }
+        let longest = try DNS.parse(Self.message(question: labels + [0]))
+        #expect(try DNS.parse(DNS.encode(longest)) == longest, "the longest name round-trips")
+        let tooLong = [63, 63, 63, 62].flatMap { [UInt8($0)] + [UInt8](repeating: UInt8(ascii: "x"), count: $0) }
+        #expect(throws: WireError.self) { try DNS.parse(Self.message(question: tooLong + [0])) }
+    }
+}

@@ -75,7 +75,9 @@ extension DaemonConfiguration {
         var object: JSONObject = ["control": .object(controlObject)]
         if let name = self.defaultInterface { object["default_interface"] = .string(name) }
         object["dns"] = .object(dnsObject)
-        object["interfaces"] = .object(interfaces)
+        // Not yet resolved against the machine, a discovering config has no list to write:
+        // leaving the key out keeps it discovering (an explicit `{}` would mean none).
+        if !(self.discoversInterfaces && self.interfaces.isEmpty) { object["interfaces"] = .object(interfaces) }
         return .object(object)
     }
 
