@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "NetSockBench",
             dependencies: [
-                "NetSockClient", "NetSockJSON", "NetSockRPC", "NetSockPOSIX",
+                "NetSockClient", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "NetSockWire", "NSAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -103,7 +103,10 @@ let package = Package(
         ),
         .testTarget(
             name: "NetSockIntegrationTests",
-            dependencies: ["NetSockTestSupport", "NetSockClient", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "netsockd", "netsockctl"],
+            dependencies: [
+                "NetSockTestSupport", "NetSockClient", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "netsockd", "netsockctl",
+                "netsock-bench",
+            ],
             swiftSettings: strict
         ),
     ] + fuzzTargets

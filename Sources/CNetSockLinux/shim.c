@@ -69,3 +69,7 @@ long cnetsock_netlink_send(int fd, const void *bytes, unsigned long length) {
     kernel.nl_family = AF_NETLINK;
     return sendto(fd, bytes, length, 0, (struct sockaddr *)&kernel, sizeof(kernel));
 }
+
+int cnetsock_set_thread_nice(int nice) {
+    return setpriority(PRIO_PROCESS, (id_t)gettid(), nice);
+}

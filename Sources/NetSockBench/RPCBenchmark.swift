@@ -65,11 +65,12 @@ struct RPCBenchmark: ParsableCommand {
 
 /// A netsockd started for the benchmark on a private socket.
 final class DaemonProcess {
-    private let pid: pid_t
+    let pid: pid_t
 
-    init(binary: String, socket: String) throws {
+    /// Without `config`, the daemon runs on its embedded default.
+    init(binary: String, socket: String, config: String? = nil) throws {
         var pid: pid_t = 0
-        let arguments = [binary, "--socket", socket, "--log-level", "warning"]
+        let arguments = [binary, "--socket", socket, "--log-level", "warning"] + (config.map { ["--config", $0] } ?? [])
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         let status = posix_spawn(&pid, binary, nil, nil, argv, environ)
@@ -82,10 +83,13 @@ final class DaemonProcess {
         throw ValidationError("netsockd did not start")
     }
 
-    func stop() {
+    /// Stops the daemon; true when it was still running and exited cleanly.
+    @discardableResult
+    func stop() -> Bool {
         kill(self.pid, SIGTERM)
         var status: Int32 = 0
-        waitpid(self.pid, &status, 0)
+        guard waitpid(self.pid, &status, 0) == self.pid else { return false }
+        return status == 0
     }
 }
 

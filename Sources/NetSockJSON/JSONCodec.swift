@@ -81,7 +81,10 @@ public enum JSONCodec {
             return .array(elements)
         case JSON_OBJECT:
             guard depth < maxDepth else { throw JSONParseError(message: "nesting deeper than \(maxDepth)", position: 0) }
-            var object = JSONObject()
+            // Keys jansson holds distinct (as bytes) may still be equal as Swift strings
+            // (canonical equivalence), so they go in through the checked initialiser.
+            var members: [(String, JSONValue)] = []
+            members.reserveCapacity(json_object_size(json))
             var iterator = json_object_iter(json)
             while let current = iterator {
                 let keyLength = json_object_iter_key_len(current)
@@ -91,11 +94,11 @@ public enum JSONCodec {
                     }
                 } ?? ""
                 if let value = json_object_iter_value(current) {
-                    object[key] = try self.convert(value, depth: depth + 1, maxDepth: maxDepth)
+                    members.append((key, try self.convert(value, depth: depth + 1, maxDepth: maxDepth)))
                 }
                 iterator = json_object_iter_next(json, current)
             }
-            return .object(object)
+            return .object(JSONObject(members))
         default:
             return .null
         }

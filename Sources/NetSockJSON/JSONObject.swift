@@ -13,9 +13,14 @@ public struct JSONObject: Sendable, Hashable, Sequence {
 
     public init() { self.members = [] }
 
+    /// A later member with the key of an earlier one replaces it, as assignment does.
     public init(_ members: [(String, JSONValue)]) {
         self.members = []
         self.members.reserveCapacity(members.count)
+        if members.count > Self.indexThreshold {
+            self.index = [:]
+            self.index!.reserveCapacity(members.count)
+        }
         for (key, value) in members { self[key] = value }
     }
 

@@ -13,6 +13,10 @@ public enum DedicatedThread {
         init(_ body: @escaping () -> Void) { self.body = body }
     }
 
+    /// Lowers (or, with privilege, raises) the calling thread's scheduling priority alone.
+    @discardableResult
+    public static func setCurrentThreadNice(_ nice: Int32) -> Bool { cnetsock_set_thread_nice(nice) == 0 }
+
     /// Runs `body` on a new detached thread and returns at once.
     public static func detach(name: String, _ body: @escaping @Sendable () -> Void) {
         var thread = pthread_t()

@@ -48,4 +48,12 @@ public enum FileDescriptorIO {
         }
         return true
     }
+
+    /// Creates or replaces a small file with `bytes`.
+    public static func writeFile(_ path: String, _ bytes: some Collection<UInt8>, mode: mode_t = 0o644) throws(SystemError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw .last("open(\(path))") }
+        defer { close(fd) }
+        guard self.writeAll(fd, bytes) else { throw .last("write(\(path))") }
+    }
 }

@@ -55,6 +55,13 @@ public final class Reactor: @unchecked Sendable {
     private var nextTimerID: UInt64 = 1
     private let posted = Mutex<[@Sendable () -> Void]>([])
     private var localTasks: [() -> Void] = []
+    /// Callbacks that run longer than this (0: not measured) are reported to
+    /// ``onSlowCallback``: every other client waits while one runs, so they are stalls.
+    public var slowCallbackNanoseconds: UInt64 = 0
+    /// Told what ran long ("fd 12", "tasks", "timers") and for how many nanoseconds.
+    public var onSlowCallback: ((String, UInt64) -> Void)?
+    /// The longest callback seen since start, when measuring.
+    public private(set) var longestCallbackNanoseconds: UInt64 = 0
     private let running = Atomic<Bool>(false)
     private let stopRequested = Atomic<Bool>(false)
     private var loopThread: pthread_t?
@@ -153,8 +160,9 @@ public final class Reactor: @unchecked Sendable {
     /// Timers waiting in the heap, cancelled ones not yet swept included (for tests).
     public var timerHeapCount: Int { self.timerHeap.count }
 
-    /// Runs `task` on this thread once the current callback and its siblings are done.
-    /// Only from the reactor thread; unlike ``execute(_:)`` the task need not be `Sendable`.
+    /// Runs `task` on this thread in the next iteration of the loop, once the descriptors
+    /// ready now have been served. Only from the reactor thread; unlike ``execute(_:)``
+    /// the task need not be `Sendable`.
     public func deferToNextTick(_ task: @escaping () -> Void) {
         self.localTasks.append(task)
         self.wake()
@@ -212,16 +220,28 @@ public final class Reactor: @unchecked Sendable {
                 if bits & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue) != 0 { ready.insert(.readable) }
                 if bits & EPOLLOUT.rawValue != 0 { ready.insert(.writable) }
                 if bits & (EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 { ready.insert(.hangup) }
-                registration.handler(ready)
+                self.measured({ "fd \(fd)" }) { registration.handler(ready) }
             }
-            self.runPostedTasks()
-            self.runDueTimers()
+            self.measured({ "deferred tasks" }) { self.runPostedTasks() }
+            self.measured({ "timers" }) { self.runDueTimers() }
         }
         self.runPostedTasks()
     }
 
+    private func measured(_ what: () -> String, _ body: () -> Void) {
+        guard self.slowCallbackNanoseconds > 0 else { return body() }
+        let start = MonotonicClock.nanoseconds()
+        body()
+        let spent = MonotonicClock.nanoseconds() - start
+        if spent > self.longestCallbackNanoseconds { self.longestCallbackNanoseconds = spent }
+        if spent > self.slowCallbackNanoseconds { self.onSlowCallback?(what(), spent) }
+    }
+
     private func runPostedTasks() {
-        while !self.localTasks.isEmpty {
+        // Tasks deferred by these tasks wait for the next iteration, after other
+        // descriptors have had their turn: a client that defers its own continuation
+        // cannot keep the loop.
+        if !self.localTasks.isEmpty {
             let tasks = self.localTasks
             self.localTasks.removeAll()
             for task in tasks { task() }
@@ -250,6 +270,7 @@ public final class Reactor: @unchecked Sendable {
     }
 
     private func nextTimeoutMilliseconds() -> Int32 {
+        if !self.localTasks.isEmpty { return 0 }
         // Drop cancelled timers from the top so they do not cause early wake-ups.
         while let first = self.timerHeap.min, self.timerTasks[first.id] == nil {
             self.timerHeap.removeMin()

@@ -145,13 +145,10 @@ public struct HTTPRequestDecoder: Sendable {
                 self.position += remaining
                 return self.complete()
             case .chunkSize:
-                guard let line = self.takeLine(limit: 1024) else {
+                guard let line = self.takeLineRange(limit: 1024) else {
                     return self.bufferedByteCount > 1026 ? self.fail(400, "chunk size line is too long") : self.waiting()
                 }
-                let sizeText = line.split(separator: ";", maxSplits: 1).first.map { $0.trimmingASCIISpaces() } ?? ""
-                guard !sizeText.isEmpty, sizeText.count <= 8, let size = Int(sizeText, radix: 16) else {
-                    return self.fail(400, "bad chunk size")
-                }
+                guard let size = Self.chunkSize(self.buffer[line]) else { return self.fail(400, "bad chunk size") }
                 if size == 0 {
                     self.trailerBytes = 0
                     self.state = .trailers
@@ -176,7 +173,7 @@ public struct HTTPRequestDecoder: Sendable {
                 self.state = .chunkSize
             case .trailers:
                 let before = self.position
-                guard let line = self.takeLine(limit: self.maxHeaderBytes) else {
+                guard let line = self.takeLineRange(limit: self.maxHeaderBytes) else {
                     return self.trailerBytes + self.bufferedByteCount > self.maxHeaderBytes
                         ? self.fail(431, "trailers are too large") : self.waiting()
                 }
@@ -184,6 +181,35 @@ public struct HTTPRequestDecoder: Sendable {
                 if line.isEmpty { return self.complete() }
                 if self.trailerBytes > self.maxHeaderBytes { return self.fail(431, "trailers are too large") }
             }
+        }
+    }
+
+    /// The size of a chunk-size line (RFC 9112 §7.1): hex digits, optional whitespace and
+    /// extensions after `;`. Read from the bytes: this runs once per chunk, and a body of
+    /// one-byte chunks makes that once per byte.
+    public static func chunkSize(_ line: ArraySlice<UInt8>) -> Int? {
+        var index = line.startIndex
+        while index < line.endIndex && (line[index] == 0x20 || line[index] == 0x09) { index += 1 }
+        var size = 0
+        var digits = 0
+        while index < line.endIndex, let digit = Self.hexValue(line[index]) {
+            digits += 1
+            guard digits <= 8 else { return nil }
+            size = size << 4 | digit
+            index += 1
+        }
+        guard digits > 0 else { return nil }
+        while index < line.endIndex && (line[index] == 0x20 || line[index] == 0x09) { index += 1 }
+        guard index == line.endIndex || line[index] == UInt8(ascii: ";") else { return nil }
+        return size
+    }
+
+    private static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case 0x30...0x39: Int(byte - 0x30)
+        case 0x41...0x46: Int(byte - 0x41 + 10)
+        case 0x61...0x66: Int(byte - 0x61 + 10)
+        default: nil
         }
     }
 
@@ -210,15 +236,15 @@ public struct HTTPRequestDecoder: Sendable {
         return .failure(status: status, reason: reason)
     }
 
-    /// Consumes and returns one LF-terminated line (without CR LF), if complete within `limit`.
-    private mutating func takeLine(limit: Int) -> Substring? {
+    /// Consumes one LF-terminated line, if complete within `limit`; returns where its
+    /// bytes lie in `buffer` (without CR LF).
+    private mutating func takeLineRange(limit: Int) -> Range<Int>? {
         let end = min(self.buffer.count, self.position + limit + 2)
         guard let newline = self.buffer[self.position..<end].firstIndex(of: 0x0A) else { return nil }
         var lineEnd = newline
         if lineEnd > self.position && self.buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-        let line = String(decoding: self.buffer[self.position..<lineEnd], as: UTF8.self)
-        self.position = newline + 1
-        return Substring(line)
+        defer { self.position = newline + 1 }
+        return self.position..<lineEnd
     }
 
     private enum HeadStep {

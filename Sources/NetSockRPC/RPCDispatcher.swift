@@ -7,11 +7,15 @@ public protocol RPCCaller {
     func admissionError() -> RPCError?
     /// Encoded replies held back for their batch grew or shrank by `bytes`.
     func heldReplyBytesChanged(by bytes: Int)
+    /// The caller has gone but its requests still run (their effects happen): encoding
+    /// replies nobody will read would only cost time every other caller waits for.
+    var discardsReplies: Bool { get }
 }
 
 extension RPCCaller {
     public func admissionError() -> RPCError? { nil }
     public func heldReplyBytesChanged(by bytes: Int) {}
+    public var discardsReplies: Bool { false }
 }
 
 /// Runs JSON-RPC messages against a ``MethodTable``: envelope rules, role checks,
@@ -38,13 +42,14 @@ public struct RPCDispatcher<Context: RPCCaller> {
         _ message: JSONValue, context: Context, deferred: (Responder) -> Void = { _ in },
         reply: @escaping ([UInt8]?) -> Void
     ) {
+        let encode: (RPCResponse) -> [UInt8] = context.discardsReplies ? { _ in [] } : { JSONCodec.encode($0.json) }
         switch RPCEnvelope(parsing: message, maxBatch: self.maxBatch) {
         case .rejected(let error):
-            reply(JSONCodec.encode(RPCResponse(id: .null, error: error).json))
+            reply(encode(RPCResponse(id: .null, error: error)))
         case .single(let incoming):
-            self.run(incoming, context: context, deferred: deferred) { reply($0.map { JSONCodec.encode($0.json) }) }
+            self.run(incoming, context: context, deferred: deferred) { reply($0.map(encode)) }
         case .batch(let entries):
-            let gather = BatchGatherer(count: entries.count, context: context, reply: reply)
+            let gather = BatchGatherer(count: entries.count, context: context, encode: encode, reply: reply)
             for (index, entry) in entries.enumerated() {
                 self.run(entry, context: context, deferred: deferred) { gather.fill(index, $0) }
             }
@@ -103,18 +108,20 @@ private final class BatchGatherer<Context: RPCCaller> {
     private var remaining: Int
     private var held = 0
     private let context: Context
+    private let encode: (RPCResponse) -> [UInt8]
     private let reply: ([UInt8]?) -> Void
 
-    init(count: Int, context: Context, reply: @escaping ([UInt8]?) -> Void) {
+    init(count: Int, context: Context, encode: @escaping (RPCResponse) -> [UInt8], reply: @escaping ([UInt8]?) -> Void) {
         self.slots = Array(repeating: nil, count: count)
         self.remaining = count
         self.context = context
+        self.encode = encode
         self.reply = reply
     }
 
     func fill(_ index: Int, _ response: RPCResponse?) {
         if let response {
-            let bytes = JSONCodec.encode(response.json)
+            let bytes = self.encode(response)
             self.slots[index] = bytes
             self.held += bytes.count
             self.context.heldReplyBytesChanged(by: bytes.count)

@@ -101,40 +101,17 @@ public final class DaemonLauncher {
 
     public func client() throws -> RPCClient { try RPCClient(path: self.socketPath) }
 
-    /// A field of `/proc/PID/status` in bytes (`VmRSS`, `VmHWM`), or 0.
-    public func memory(_ field: String) -> Int {
-        guard let text = try? readText("/proc/\(self.process.pid)/status") else { return 0 }
-        for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
-            let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
-            return kilobytes * 1024
-        }
-        return 0
-    }
+    private var status: ProcessStatus? { ProcessStatus(pid: self.process.pid) }
 
     /// Resident memory now, and its high-water mark since start.
-    public var residentBytes: Int { self.memory("VmRSS") }
-    public var peakResidentBytes: Int { self.memory("VmHWM") }
+    public var residentBytes: Int { self.status?.residentBytes ?? 0 }
+    public var peakResidentBytes: Int { self.status?.peakResidentBytes ?? 0 }
 
     /// Descriptors the daemon holds open.
-    public var descriptorCount: Int {
-        guard let directory = opendir("/proc/\(self.process.pid)/fd") else { return -1 }
-        defer { closedir(directory) }
-        var count = 0
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { $0.first ?? 0 }
-            if name != UInt8(ascii: ".") { count += 1 }
-        }
-        return count
-    }
+    public var descriptorCount: Int { self.status?.descriptors ?? -1 }
 
     /// User plus system CPU time the daemon has used, in clock ticks.
-    public var cpuTicks: Int {
-        guard let text = try? readText("/proc/\(self.process.pid)/stat"), let close = text.lastIndex(of: ")") else { return 0 }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        // After the command: state is field 3, utime 14 and stime 15 (1-based in proc(5)).
-        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return 0 }
-        return user + system
-    }
+    public var cpuTicks: Int { self.status?.cpuTicks ?? 0 }
 
     /// Lines of the daemon's log (stderr) that contain `text`.
     public func logLines(containing text: String) -> Int {

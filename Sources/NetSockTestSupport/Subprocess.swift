@@ -169,10 +169,11 @@ public struct SubprocessError: Error, CustomStringConvertible {
 func nowSeconds() -> Double { Double(MonotonicClock.nanoseconds()) / 1e9 }
 
 public func writeFile(_ path: String, _ bytes: [UInt8]) throws {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw SubprocessError(description: "open \(path): \(String(cString: strerror(errno)))") }
-    defer { close(fd) }
-    guard FileDescriptorIO.writeAll(fd, bytes) else { throw SubprocessError(description: "write \(path)") }
+    do {
+        try FileDescriptorIO.writeFile(path, bytes)
+    } catch {
+        throw SubprocessError(description: "\(error)")
+    }
 }
 
 public func readText(_ path: String) throws -> String {

@@ -51,6 +51,56 @@ import Testing
         #expect(seen.withLock { $0 } == ["writable", "read x"])
     }
 
+    /// A task deferred by a deferred task waits for the next iteration, after the
+    /// descriptors that became ready meanwhile: a connection that continues its own
+    /// work a slice per turn cannot keep the loop from everybody else.
+    @Test func aTaskDeferredByADeferredTaskRunsAfterReadyDescriptors() throws {
+        let reactor = try Reactor()
+        var fds: [Int32] = [0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
+        let (left, right) = (fds[0], fds[1])
+        defer {
+            close(left)
+            close(right)
+        }
+        let order = Mutex<[String]>([])
+        reactor.execute {
+            try? reactor.register(left, interest: .readable) { _ in
+                var byte: UInt8 = 0
+                _ = read(left, &byte, 1)
+                order.withLock { $0.append("descriptor") }
+            }
+            reactor.deferToNextTick {
+                order.withLock { $0.append("first slice") }
+                _ = write(right, "x", 1)
+                reactor.deferToNextTick {
+                    order.withLock { $0.append("second slice") }
+                    reactor.stop()
+                }
+            }
+        }
+        reactor.run()
+        #expect(order.withLock { $0 } == ["first slice", "descriptor", "second slice"])
+    }
+
+    /// Callbacks that hold the loop past the threshold are named, with their duration.
+    @Test func slowCallbacksAreReported() throws {
+        let reactor = try Reactor()
+        reactor.slowCallbackNanoseconds = 5_000_000
+        let reports = Mutex<[String]>([])
+        reactor.onSlowCallback = { what, nanoseconds in reports.withLock { $0.append(what) } }
+        reactor.execute {
+            reactor.deferToNextTick {
+                let start = MonotonicClock.nanoseconds()
+                while MonotonicClock.nanoseconds() - start < 10_000_000 {}
+                reactor.stop()
+            }
+        }
+        reactor.run()
+        #expect(reports.withLock { $0 }.contains("deferred tasks"))
+        #expect(reactor.longestCallbackNanoseconds >= 10_000_000)
+    }
+
     @Test func tasksPostedFromOtherThreadsRunOnTheLoop() async throws {
         let reactor = try Reactor()
         let tally = Tally()

@@ -254,3 +254,30 @@ func decode(_ text: String, chunk: Int = Int.max, maxBody: Int = 1 << 20) -> [HT
         }
     }
 }
+
+/// Chunk-size lines are read from their bytes (RFC 9112 §7.1): hex digits, optional
+/// whitespace, optional extensions; anything else is refused.
+@Suite struct ChunkSizeLineTests {
+    @Test func sizesWithWhitespaceAndExtensionsAreRead() {
+        for (line, size) in [("1", 1), ("a", 10), ("FF", 255), (" 1f ", 31), ("0", 0), ("10;name=value", 16), ("7fffffff", 0x7FFF_FFFF), ("3 ;x", 3)] {
+            #expect(HTTPRequestDecoder.chunkSize(ArraySlice(line.utf8)) == size, "\(line)")
+        }
+    }
+
+    @Test func anythingElseIsRefused() {
+        for line in ["", " ", ";x", "+1", "-1", "0x1", "1 2", "g", "123456789", "1\t\t z"] {
+            #expect(HTTPRequestDecoder.chunkSize(ArraySlice(line.utf8)) == nil, "\(line)")
+        }
+    }
+}
+
+extension ChunkSizeLineTests {
+    /// Found by the fuzzer: a chunk size of " -eae" read as a negative number, and the
+    /// decoder then formed a backwards range and trapped.
+    @Test func aNegativeChunkSizeIsRefused() {
+        let text = "\r\n\r\nPOST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n -eae\r\n\r\n:Hos: x\r"
+        for chunk in [1, 3, text.utf8.count] {
+            #expect(decode(text, chunk: chunk).last == .failure(status: 400, reason: "bad chunk size"), "chunk \(chunk)")
+        }
+    }
+}

@@ -213,3 +213,22 @@ import Testing
         #expect(entries[0]["result"] == "late")
     }
 }
+
+/// A caller that has gone still has its requests carried out, but nothing is encoded
+/// for it: the encoding would cost the time other callers wait for.
+@Suite struct DiscardedReplyTests {
+    @Test func requestsRunButRepliesAreNotEncoded() throws {
+        let parked = Parked()
+        let dispatcher = RPCDispatcher(table: specificationTable(parked: parked))
+        var replies: [[UInt8]?] = []
+        let gone = Caller(discardsReplies: true)
+        for text in [#"{"jsonrpc":"2.0","method":"get_data","id":1}"#, #"[{"jsonrpc":"2.0","method":"get_data","id":1},{"jsonrpc":"2.0","method":"subtract","id":2}]"#] {
+            dispatcher.dispatch(try JSONCodec.parse(text), context: gone) { replies.append($0) }
+        }
+        #expect(replies.count == 2, "every message is answered, so its owner can finish")
+        #expect(replies.allSatisfy { ($0 ?? []).allSatisfy { $0 != UInt8(ascii: "{") } }, "\(replies)")
+        var live: [UInt8]?
+        dispatcher.dispatch(try JSONCodec.parse(#"{"jsonrpc":"2.0","method":"get_data","id":1}"#), context: Caller()) { live = $0 }
+        #expect(live.map { String(decoding: $0, as: UTF8.self) } == #"{"jsonrpc":"2.0","id":1,"result":["hello",5]}"#)
+    }
+}

@@ -3,8 +3,10 @@ import NetSockRPC
 import Testing
 
 /// Feeds `bytes` in chunks of `chunk` and collects every frame, including the end-of-stream one.
-func frames(_ bytes: [UInt8], chunk: Int, maxMessageBytes: Int = 1 << 20, maxDepth: Int = 512) -> [StreamFramer.Frame] {
-    var framer = StreamFramer(maxMessageBytes: maxMessageBytes, maxDepth: maxDepth)
+func frames(
+    _ bytes: [UInt8], chunk: Int, maxMessageBytes: Int = 1 << 20, maxDepth: Int = 512, maxElements: Int = StreamFramer.defaultMaxElements
+) -> [StreamFramer.Frame] {
+    var framer = StreamFramer(maxMessageBytes: maxMessageBytes, maxDepth: maxDepth, maxElements: maxElements)
     var out: [StreamFramer.Frame] = []
     var index = 0
     while index < bytes.count {
@@ -94,6 +96,31 @@ func texts(_ frames: [StreamFramer.Frame]) -> [String] {
             #expect(result.first == .error(.tooDeep(limit: 512)), "chunk \(chunk)")
             #expect(texts(Array(result.dropFirst())) == [#"{"ok":true}"#])
         }
+    }
+
+    /// 80,000 one-byte params once cost 130 ms of parsing: members and elements are
+    /// counted while framing, and a message with too many is refused unparsed.
+    @Test func tooManyElementsIsAnErrorWithResync() {
+        func object(_ members: Int) -> String { "{" + (0..<members).map { "\"k\($0)\":0" }.joined(separator: ",") + "}" }
+        var framer = StreamFramer(maxElements: 100)
+        framer.append(Array((object(100) + object(101) + #"{"ok":[1,2,"a,b,c"]}"#).utf8))
+        #expect(texts([framer.next()!]) == [object(100)], "the object itself plus 99 commas: 100")
+        #expect(framer.next() == .error(.tooManyElements(limit: 100)))
+        #expect(texts([framer.next()!]) == [#"{"ok":[1,2,"a,b,c"]}"#], "commas inside strings are not elements")
+        let nested = "[" + String(repeating: "[],", count: 60) + "{}]"
+        for chunk in [1, 7, nested.utf8.count] {
+            #expect(frames(Array(nested.utf8), chunk: chunk, maxElements: 100) == [.error(.tooManyElements(limit: 100))], "chunk \(chunk)")
+        }
+    }
+
+    @Test func aMessageOnItsOwnIsCheckedAgainstTheSameLimits() {
+        let framer = StreamFramer(maxMessageBytes: 1000, maxDepth: 4, maxElements: 10)
+        #expect(framer.violation(in: Array(#"{"a":[1,2,3]}"#.utf8)) == nil)
+        #expect(framer.violation(in: Array("[[[[[1]]]]]".utf8)) == .tooDeep(limit: 4))
+        #expect(framer.violation(in: Array("[1,2,3,4,5,6,7,8,9,10,11]".utf8)) == .tooManyElements(limit: 10))
+        #expect(framer.violation(in: [UInt8](repeating: 0x20, count: 10) + Array("[\"".utf8) + [UInt8](repeating: 0x61, count: 2000)) == .tooLarge(limit: 1000))
+        #expect(framer.violation(in: Array(#"{"a":"#.utf8)) == .truncated)
+        #expect(framer.violation(in: []) == nil, "nothing to frame; the parser reports that")
     }
 
     @Test func truncatedValueAtEndOfStream() {

@@ -6,6 +6,7 @@ import NetSockRPC
 /// methods that exercise roles, deferred replies and NSAPI errors.
 struct Caller: RPCCaller {
     var admin = false
+    var discardsReplies = false
     func permits(_ role: MethodRole) -> Bool { role == .user || self.admin }
 }
 

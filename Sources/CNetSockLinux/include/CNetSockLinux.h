@@ -25,6 +25,8 @@ int cnetsock_peer_credentials(int fd, int *pid, unsigned int *uid, unsigned int 
 // SO_PEERGROUPS (Linux 4.13): the peer's supplementary groups when it connected.
 // Fills at most *count gids; returns 0 and sets *count, or -1 with errno (ERANGE: *count is the size needed).
 int cnetsock_peer_groups(int fd, unsigned int *groups, int *count);
+// Sets the nice value of the calling thread only (setpriority on its gettid()).
+int cnetsock_set_thread_nice(int nice);
 // Raises the soft RLIMIT_NOFILE to the hard limit; returns the new soft limit, or -1.
 long cnetsock_raise_nofile_limit(void);
 

@@ -58,8 +58,13 @@ final class ControlConnection {
 
     /// The peer shut its side down; close once every reply has been written.
     private var inputClosed = false
-    /// The peer has gone altogether: what it sent still runs, replies are dropped.
-    private var peerGone = false
+    /// Input has ended and every request read before the end has been handled.
+    private var inputFinished = false
+    /// Requests are left from a turn that used up its budget; the rest run next turn,
+    /// and nothing more is read meanwhile.
+    private var continuationScheduled = false
+    /// The client hung up; what it sent before still runs, but nothing is sent back.
+    private(set) var peerGone = false
     /// Close as soon as the queue is written (fatal protocol error, HTTP `Connection: close`).
     private var closeAfterFlush = false
     private(set) var isClosed = false
@@ -103,16 +108,29 @@ final class ControlConnection {
         if events.contains(.readable) { self.readAvailable() }
     }
 
+    /// Requests handled in one turn of the event loop before this connection yields to
+    /// the others: every client waits while one runs, so one that sends thousands of
+    /// requests in a burst has them served a slice per turn, between everybody else's.
+    static let requestsPerTurn = 32
+
+    /// Runs `body` with replies corked, then writes what it queued in one go.
+    private func corked(_ body: () -> Void) {
+        self.corked = true
+        body()
+        self.corked = false
+        if !self.isClosed && self.outboundBytes > 0 { self.flush() }
+    }
+
     private func readAvailable() {
         guard !self.isClosed, !self.inputClosed else { return }
-        self.corked = true
-        defer {
-            self.corked = false
-            if !self.isClosed && self.outboundBytes > 0 { self.flush() }
-        }
+        self.corked { self.readSome() }
+        self.updateInterest()
+    }
+
+    private func readSome() {
         // A few reads per wake-up keep one busy client from starving the others.
         for _ in 0..<4 {
-            guard !self.isClosed, !self.inputClosed else { break }
+            guard !self.isClosed, !self.inputClosed, !self.continuationScheduled else { break }
             guard self.outboundBytes < self.maxOutputBytes else {
                 self.throttled = true
                 break
@@ -129,7 +147,6 @@ final class ControlConnection {
             }
             break
         }
-        self.updateInterest()
     }
 
     private enum ReadResult {
@@ -153,23 +170,25 @@ final class ControlConnection {
     /// carried out, in order (effects happen, answers go nowhere); then everything it
     /// owned goes. The kernel's receive buffer bounds what there is to read.
     private func peerHungUp() {
-        guard !self.isClosed else { return }
+        guard !self.isClosed, !self.peerGone else { return }
         self.peerGone = true
         self.outbound = []
         self.outboundStart = 0
+        // EPOLLHUP stays raised whatever the interest: stop watching. The requests run in
+        // slices like any client's, and the connection closes after the last.
+        self.server.reactor.unregister(self.fd)
         while !self.isClosed, !self.inputClosed, case .data = self.readOnce() {}
         if !self.isClosed && !self.inputClosed { self.endOfInput() }
-        self.close()
     }
 
     private func received(_ bytes: UnsafeRawBufferPointer) {
         switch self.mode {
         case .stream:
             self.framer.append(bytes)
-            self.drainStream()
+            self.drain()
         case .http:
             self.httpDecoder.append(bytes)
-            self.drainHTTP()
+            self.drain()
         case .undecided:
             // Whitespace before the first message means nothing in either mode: drop it
             // as it comes, so no amount of it is buffered or scanned twice.
@@ -179,12 +198,11 @@ final class ControlConnection {
             if rest[0] >= UInt8(ascii: "A") && rest[0] <= UInt8(ascii: "Z") {
                 self.mode = .http
                 self.httpDecoder.append(rest)
-                self.drainHTTP()
             } else {
                 self.mode = .stream
                 self.framer.append(rest)
-                self.drainStream()
             }
+            self.drain()
         }
     }
 
@@ -192,34 +210,67 @@ final class ControlConnection {
 
     private func endOfInput() {
         self.inputClosed = true
+        self.drain()
+        self.updateInterest()
+    }
+
+    // MARK: Handling what was read
+
+    /// Handles buffered requests in order: while the output bound allows (past it the
+    /// rest wait, already read, so not lost, until the client reads and `flush` resumes
+    /// here), and at most ``requestsPerTurn`` before yielding the loop to other clients.
+    private func drain() {
+        var budget = Self.requestsPerTurn
+        while !self.isClosed, !self.closeAfterFlush {
+            guard self.outboundBytes < self.maxOutputBytes else {
+                self.throttled = true
+                return
+            }
+            guard budget > 0 else { return self.yieldTurn() }
+            budget -= 1
+            switch self.mode {
+            case .stream:
+                guard let frame = self.framer.next() else { return self.inputDrained() }
+                self.handleFrame(frame)
+            case .http:
+                guard let event = self.httpDecoder.next() else { return self.inputDrained() }
+                self.handleHTTP(event)
+            case .undecided:
+                return self.inputDrained()
+            }
+        }
+    }
+
+    /// Continues ``drain()`` in the next turn of the loop; reading waits until then.
+    private func yieldTurn() {
+        guard !self.continuationScheduled else { return }
+        self.continuationScheduled = true
+        self.server.reactor.deferToNextTick { [weak self] in
+            guard let self, !self.isClosed else { return }
+            self.continuationScheduled = false
+            self.corked { self.drain() }
+            self.updateInterest()
+        }
+    }
+
+    /// Every buffered request has been handled; at the end of input, what is left is a
+    /// truncated request, and the connection goes once its replies are written (at once
+    /// if the client has gone).
+    private func inputDrained() {
+        guard self.inputClosed, !self.inputFinished else { return }
+        self.inputFinished = true
         switch self.mode {
         case .stream:
             while !self.isClosed, let frame = self.framer.finish() { self.handleFrame(frame) }
         case .http:
-            self.drainHTTP()
             if !self.isClosed && !self.closeAfterFlush, let event = self.httpDecoder.finish() { self.handleHTTP(event) }
         case .undecided:
             break
         }
-        self.closeIfDone()
-        self.updateInterest()
+        if self.peerGone { self.close() } else { self.closeIfDone() }
     }
 
     // MARK: Stream mode
-
-    /// Handles buffered frames while the output bound allows: past it, the rest wait
-    /// (already read, so not lost) until the client reads and `flush` resumes here.
-    private func drainStream() {
-        while !self.isClosed, let frame = self.nextFrameWithinBound() { self.handleFrame(frame) }
-    }
-
-    private func nextFrameWithinBound() -> StreamFramer.Frame? {
-        guard self.outboundBytes < self.maxOutputBytes else {
-            self.throttled = true
-            return nil
-        }
-        return self.framer.next()
-    }
 
     private func handleFrame(_ frame: StreamFramer.Frame) {
         switch frame {
@@ -236,26 +287,21 @@ final class ControlConnection {
                 if let reply { self.sendLine(reply) }
                 self.closeIfDone()
             }
-        case .error(.tooLarge(let limit)):
-            self.sendMessage(
-                RPCResponse(id: .null, error: .invalidRequest("message is larger than the limit of \(limit) bytes")).json)
         case .error(let error):
-            self.sendMessage(RPCResponse(id: .null, error: .parseError(error.description)).json)
+            self.sendMessage(RPCResponse(id: .null, error: Self.rpcError(error)).json)
+        }
+    }
+
+    /// Limits on size and element count make a request invalid (-32600); a value the
+    /// framer cannot follow is a parse error (-32700).
+    private static func rpcError(_ error: StreamFramer.FramingError) -> RPCError {
+        switch error {
+        case .tooLarge, .tooManyElements: .invalidRequest(error.description)
+        case .tooDeep, .truncated: .parseError(error.description)
         }
     }
 
     // MARK: HTTP mode
-
-    private func drainHTTP() {
-        while !self.isClosed, !self.closeAfterFlush {
-            guard self.outboundBytes < self.maxOutputBytes else {
-                self.throttled = true
-                return
-            }
-            guard let event = self.httpDecoder.next() else { return }
-            self.handleHTTP(event)
-        }
-    }
 
     private func handleHTTP(_ event: HTTPRequestDecoder.Event) {
         switch event {
@@ -273,6 +319,10 @@ final class ControlConnection {
             let slot = HTTPSlot()
             slot.close = !request.keepAlive
             self.httpSlots.append(slot)
+            if let violation = self.framer.violation(in: request.body) {
+                self.fill(slot, self.httpReply(JSONCodec.encode(RPCResponse(id: .null, error: Self.rpcError(violation)).json), slot))
+                return
+            }
             let message: JSONValue
             do {
                 message = try JSONCodec.parse(request.body)
@@ -386,18 +436,14 @@ final class ControlConnection {
         if self.throttled && self.outboundBytes < self.maxOutputBytes / 2 {
             self.throttled = false
             self.session.outputDrained()
-            switch self.mode {
-            case .stream: self.drainStream()
-            case .http: self.drainHTTP()
-            case .undecided: break
-            }
+            self.drain()
         }
         self.updateInterest()
     }
 
     private func closeIfDone() {
         guard !self.isClosed, self.outboundBytes == 0 else { return }
-        if self.closeAfterFlush || (self.inputClosed && !self.session.hasPendingRequests && self.httpSlots.isEmpty) {
+        if self.closeAfterFlush || (self.inputFinished && !self.session.hasPendingRequests && self.httpSlots.isEmpty) {
             self.close()
         }
     }
@@ -405,7 +451,7 @@ final class ControlConnection {
     private func updateInterest() {
         guard !self.isClosed else { return }
         var interest: Reactor.Events = []
-        if !self.inputClosed && !self.closeAfterFlush && self.outboundBytes < self.maxOutputBytes {
+        if !self.inputClosed && !self.closeAfterFlush && !self.continuationScheduled && self.outboundBytes < self.maxOutputBytes {
             interest.insert(.readable)
         }
         if self.outboundBytes > 0 { interest.insert(.writable) }

@@ -25,6 +25,8 @@ final class ControlServer {
     /// Out of descriptors: listeners are not watched until one frees up or the back-off ends.
     private var acceptPaused = false
     private var acceptBackoffMilliseconds = 0
+    /// At max_clients: refusals are logged once per episode, not once per client.
+    private var refusing = false
 
     init(reactor: Reactor, daemon: Daemon, listeners: [Int32], limits: Limits, logger: Logger) {
         self.reactor = reactor
@@ -51,8 +53,13 @@ final class ControlServer {
 
     // MARK: Accepting
 
+    /// Connections taken per wake-up of a listener. Clients that connect as fast as they
+    /// are accepted would otherwise keep the loop here, and every connected client
+    /// would wait; the listener is level-triggered, so the rest are taken on the next turn.
+    static let acceptsPerWake = 16
+
     private func acceptAll(_ listener: Int32) {
-        while !self.acceptPaused {
+        for _ in 0..<Self.acceptsPerWake where !self.acceptPaused {
             let fd: Int32?
             do {
                 fd = try UnixSocket.accept(listener)
@@ -100,8 +107,15 @@ final class ControlServer {
             let bytes = JSONCodec.encode(refusal) + [0x0A]
             _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
             close(fd)
-            self.logger.notice("refused a client: max_clients \(self.limits.maxClients) reached")
+            if !self.refusing {
+                self.refusing = true
+                self.logger.notice("refusing clients: max_clients \(self.limits.maxClients) reached")
+            }
             return
+        }
+        if self.refusing {
+            self.refusing = false
+            self.logger.notice("accepting clients again")
         }
         let credentials = (try? PeerCredentials(socket: fd)) ?? PeerCredentials(pid: 0, uid: UInt32.max, gid: UInt32.max)
         let id = self.nextConnectionID

@@ -92,6 +92,12 @@ public final class Daemon: @unchecked Sendable {
     ) throws(SystemError) {
         let configuration = prepared.configuration
         self.reactor = try Reactor()
+        // While one callback runs every client waits: name the ones that run long.
+        self.reactor.slowCallbackNanoseconds = 10_000_000
+        self.reactor.onSlowCallback = { [logger] what, nanoseconds in
+            let milliseconds = nanoseconds / 1_000_000
+            logger.log(level: milliseconds >= 100 ? .warning : .debug, "event loop held \(milliseconds) ms by \(what)")
+        }
         self.blockingWork = BlockingWork(reactor: self.reactor)
         self.configuration = configuration
         self.configurationSource = source

@@ -93,6 +93,8 @@ public final class Session: RPCCaller {
 
     public func heldReplyBytesChanged(by bytes: Int) { self.connection?.heldBytes += bytes }
 
+    public var discardsReplies: Bool { self.connection?.peerGone ?? true }
+
     /// Room for a payload reply now (a closed connection has none, for good).
     func replyRoom() -> ReplyRoom { self.connection?.replyRoom() ?? .refuse }
 
