@@ -21,11 +21,14 @@ public struct MethodSpec: Sendable {
     /// NSAPI failures the method documents, beyond the protocol errors every method has.
     public var errors: [NSAPIError]
     public var tags: [String]
+    /// The handler answers with the same value for the life of the table (the API's own
+    /// document): the dispatcher encodes it once and reuses the bytes.
+    public var resultIsConstant: Bool
 
     public init(
         _ name: String, summary: String, description: String = "", params: [Field] = [],
         result: Schema = .object([]), resultDescription: String = "", role: MethodRole = .user,
-        errors: [NSAPIError] = [], tags: [String] = []
+        errors: [NSAPIError] = [], tags: [String] = [], resultIsConstant: Bool = false
     ) {
         self.name = name
         self.summary = summary
@@ -36,6 +39,7 @@ public struct MethodSpec: Sendable {
         self.role = role
         self.errors = errors
         self.tags = tags
+        self.resultIsConstant = resultIsConstant
     }
 }
 

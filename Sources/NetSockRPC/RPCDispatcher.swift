@@ -29,6 +29,7 @@ extension RPCCaller {
 public struct RPCDispatcher<Context: RPCCaller> {
     public var table: MethodTable<Context>
     public var maxBatch: Int
+    private let constantResults = ConstantResults()
 
     public init(table: MethodTable<Context>, maxBatch: Int = 100) {
         self.table = table
@@ -42,14 +43,13 @@ public struct RPCDispatcher<Context: RPCCaller> {
         _ message: JSONValue, context: Context, deferred: (Responder) -> Void = { _ in },
         reply: @escaping ([UInt8]?) -> Void
     ) {
-        let encode: (RPCResponse) -> [UInt8] = context.discardsReplies ? { _ in [] } : { JSONCodec.encode($0.json) }
         switch RPCEnvelope(parsing: message, maxBatch: self.maxBatch) {
         case .rejected(let error):
-            reply(encode(RPCResponse(id: .null, error: error)))
+            reply(self.encode(RPCResponse(id: .null, error: error), method: nil, context: context))
         case .single(let incoming):
-            self.run(incoming, context: context, deferred: deferred) { reply($0.map(encode)) }
+            self.run(incoming, context: context, deferred: deferred, reply: reply)
         case .batch(let entries):
-            let gather = BatchGatherer(count: entries.count, context: context, encode: encode, reply: reply)
+            let gather = BatchGatherer(count: entries.count, context: context, reply: reply)
             for (index, entry) in entries.enumerated() {
                 self.run(entry, context: context, deferred: deferred) { gather.fill(index, $0) }
             }
@@ -57,25 +57,34 @@ public struct RPCDispatcher<Context: RPCCaller> {
     }
 
     private func run(
-        _ incoming: RPCIncoming, context: Context, deferred: (Responder) -> Void,
-        reply: @escaping (RPCResponse?) -> Void
+        _ incoming: RPCIncoming, context: Context, deferred: (Responder) -> Void, reply: @escaping ([UInt8]?) -> Void
     ) {
         switch incoming {
         case .discarded:
             reply(nil)
         case .invalid(let id, let error):
-            reply(RPCResponse(id: id, error: error))
+            reply(self.encode(RPCResponse(id: id, error: error), method: nil, context: context))
         case .request(let request):
             if let refusal = context.admissionError() {
-                return reply(request.id.map { RPCResponse(id: $0, error: refusal) })
+                return reply(request.id.map { self.encode(RPCResponse(id: $0, error: refusal), method: nil, context: context) })
             }
             let responder = Responder { outcome in
                 guard let id = request.id else { return reply(nil) }
-                reply(RPCResponse(id: id, outcome: outcome))
+                reply(self.encode(RPCResponse(id: id, outcome: outcome), method: request.method, context: context))
             }
             self.call(request, context: context, responder: responder)
             if !responder.isComplete { deferred(responder) }
         }
+    }
+
+    /// The reply's text: nothing for a caller that has gone; a constant result's bytes
+    /// from the first time it was encoded.
+    private func encode(_ response: RPCResponse, method: String?, context: Context) -> [UInt8] {
+        if context.discardsReplies { return [] }
+        guard let method, case .success(let result) = response.outcome, self.table[method]?.spec.resultIsConstant == true else {
+            return JSONCodec.encode(response.json)
+        }
+        return self.constantResults.response(id: response.id, method: method) { JSONCodec.encode(result) }
     }
 
     /// Runs one request through role check, validation and its handler.
@@ -101,6 +110,24 @@ public struct RPCDispatcher<Context: RPCCaller> {
     }
 }
 
+/// Encoded results of methods whose result never changes, and the responses around
+/// them: the same bytes jansson wrote for the whole response, with the id in place.
+private final class ConstantResults {
+    private var encoded: [String: [UInt8]] = [:]
+
+    func response(id: JSONValue, method: String, encodeResult: () -> [UInt8]) -> [UInt8] {
+        let result = self.encoded[method] ?? encodeResult()
+        self.encoded[method] = result
+        // The member order JSONCodec writes a response in: jsonrpc, id, result.
+        var bytes = Array(#"{"jsonrpc":"2.0","id":"#.utf8)
+        bytes += JSONCodec.encode(id)
+        bytes += Array(#","result":"#.utf8)
+        bytes += result
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
+    }
+}
+
 /// Collects the replies of a batch in order and sends them once all are in. Each
 /// entry is encoded when it answers, and its bytes are reported to the caller as held.
 private final class BatchGatherer<Context: RPCCaller> {
@@ -108,20 +135,17 @@ private final class BatchGatherer<Context: RPCCaller> {
     private var remaining: Int
     private var held = 0
     private let context: Context
-    private let encode: (RPCResponse) -> [UInt8]
     private let reply: ([UInt8]?) -> Void
 
-    init(count: Int, context: Context, encode: @escaping (RPCResponse) -> [UInt8], reply: @escaping ([UInt8]?) -> Void) {
+    init(count: Int, context: Context, reply: @escaping ([UInt8]?) -> Void) {
         self.slots = Array(repeating: nil, count: count)
         self.remaining = count
         self.context = context
-        self.encode = encode
         self.reply = reply
     }
 
-    func fill(_ index: Int, _ response: RPCResponse?) {
-        if let response {
-            let bytes = self.encode(response)
+    func fill(_ index: Int, _ encoded: [UInt8]?) {
+        if let bytes = encoded {
             self.slots[index] = bytes
             self.held += bytes.count
             self.context.heldReplyBytesChanged(by: bytes.count)

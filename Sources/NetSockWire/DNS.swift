@@ -124,12 +124,14 @@ public enum DNS {
 
     /// The wire form of a name; refuses empty labels, labels over 63 and names over 255 octets.
     public static func encodeName(_ name: String) throws(WireError) -> [UInt8] {
-        var text = name
-        if text.hasSuffix(".") { text.removeLast() }
+        // Split on the byte, not on Characters: a label that starts with a combining mark
+        // joins the dot before it into one Character, and the two labels would go out as one.
+        var text = Array(name.utf8)
+        if text.last == UInt8(ascii: ".") { text.removeLast() }
         guard !text.isEmpty else { throw .malformed("empty name") }
         var bytes: [UInt8] = []
-        for label in text.split(separator: ".", omittingEmptySubsequences: false) {
-            let utf8 = Array(label.utf8)
+        for label in text.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
+            let utf8 = Array(label)
             guard !utf8.isEmpty else { throw .malformed("empty label") }
             guard utf8.count <= self.maxLabelLength else { throw WireError(.tooLong) }
             bytes.append(UInt8(utf8.count))

@@ -232,3 +232,23 @@ import Testing
         #expect(live.map { String(decoding: $0, as: UTF8.self) } == #"{"jsonrpc":"2.0","id":1,"result":["hello",5]}"#)
     }
 }
+
+/// A method whose result never changes is encoded once; its responses are the bytes
+/// the ordinary path writes, whatever the id.
+@Suite struct ConstantResultTests {
+    @Test func responsesAreTheOrdinaryBytes() throws {
+        let document: JSONValue = ["openrpc": "1.3.2", "methods": [["name": "x", "summary": "a \"quoted\" word"]]]
+        var table = MethodTable<Caller>()
+        table.register(MethodSpec("doc", summary: "", resultIsConstant: true)) { _ in .result(document) }
+        let dispatcher = RPCDispatcher(table: table)
+        for id: JSONValue in [1, "two", .null, -3, "\u{1}\""] {
+            var request: JSONObject = ["jsonrpc": "2.0", "method": "doc"]
+            request["id"] = id
+            for _ in 0..<2 {
+                var reply: [UInt8]?
+                dispatcher.dispatch(.object(request), context: Caller()) { reply = $0 }
+                #expect(reply == JSONCodec.encode(RPCResponse(id: id, result: document).json), "id \(id)")
+            }
+        }
+    }
+}

@@ -112,3 +112,17 @@ import Testing
         #expect(throws: WireError.self) { try DNS.parse(Self.message(question: tooLong + [0])) }
     }
 }
+
+extension DNSNameBoundaryTests {
+    /// Found by the fuzzer: a label that starts with a combining mark (U+06E1 here) fused
+    /// with the dot before it into one Character, so encoding split the name in the
+    /// wrong places and wrote a label holding a dot.
+    @Test func labelsStartingWithACombiningMarkKeepTheirBoundaries() throws {
+        let name = "a.\u{06E1}b.c"
+        let wire = try DNS.encodeName(name)
+        #expect(wire == [1, 0x61, 3, 0xDB, 0xA1, 0x62, 1, 0x63, 0])
+        let parsed = try DNS.parse(Self.message(question: wire))
+        #expect(parsed.questions.first?.name == name)
+        #expect(try DNS.parse(DNS.encode(parsed)) == parsed)
+    }
+}

@@ -65,7 +65,8 @@ enum RPCMethods {
         table.register(
             MethodSpec(
                 "rpc.discover", summary: "The OpenRPC 1.3 document of this API, notifications included.",
-                result: .object([], open: true), resultDescription: "An OpenRPC document.", tags: ["rpc"])
+                result: .object([], open: true), resultDescription: "An OpenRPC document.", tags: ["rpc"],
+                resultIsConstant: true)
         ) { _ throws(RPCError) in .result(try daemon().openRPC) }
     }
 }
