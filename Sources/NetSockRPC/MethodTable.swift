@@ -162,8 +162,10 @@ public struct MethodTable<Context> {
     /// Registration order, which is the order of the OpenRPC document.
     public private(set) var names: [String] = []
     public private(set) var notifications: [NotificationSpec] = []
+    /// Given, every declared method's results are checked against their schemas (tests).
+    public let resultCheck: ResultCheck?
 
-    public init() {}
+    public init(resultCheck: ResultCheck? = nil) { self.resultCheck = resultCheck }
 
     public mutating func register(_ spec: MethodSpec, _ handler: @escaping Handler) {
         precondition(self.entries[spec.name] == nil, "method \(spec.name) registered twice")

@@ -16,21 +16,53 @@ public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
         self.data = data
     }
 
-    public static let parseErrorCode = -32700
-    public static let invalidRequestCode = -32600
-    public static let methodNotFoundCode = -32601
-    public static let invalidParamsCode = -32602
-    public static let internalErrorCode = -32603
-    /// The caller's role does not allow the method.
-    public static let notPermittedCode = -32001
-    /// `events.subscribe {since}` asked for history the daemon no longer holds.
-    public static let replayUnavailableCode = -32002
-    /// The daemon is stopping; the request was not (or no longer) carried out.
-    public static let shuttingDownCode = -32003
-    /// A connection-level limit was hit (clients, queued output).
-    public static let limitExceededCode = -32004
-    /// `daemon.reload` found the config file invalid; the running configuration stays.
-    public static let configurationRefusedCode = -32005
+    /// The protocol and server errors outside NSAPI: the one list the constructors below
+    /// and the OpenRPC document take their codes and messages from.
+    public enum Code: Int, CaseIterable, Sendable {
+        case parseError = -32700
+        case invalidRequest = -32600
+        case methodNotFound = -32601
+        case invalidParams = -32602
+        case internalError = -32603
+        /// The caller's role does not allow the method.
+        case notPermitted = -32001
+        /// `events.subscribe {since}` asked for history the daemon no longer holds.
+        case replayUnavailable = -32002
+        /// The daemon is stopping; the request was not (or no longer) carried out.
+        case shuttingDown = -32003
+        /// A connection-level limit was hit (clients, queued output).
+        case limitExceeded = -32004
+        /// `daemon.reload` found the config file invalid; the running configuration stays.
+        case configurationRefused = -32005
+
+        public var message: String {
+            switch self {
+            case .parseError: "Parse error"
+            case .invalidRequest: "Invalid Request"
+            case .methodNotFound: "Method not found"
+            case .invalidParams: "Invalid params"
+            case .internalError: "Internal error"
+            case .notPermitted: "Not permitted"
+            case .replayUnavailable: "Replay unavailable"
+            case .shuttingDown: "Shutting down"
+            case .limitExceeded: "Limit exceeded"
+            case .configurationRefused: "Configuration refused"
+            }
+        }
+    }
+
+    public init(_ code: Code, data: JSONValue? = nil) { self.init(code: code.rawValue, message: code.message, data: data) }
+
+    public static let parseErrorCode = Code.parseError.rawValue
+    public static let invalidRequestCode = Code.invalidRequest.rawValue
+    public static let methodNotFoundCode = Code.methodNotFound.rawValue
+    public static let invalidParamsCode = Code.invalidParams.rawValue
+    public static let internalErrorCode = Code.internalError.rawValue
+    public static let notPermittedCode = Code.notPermitted.rawValue
+    public static let replayUnavailableCode = Code.replayUnavailable.rawValue
+    public static let shuttingDownCode = Code.shuttingDown.rawValue
+    public static let limitExceededCode = Code.limitExceeded.rawValue
+    public static let configurationRefusedCode = Code.configurationRefused.rawValue
 
     private static func detail(_ text: String, _ extra: JSONObject = JSONObject()) -> JSONValue {
         var data = extra
@@ -39,57 +71,49 @@ public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public static func parseError(_ detail: String) -> RPCError {
-        RPCError(code: parseErrorCode, message: "Parse error", data: Self.detail(detail))
+        RPCError(.parseError, data: Self.detail(detail))
     }
 
     public static func invalidRequest(_ detail: String) -> RPCError {
-        RPCError(code: invalidRequestCode, message: "Invalid Request", data: Self.detail(detail))
+        RPCError(.invalidRequest, data: Self.detail(detail))
     }
 
     public static func methodNotFound(_ method: String) -> RPCError {
-        RPCError(
-            code: methodNotFoundCode, message: "Method not found",
-            data: Self.detail("no method named \(method)", JSONObject([("method", .string(method))])))
+        RPCError(.methodNotFound, data: Self.detail("no method named \(method)", JSONObject([("method", .string(method))])))
     }
 
     /// Invalid params; `param` names the culprit as API.md requires.
     public static func invalidParams(param: String?, _ detail: String) -> RPCError {
         var extra = JSONObject()
         if let param { extra["param"] = .string(param) }
-        return RPCError(code: invalidParamsCode, message: "Invalid params", data: Self.detail(detail, extra))
+        return RPCError(.invalidParams, data: Self.detail(detail, extra))
     }
 
     public static func internalError(_ detail: String) -> RPCError {
-        RPCError(code: internalErrorCode, message: "Internal error", data: Self.detail(detail))
+        RPCError(.internalError, data: Self.detail(detail))
     }
 
     public static func notPermitted(method: String, role: String) -> RPCError {
-        RPCError(
-            code: notPermittedCode, message: "Not permitted",
-            data: Self.detail(
+        RPCError(.notPermitted, data: Self.detail(
                 "\(method) needs the \(role) role", JSONObject([("method", .string(method)), ("role", .string(role))])))
     }
 
     public static func replayUnavailable(since: Int64, oldest: Int64) -> RPCError {
-        RPCError(
-            code: replayUnavailableCode, message: "Replay unavailable",
-            data: Self.detail(
+        RPCError(.replayUnavailable, data: Self.detail(
                 "events after \(since) are no longer held; the oldest held is \(oldest)",
                 JSONObject([("since", .integer(since)), ("oldest", .integer(oldest))])))
     }
 
     public static func shuttingDown() -> RPCError {
-        RPCError(code: shuttingDownCode, message: "Shutting down", data: Self.detail("the daemon is stopping"))
+        RPCError(.shuttingDown, data: Self.detail("the daemon is stopping"))
     }
 
     public static func limitExceeded(_ detail: String) -> RPCError {
-        RPCError(code: limitExceededCode, message: "Limit exceeded", data: Self.detail(detail))
+        RPCError(.limitExceeded, data: Self.detail(detail))
     }
 
     public static func configurationRefused(key: String, _ detail: String) -> RPCError {
-        RPCError(
-            code: configurationRefusedCode, message: "Configuration refused",
-            data: Self.detail(detail, JSONObject([("key", .string(key))])))
+        RPCError(.configurationRefused, data: Self.detail(detail, JSONObject([("key", .string(key))])))
     }
 
     /// An NSAPI failure: `code` is the `nsapi_error_t`, `message` its Mbed name.

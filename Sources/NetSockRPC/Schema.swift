@@ -18,6 +18,9 @@ public indirect enum Schema: Sendable {
     case oneOf([Schema])
     /// A reference to a shared component schema by name, for documentation only.
     case ref(String, Schema)
+    /// A schema with a Swift type name: the generated client declares a type of that
+    /// name for it. Validates and documents exactly as the schema it names.
+    case named(String, Schema)
 
     public static let string = Schema.string()
     public static let integer = Schema.integer()
@@ -67,7 +70,7 @@ public indirect enum Schema: Sendable {
         case .oneOf(let choices):
             for choice in choices where (try? choice.validate(value, path: path)) != nil { return }
             throw .invalidParams(param: path, "\(path) has an unexpected type (\(value.typeName))")
-        case .ref(_, let schema):
+        case .ref(_, let schema), .named(_, let schema):
             try schema.validate(value, path: path)
         }
     }
@@ -137,6 +140,32 @@ public indirect enum Schema: Sendable {
             return ["oneOf": .array(choices.map(\.jsonSchema))]
         case .ref(let name, _):
             return ["$ref": .string("#/components/schemas/\(name)")]
+        case .named(_, let schema):
+            return schema.jsonSchema
+        }
+    }
+
+    /// "a string", "an integer", ...: what a value of this schema is, for error messages.
+    public var typeDescription: String {
+        switch self {
+        case .string: "a string"
+        case .integer: "an integer"
+        case .number: "a number"
+        case .boolean: "a boolean"
+        case .null: "null"
+        case .any: "any value"
+        case .array: "an array"
+        case .object, .map: "an object"
+        case .oneOf(let choices): choices.map(\.typeDescription).joined(separator: " or ")
+        case .ref(_, let schema), .named(_, let schema): schema.typeDescription
+        }
+    }
+
+    /// The schema without its Swift type name (and references resolved).
+    public var unnamed: Schema {
+        switch self {
+        case .ref(_, let schema), .named(_, let schema): schema.unnamed
+        default: self
         }
     }
 }

@@ -1,5 +1,5 @@
 import NSAPI
-import NetSockDaemon
+@testable import NetSockDaemon
 import Testing
 
 /// Every Mbed socket rule the layer implements, on a scripted stack with a manual clock.
@@ -364,10 +364,10 @@ import Testing
         try self.layer.close(owner: 1, id: udp)
         let summaries = self.layer.list(owner: 1)
         #expect(summaries.map(\.id) == [id, udp])
-        #expect(summaries[0].state == "connected")
+        #expect(summaries[0].state == .connected)
         #expect(summaries[0].peer == self.peer)
         #expect(summaries[0].interface == "eth0")
-        #expect(summaries[1].state == "closed")
+        #expect(summaries[1].state == .closed)
     }
 }
 

@@ -219,6 +219,18 @@ import Testing
         #expect(reply["result"]?["api_version"] == 1, "the waiting client is served once descriptors free up")
     }
 
+    /// Item 6: the soft descriptor limit is raised to the hard one at start, and the
+    /// unit file asks systemd for a hard limit that fits max_clients' sockets.
+    @Test func theDescriptorLimitIsRaisedAndTheUnitSetsIt() throws {
+        let daemon = try DaemonLauncher(launcher: ["/usr/bin/prlimit", "--nofile=64:4096", "--"])
+        let limits = try readText("/proc/\(daemon.process.pid)/limits")
+        let line = limits.split(separator: "\n").first { $0.hasPrefix("Max open files") } ?? ""
+        #expect(line.split(separator: " ").filter { !$0.isEmpty }.dropFirst(3).prefix(2) == ["4096", "4096"], "\(line)")
+        let unit = try readText(repositoryRoot() + "/contrib/netsockd.service")
+        let declared = unit.split(separator: "\n").first { $0.hasPrefix("LimitNOFILE=") }.flatMap { Int($0.dropFirst("LimitNOFILE=".count)) }
+        #expect((declared ?? 0) >= 256 * 64, "LimitNOFILE fits max_clients x max_sockets_per_client")
+    }
+
     /// Item 7: a client's DNS limits, ids and cancels are its own.
     @Test func oneClientsDNSQueriesNeitherStarveNorCancelAnothers() throws {
         let peers = TestPeers.shared

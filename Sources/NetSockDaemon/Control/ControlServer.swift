@@ -184,7 +184,7 @@ final class ControlServer {
     /// Sends `daemon.stopping`, answers waiting requests, and closes every connection after a flush.
     func stopAll() {
         for connection in self.connections.values {
-            connection.session.notifyUnconditionally("daemon.stopping", [:])
+            connection.session.notifyUnconditionally(StoppingNotification())
             connection.session.failPending(.shuttingDown())
         }
         for connection in Array(self.connections.values) { connection.finishAndClose() }

@@ -214,9 +214,9 @@ public final class Daemon: @unchecked Sendable {
         self.reactor.execute { [self] in
             self.interfaces.start()
             self.sockets.sigioHandler = { [unowned self] owner, socket in
-                self.server?.session(id: owner)?.notifyUnconditionally("socket.sigio", ["socket": .integer(Int64(socket))])
+                self.server?.session(id: owner)?.notifyUnconditionally(SigioNotification(socket: socket))
             }
-            self.events.publish(topic: "daemon", event: "started", data: ["pid": .integer(Int64(getpid())), "version": .string(Self.version)])
+            self.events.publish(.started(pid: getpid(), version: Self.version))
             self.notifier.notify("READY=1\nSTATUS=serving \(self.socketPath)\nMAINPID=\(getpid())")
             self.logger.info("serving on \(self.socketPath)")
             self.scheduleWatchdog()
@@ -246,7 +246,7 @@ public final class Daemon: @unchecked Sendable {
         self.isStopping = true
         self.logger.info("stopping")
         self.notifier.notify("STOPPING=1\nSTATUS=stopping")
-        self.events.publish(topic: "daemon", event: "stopping")
+        self.events.publish(.stopping)
         self.server?.closeListeners()
         self.removeSocketFile()
         self.server?.stopAll()
@@ -300,7 +300,7 @@ public final class Daemon: @unchecked Sendable {
                 completion(nil)
             case .failure(let error):
                 self.logger.error("reload refused, keeping the running configuration: \(error)")
-                self.events.publish(topic: "daemon", event: "reload_failed", data: ["error": .string(error.description)])
+                self.events.publish(.reloadFailed(error: error.description))
                 completion(error)
             }
         }
@@ -328,9 +328,7 @@ public final class Daemon: @unchecked Sendable {
             maxClients: next.control.maxClients, maxMessageBytes: next.control.maxMessageBytes,
             maxOutputBytes: next.control.maxOutputBytes)
         self.logger.info("configuration reloaded")
-        self.events.publish(
-            topic: "daemon", event: "reloaded",
-            data: ["interfaces": JSONValue(next.interfaces.map(\.name)), "needs_restart": JSONValue(needsRestart)])
+        self.events.publish(.reloaded(interfaces: next.interfaces.map(\.name), needsRestart: needsRestart))
     }
 
     // MARK: DNS

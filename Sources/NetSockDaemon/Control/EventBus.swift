@@ -1,14 +1,75 @@
+public import NSAPI
 public import NetSockJSON
-import NetSockRPC
+public import NetSockRPC
+
+/// The topics of API.md.
+public enum EventTopic: String, Sendable, CaseIterable, APIEnumeration {
+    case interface
+    case cellular
+    case wifi
+    case mesh
+    case daemon
+
+    public var apiName: String { self.rawValue }
+}
+
+/// What the daemon announces, by Mbed's names where Mbed has them. Domain code
+/// publishes these; they become JSON only when they leave for a subscriber (``data``).
+public enum DaemonEvent: Sendable, Equatable {
+    case started(pid: Int32, version: String)
+    case stopping
+    /// `needsRestart` names the settings that take effect only at the next start.
+    case reloaded(interfaces: [String], needsRestart: [String])
+    case reloadFailed(error: String)
+    /// Mbed's `NSAPI_EVENT_CONNECTION_STATUS_CHANGE`.
+    case statusChanged(interface: String, status: ConnectionStatus, previous: ConnectionStatus)
+    case defaultChanged(interface: String)
+    /// Published by an admin through `events.publish`.
+    case published(topic: EventTopic, name: String, data: JSONObject)
+
+    public var topic: EventTopic {
+        switch self {
+        case .started, .stopping, .reloaded, .reloadFailed: .daemon
+        case .statusChanged, .defaultChanged: .interface
+        case .published(let topic, _, _): topic
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .started: "started"
+        case .stopping: "stopping"
+        case .reloaded: "reloaded"
+        case .reloadFailed: "reload_failed"
+        case .statusChanged: "status_changed"
+        case .defaultChanged: "default_changed"
+        case .published(_, let name, _): name
+        }
+    }
+
+    /// The event's details as subscribers receive them.
+    public var data: JSONObject {
+        switch self {
+        case .started(let pid, let version): ["pid": .integer(Int64(pid)), "version": .string(version)]
+        case .stopping: [:]
+        case .reloaded(let interfaces, let needsRestart): ["interfaces": interfaces.json, "needs_restart": needsRestart.json]
+        case .reloadFailed(let error): ["error": .string(error)]
+        case .statusChanged(let interface, let status, let previous):
+            ["interface": .string(interface), "status": status.json, "previous": previous.json]
+        case .defaultChanged(let interface): ["interface": .string(interface)]
+        case .published(_, _, let data): data
+        }
+    }
+}
 
 /// One published event.
 public struct Event: Sendable, Equatable {
     public var seq: Int64
     /// RFC 3339 UTC time of publication.
     public var time: String
-    public var topic: String
-    public var event: String
-    public var data: JSONObject
+    public var event: DaemonEvent
+
+    public var topic: EventTopic { self.event.topic }
 }
 
 /// Daemon-wide event numbering, bounded history and fan-out to subscriptions.
@@ -38,9 +99,9 @@ public final class EventBus {
     }
 
     @discardableResult
-    public func publish(topic: String, event: String, data: JSONObject = JSONObject()) -> Event {
+    public func publish(_ event: DaemonEvent) -> Event {
         self.latestSeq += 1
-        let record = Event(seq: self.latestSeq, time: self.clock(), topic: topic, event: event, data: data)
+        let record = Event(seq: self.latestSeq, time: self.clock(), event: event)
         self.history.append(record)
         self.trimHistory()
         for sink in self.sinks.values { sink.deliver(record) }

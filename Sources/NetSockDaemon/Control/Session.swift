@@ -52,7 +52,7 @@ public final class Session: RPCCaller {
         }
     }
 
-    public var roles: [String] { self.isAdmin ? ["user", "admin"] : ["user"] }
+    public var roles: [MethodRole] { self.isAdmin ? [.user, .admin] : [.user] }
 
     private func makeToken() -> Int {
         defer { self.nextToken += 1 }
@@ -117,16 +117,20 @@ public final class Session: RPCCaller {
 
     /// Queues a server notification; `false` when it was dropped (no room, HTTP mode, closed).
     @discardableResult
-    public func notify(_ method: String, _ params: JSONObject) -> Bool {
+    func notify<Notification: DaemonNotification>(_ notification: Notification) -> Bool {
         guard let connection, connection.acceptsNotifications else { return false }
-        connection.sendMessage(RPCNotification(method: method, params: params).json)
+        connection.sendMessage(Self.message(notification))
         return true
     }
 
     /// Queues a notification even past the output bound (tiny, rare control messages).
-    func notifyUnconditionally(_ method: String, _ params: JSONObject) {
+    func notifyUnconditionally<Notification: DaemonNotification>(_ notification: Notification) {
         guard let connection, connection.isStreamMode else { return }
-        connection.sendMessage(RPCNotification(method: method, params: params).json)
+        connection.sendMessage(Self.message(notification))
+    }
+
+    private static func message<Notification: DaemonNotification>(_ notification: Notification) -> JSONValue {
+        RPCNotification(method: Notification.method, params: notification.json.objectValue ?? [:]).json
     }
 
     // MARK: Subscriptions
@@ -166,12 +170,12 @@ public final class Session: RPCCaller {
 /// and reporting what it had to drop as one `events.lost` range.
 final class Subscription: EventSink {
     let id: Int64
-    let topics: Set<String>
+    let topics: Set<EventTopic>
     unowned let session: Session
     /// Events dropped since the last delivery, as an inclusive seq range.
     private var lost: (from: Int64, to: Int64)?
 
-    init(id: Int64, topics: Set<String>, session: Session) {
+    init(id: Int64, topics: Set<EventTopic>, session: Session) {
         self.id = id
         self.topics = topics
         self.session = session
@@ -186,22 +190,13 @@ final class Subscription: EventSink {
             return
         }
         self.reportLoss()
-        self.session.notify("events.notify", self.payload(event))
+        self.session.notify(EventNotification(subscription: self.id, record: EventRecord(event)))
     }
 
     /// Sends the pending `events.lost` notice, if any, when there is room.
     func reportLoss() {
         guard let lost = self.lost, self.session.hasRoomForNotifications else { return }
         self.lost = nil
-        self.session.notifyUnconditionally(
-            "events.lost",
-            ["subscription": .integer(self.id), "from_seq": .integer(lost.from), "to_seq": .integer(lost.to)])
-    }
-
-    func payload(_ event: Event) -> JSONObject {
-        [
-            "subscription": .integer(self.id), "seq": .integer(event.seq), "time": .string(event.time),
-            "topic": .string(event.topic), "event": .string(event.event), "data": .object(event.data),
-        ]
+        self.session.notifyUnconditionally(EventsLostNotification(subscription: self.id, fromSeq: lost.from, toSeq: lost.to))
     }
 }

@@ -143,9 +143,7 @@ final class InterfaceRegistry {
         let previous = interface.status
         interface.status = status
         self.logger.info("interface \(interface.name): \(previous.apiName) -> \(status.apiName)")
-        self.events.publish(
-            topic: "interface", event: "status_changed",
-            data: ["interface": .string(interface.name), "status": .string(status.apiName), "previous": .string(previous.apiName)])
+        self.events.publish(.statusChanged(interface: interface.name, status: status, previous: previous))
     }
 
     // MARK: NetworkInterface calls
@@ -314,50 +312,26 @@ final class InterfaceRegistry {
 
     // MARK: Views
 
-    func summary(_ interface: ManagedInterface) -> JSONValue {
-        [
-            "name": .string(interface.name), "type": .string(interface.type.rawValue),
-            "stack": .string(interface.stackKind.rawValue), "status": .string(interface.status.apiName),
-            "default": .bool(interface.name == self.defaultName),
-        ]
+    /// What the kernel says of an interface's link and addresses (nothing for other stacks yet).
+    struct Observed {
+        var hardwareAddress: [UInt8]?
+        var ipv4: (address: IPAddress, prefixLength: Int, gateway: IPAddress?)?
+        var ipv6: [IPAddress] = []
+        /// The kernel link behind the interface: its index, MTU and carrier.
+        var link: (index: Int, mtu: Int?, carrier: Bool)?
     }
 
-    func details(_ interface: ManagedInterface, dns: [String]) -> JSONValue {
-        var result: JSONObject = [
-            "name": .string(interface.name), "type": .string(interface.type.rawValue),
-            "stack": .string(interface.stackKind.rawValue), "status": .string(interface.status.apiName),
-        ]
-        var mac: JSONValue = .null
-        var ipv4: JSONValue = .null
-        var ipv6: [JSONValue] = []
-        var extra: JSONObject = [:]
-        if interface.stackKind == .kernel, let device = interface.device, let link = self.table.link(named: device) {
-            if let hardware = link.hardwareAddress, hardware.count == 6 {
-                mac = .string(hardware.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined(separator: ":"))
-            }
-            let addresses = self.table.addresses(of: link)
-            if let v4 = addresses.first(where: { $0.address.version == .ipv4 }) {
-                let mask: UInt32 = v4.prefixLength == 0 ? 0 : ~UInt32(0) << (32 - UInt32(min(32, v4.prefixLength)))
-                ipv4 = [
-                    "address": .string(v4.address.description), "netmask": .string(IPv4Address(mask).description),
-                    "gateway": self.table.gateway(of: link, version: .ipv4).map { .string($0.description) } ?? .null,
-                ]
-            }
-            ipv6 = addresses.filter { $0.address.version == .ipv6 }.map { .string($0.address.description) }
-            extra = [
-                "device": .string(device), "index": .integer(Int64(link.index)),
-                "mtu": link.mtu.map { .integer(Int64($0)) } ?? .null, "carrier": .bool(link.hasCarrier),
-            ]
-        } else if let device = interface.device {
-            extra["device"] = .string(device)
+    func observe(_ interface: ManagedInterface) -> Observed {
+        guard interface.stackKind == .kernel, let device = interface.device, let link = self.table.link(named: device) else {
+            return Observed()
         }
-        result["mac"] = mac
-        result["ipv4"] = ipv4
-        result["ipv6"] = .array(ipv6)
-        result["dhcp"] = .bool(interface.dhcp)
-        result["dns"] = JSONValue(dns)
-        result["default"] = .bool(interface.name == self.defaultName)
-        for (key, value) in extra { result[key] = value }
-        return .object(result)
+        let addresses = self.table.addresses(of: link)
+        var observed = Observed(
+            hardwareAddress: link.hardwareAddress, ipv6: addresses.filter { $0.address.version == .ipv6 }.map(\.address),
+            link: (Int(link.index), link.mtu.map { Int($0) }, link.hasCarrier))
+        if let v4 = addresses.first(where: { $0.address.version == .ipv4 }) {
+            observed.ipv4 = (v4.address, v4.prefixLength, self.table.gateway(of: link, version: .ipv4))
+        }
+        return observed
     }
 }

@@ -1,29 +1,30 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import NSAPI
 import NetSockJSON
-import NetSockPOSIX
 import NetSockRPC
 
-/// The method table of `netsockd`: one entry per method with its spec (the source
-/// of params validation, `rpc.discover` and `docs/openrpc.json`) and its handler.
+/// The method table of `netsockd`: every method's declaration (the source of params
+/// validation, `rpc.discover`, `docs/openrpc.json` and the generated client) and its
+/// handler, in the order of the document.
 enum DaemonMethods {
+    static let all: [any DaemonMethod.Type] =
+        [RPCDiscover.self] + DaemonInfoMethods.all + EventMethods.all + InterfaceMethods.all + SocketMethods.all + SocketIOMethods.all
+        + SocketOptionMethods.all + DNSMethods.all
+
+    static let notifications: [any DaemonNotification.Type] = [
+        EventNotification.self, EventsLostNotification.self, StoppingNotification.self, SigioNotification.self,
+        ProgressNotification.self, DNSResultNotification.self,
+    ]
+
     /// Builds the table; with `daemon == nil` the handlers are inert (documentation only).
-    static func table(for daemon: Daemon?) -> MethodTable<Session> {
-        var table = MethodTable<Session>()
+    static func table(for daemon: Daemon?, resultCheck: ResultCheck? = nil) -> MethodTable<Session> {
+        var table = MethodTable<Session>(resultCheck: resultCheck)
         weak var daemon = daemon
-        func live() throws(RPCError) -> Daemon {
+        let live: DaemonAccess = { () throws(RPCError) in
             guard let daemon else { throw .internalError("the daemon is not running") }
             return daemon
         }
-        RPCMethods.register(into: &table) { () throws(RPCError) in try live() }
-        DaemonInfoMethods.register(into: &table) { () throws(RPCError) in try live() }
-        EventMethods.register(into: &table) { () throws(RPCError) in try live() }
-        InterfaceMethods.register(into: &table) { () throws(RPCError) in try live() }
-        SocketMethods.register(into: &table) { () throws(RPCError) in try live() }
-        DNSMethods.register(into: &table) { () throws(RPCError) in try live() }
-        for notification in Notifications.all { table.register(notification: notification) }
+        for method in self.all { method.register(into: &table, live) }
+        for notification in self.notifications { table.register(notification: notification.spec) }
         return table
     }
 
@@ -39,34 +40,36 @@ enum DaemonMethods {
                     name as error.message. Server notifications are listed under x-notifications.
                     """,
                 extensions: [
-                    "x-netsockd-topics": JSONValue(EventMethods.topics),
-                    "x-netsockd-errors": .array(ServerErrors.documented),
+                    "x-netsockd-topics": JSONValue(EventTopic.allCases.map(\.apiName)),
+                    "x-netsockd-errors": .array(RPCError.Code.allCases.map { ["code": JSONValue($0.rawValue), "message": .string($0.message)] }),
                 ]))
     }
 }
 
-/// Accessor for the running daemon, failing when only documentation was built.
-typealias DaemonAccess = () throws(RPCError) -> Daemon
-
-/// The server errors outside NSAPI that any method may return, for the document.
-enum ServerErrors {
-    static let documented: [JSONValue] = [
-        ["code": -32700, "message": "Parse error"], ["code": -32600, "message": "Invalid Request"],
-        ["code": -32601, "message": "Method not found"], ["code": -32602, "message": "Invalid params"],
-        ["code": -32603, "message": "Internal error"], ["code": -32001, "message": "Not permitted"],
-        ["code": -32002, "message": "Replay unavailable"], ["code": -32003, "message": "Shutting down"],
-        ["code": -32004, "message": "Limit exceeded"], ["code": -32005, "message": "Configuration refused"],
-    ]
+/// An OpenRPC document, as rpc.discover answers.
+struct OpenRPCResult: APIValue {
+    var document: JSONValue
+    static var schema: Schema { .object([], open: true) }
+    var json: JSONValue { self.document }
 }
 
-/// `rpc.*`: self-description.
-enum RPCMethods {
-    static func register(into table: inout MethodTable<Session>, _ daemon: @escaping DaemonAccess) {
-        table.register(
-            MethodSpec(
-                "rpc.discover", summary: "The OpenRPC 1.3 document of this API, notifications included.",
-                result: .object([], open: true), resultDescription: "An OpenRPC document.", tags: ["rpc"],
-                resultIsConstant: true)
-        ) { _ throws(RPCError) in .result(try daemon().openRPC) }
+struct RPCDiscover: DaemonMethod {
+    typealias Result = OpenRPCResult
+    static let name = "rpc.discover"
+    static let summary = "The OpenRPC 1.3 document of this API, notifications included."
+    static let resultDescription = "An OpenRPC document."
+    static let tags = ["rpc"]
+    static let resultIsConstant = true
+
+    static func handle(_ call: Call<Self, Session>, _ daemon: Daemon) throws(RPCError) -> Outcome<OpenRPCResult> {
+        .result(OpenRPCResult(document: daemon.openRPC))
     }
+}
+
+/// Something changed on a socket with sigio enabled.
+struct SigioNotification: DaemonNotification {
+    static let method = "socket.sigio"
+    static let summary = "Something changed on a socket with sigio enabled (coalesced until the next I/O call)."
+    var socket: Int
+    static let members: [APIMember<SigioNotification>] = [APIMember("socket", \.socket, "")]
 }

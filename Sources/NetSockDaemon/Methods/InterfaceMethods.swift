@@ -4,8 +4,10 @@ import NetSockRPC
 
 /// `interface.*`: Mbed's NetworkInterface over JSON-RPC.
 enum InterfaceMethods {
-    static let interfaceField = Field("interface", .string(maxLength: 15), "Interface name.")
-    static let statusNames = ConnectionStatus.allCases.map(\.apiName)
+    static let all: [any DaemonMethod.Type] = [
+        InterfaceList.self, InterfaceStatus.self, InterfaceConnect.self, InterfaceDisconnect.self, InterfaceSetNetwork.self,
+        InterfaceSetDHCP.self, InterfaceSetDefault.self,
+    ]
 
     /// The named interface (the default one when `name` is nil), or -32602 naming the param.
     static func interface(_ daemon: Daemon, _ name: String?) throws(RPCError) -> ManagedInterface {
@@ -15,123 +17,209 @@ enum InterfaceMethods {
         }
         return interface
     }
+}
 
-    static func register(into table: inout MethodTable<Session>, _ daemon: @escaping DaemonAccess) {
-        table.register(
-            MethodSpec(
-                "interface.list", summary: "Every interface with its type, stack and status.",
-                result: .array(.object([
-                    Field("name", .string, ""), Field("type", .string(oneOf: InterfaceType.allCases.map(\.rawValue)), ""),
-                    Field("stack", .string, ""), Field("status", .string(oneOf: statusNames), ""), Field("default", .boolean, ""),
-                ])),
-                tags: ["interface"])
-        ) { _ throws(RPCError) in
-            let running = try daemon()
-            return .result(.array(running.interfaces.interfaces.map { running.interfaces.summary($0) }))
-        }
+extension DaemonConfiguration.Stack: APIEnumeration {
+    public var apiName: String { self.rawValue }
+}
 
-        table.register(
-            MethodSpec(
-                "interface.status", summary: "One interface in detail: status, MAC, addresses, gateway, DNS servers.",
-                params: [.optional("interface", .string(maxLength: 15), "Interface name; the default interface when absent.")],
-                result: .object([
-                    Field("name", .string, ""), Field("type", .string, ""), Field("stack", .string, ""),
-                    Field("status", .string(oneOf: statusNames), ""), Field("mac", .any, "aa:bb:cc:dd:ee:ff or null"),
-                    Field("ipv4", .any, "{address, netmask, gateway} or null"), Field("ipv6", .array(.string), ""),
-                    Field("dhcp", .boolean, ""), Field("dns", .array(.string), ""),
-                ], open: true),
-                tags: ["interface"])
-        ) { call throws(RPCError) in
-            let running = try daemon()
-            let interface = try self.interface(running, call.params.optionalString("interface"))
-            return .result(running.interfaces.details(interface, dns: running.resolver.servers(for: interface.name).map(DNSMethods.text)))
-        }
+/// One interface of interface.list.
+struct InterfaceSummary: APIObject {
+    var name: String
+    var type: InterfaceType
+    var stack: DaemonConfiguration.Stack
+    var status: ConnectionStatus
+    var isDefault: Bool
 
-        table.register(
-            MethodSpec(
-                "interface.connect", summary: "Brings the interface up and, when blocking, waits for an address.",
-                description: "Status events follow: connecting, (local_up), global_up. Up already: NSAPI_ERROR_IS_CONNECTED; connecting: NSAPI_ERROR_BUSY; no address in time: NSAPI_ERROR_NO_CONNECTION. blocking false returns at once with status connecting. While it works, progress {request, stage} notifications name the stage: link_up, static_network, waiting_for_address.",
-                params: [interfaceField, .optional("blocking", .boolean, "Wait for an address (default true).")],
-                result: .object([Field("status", .string(oneOf: statusNames), "")]), role: .admin,
-                errors: [.isConnected, .busy, .noConnection, .deviceError, .unsupported], tags: ["interface", "blocking"])
-        ) { call throws(RPCError) in
-            let running = try daemon()
-            let interface = try self.interface(running, call.params.string("interface"))
-            let session = call.context
-            let request = call.request.id ?? .null
-            let progress = { (stage: String) in
-                session.notifyUnconditionally("progress", ["request": request, "stage": .string(stage)])
-            }
-            running.interfaces.connect(interface, blocking: call.params.optionalBool("blocking") ?? true, progress: progress) { result in
-                call.responder.complete(result.map { ["status": .string($0.apiName)] }.mapError { RPCError($0) })
-            }
-            return .deferred
-        }
-
-        table.register(
-            MethodSpec(
-                "interface.disconnect", summary: "Takes the interface down (NSAPI_ERROR_NO_CONNECTION when already down).",
-                params: [interfaceField], result: .object([Field("status", .string(oneOf: statusNames), "")]), role: .admin,
-                errors: [.noConnection, .deviceError, .unsupported], tags: ["interface"])
-        ) { call throws(RPCError) in
-            let running = try daemon()
-            let interface = try self.interface(running, call.params.string("interface"))
-            let status = try nsapi { () throws(NSAPIError) in try running.interfaces.disconnect(interface) }
-            return .result(["status": .string(status.apiName)])
-        }
-
-        table.register(
-            MethodSpec(
-                "interface.set_network", summary: "A static address, netmask and gateway; applied now when up, else on connect.",
-                description: "netmask is dotted (255.255.255.0) or a prefix length (24); gateway may be empty for none. Turns DHCP off.",
-                params: [
-                    interfaceField, Field("address", .string, "IPv4 or IPv6 address."),
-                    Field("netmask", .string, "Netmask or prefix length."), Field("gateway", .string, "Gateway address, or empty."),
-                ],
-                role: .admin, errors: [.parameter, .deviceError, .unsupported], tags: ["interface"])
-        ) { call throws(RPCError) in
-            let running = try daemon()
-            let interface = try self.interface(running, call.params.string("interface"))
-            let network = try self.staticNetwork(call.params)
-            try nsapi { () throws(NSAPIError) in try running.interfaces.setNetwork(interface, network) }
-            return .result(.object([:]))
-        }
-
-        table.register(
-            MethodSpec(
-                "interface.set_dhcp", summary: "Whether addresses come from DHCP; false keeps the static network.",
-                description: "On the kernel stack DHCP belongs to the host's own client; true clears the static network netsockd would apply.",
-                params: [interfaceField, Field("enabled", .boolean, "")], role: .admin, tags: ["interface"])
-        ) { call throws(RPCError) in
-            let interface = try self.interface(try daemon(), call.params.string("interface"))
-            interface.dhcp = call.params.bool("enabled")
-            if interface.dhcp { interface.staticNetwork = nil }
-            return .result(.object([:]))
-        }
-
-        table.register(
-            MethodSpec(
-                "interface.set_default", summary: "Makes the interface the default for sockets and DNS.",
-                params: [interfaceField], role: .admin, tags: ["interface"])
-        ) { call throws(RPCError) in
-            let running = try daemon()
-            let interface = try self.interface(running, call.params.string("interface"))
-            running.interfaces.defaultName = interface.name
-            running.events.publish(topic: "interface", event: "default_changed", data: ["interface": .string(interface.name)])
-            return .result(.object([:]))
-        }
+    init(_ interface: ManagedInterface, defaultName: String?) {
+        self.name = interface.name
+        self.type = interface.type
+        self.stack = interface.stackKind
+        self.status = interface.status
+        self.isDefault = interface.name == defaultName
     }
 
-    static func staticNetwork(_ params: Params) throws(RPCError) -> ManagedInterface.StaticNetwork {
-        guard let address = IPAddress(parsing: params.string("address")), !address.isUnspecified, !address.isMulticast else {
+    static let members: [APIMember<InterfaceSummary>] = [
+        APIMember("name", \.name, "Interface name."), APIMember("type", \.type, "Interface type."),
+        APIMember("stack", \.stack, "The stack serving it."), APIMember("status", \.status, "Connection status."),
+        APIMember("default", \.isDefault, "Whether it is the default interface."),
+    ]
+}
+
+struct InterfaceList: DaemonMethod {
+    typealias Result = [InterfaceSummary]
+    static let name = "interface.list"
+    static let summary = "Every interface with its type, stack and status."
+    static let tags = ["interface"]
+
+    static func handle(_ call: Call<Self, Session>, _ daemon: Daemon) throws(RPCError) -> Outcome<[InterfaceSummary]> {
+        let registry: InterfaceRegistry = daemon.interfaces
+        return .result(registry.interfaces.map { InterfaceSummary($0, defaultName: registry.defaultName) })
+    }
+}
+
+/// An interface's IPv4 configuration as the kernel holds it.
+struct IPv4Settings: APIObject {
+    var address: IPAddress
+    var netmask: IPAddress
+    var gateway: IPAddress?
+
+    static let members: [APIMember<IPv4Settings>] = [
+        APIMember("address", \.address, "IPv4 address."), APIMember("netmask", \.netmask, "Dotted netmask."),
+        APIMember("gateway", \.gateway, "Default gateway, or null."),
+    ]
+}
+
+/// One interface in detail.
+struct InterfaceDetails: APIObject {
+    var summary: InterfaceSummary
+    var mac: String?
+    var ipv4: IPv4Settings?
+    var ipv6: [IPAddress]
+    var dhcp: Bool
+    var dns: [String]
+    var device: String?
+    var index: Int?
+    var mtu: Int?
+    var carrier: Bool?
+
+    init(_ interface: ManagedInterface, _ observed: InterfaceRegistry.Observed, defaultName: String?, dns: [String]) {
+        self.summary = InterfaceSummary(interface, defaultName: defaultName)
+        if let hardware = observed.hardwareAddress, hardware.count == 6 {
+            self.mac = hardware.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined(separator: ":")
+        }
+        if let v4 = observed.ipv4 {
+            let mask: UInt32 = v4.prefixLength == 0 ? 0 : ~UInt32(0) << (32 - UInt32(min(32, v4.prefixLength)))
+            self.ipv4 = IPv4Settings(address: v4.address, netmask: .v4(IPv4Address(mask)), gateway: v4.gateway)
+        }
+        self.ipv6 = observed.ipv6
+        self.dhcp = interface.dhcp
+        self.dns = dns
+        self.device = interface.device
+        self.index = observed.link?.index
+        self.mtu = observed.link?.mtu
+        self.carrier = observed.link?.carrier
+    }
+
+    static let members: [APIMember<InterfaceDetails>] = [
+        APIMember("name", \.summary.name, "Interface name."), APIMember("type", \.summary.type, "Interface type."),
+        APIMember("stack", \.summary.stack, "The stack serving it."), APIMember("status", \.summary.status, "Connection status."),
+        APIMember("mac", \.mac, "aa:bb:cc:dd:ee:ff, or null."), APIMember("ipv4", \.ipv4, "{address, netmask, gateway}, or null."),
+        APIMember("ipv6", \.ipv6, "IPv6 addresses."), APIMember("dhcp", \.dhcp, "Whether addresses come from DHCP."),
+        APIMember("dns", \.dns, "DNS servers queried for it, in order."),
+        APIMember("default", \.summary.isDefault, "Whether it is the default interface."),
+        APIMember("device", omittedWhenNil: \.device, "The kernel or serial device."),
+        APIMember("index", omittedWhenNil: \.index, "The kernel's interface index."),
+        APIMember("mtu", omittedWhenNil: \.mtu, "The kernel link's MTU."),
+        APIMember("carrier", omittedWhenNil: \.carrier, "Whether the kernel link has carrier."),
+    ]
+}
+
+struct InterfaceStatus: DaemonMethod {
+    typealias Result = InterfaceDetails
+    static let name = "interface.status"
+    static let summary = "One interface in detail: status, MAC, addresses, gateway, DNS servers."
+    static let tags = ["interface"]
+
+    @Param("interface", .interfaceName, "Interface name; the default interface when absent.") var interface: String?
+
+    static func handle(_ call: Call<Self, Session>, _ daemon: Daemon) throws(RPCError) -> Outcome<InterfaceDetails> {
+        let interface = try InterfaceMethods.interface(daemon, call.params.interface)
+        let dns = daemon.resolver.servers(for: interface.name).map(DNSMethods.text)
+        return .result(
+            InterfaceDetails(interface, daemon.interfaces.observe(interface), defaultName: daemon.interfaces.defaultName, dns: dns))
+    }
+}
+
+/// An interface's connection status after a change.
+struct StatusResult: APIObject {
+    var status: ConnectionStatus
+    static let members: [APIMember<StatusResult>] = [APIMember("status", \.status, "Connection status.")]
+}
+
+/// The stage a long request has reached, named by the request's id.
+struct ProgressNotification: DaemonNotification {
+    static let method = "progress"
+    static let summary = "The stage a long request (interface.connect) has reached."
+    var request: JSONValue
+    var stage: String
+
+    static let members: [APIMember<ProgressNotification>] = [
+        APIMember("request", \.request, "The id of the request."), APIMember("stage", \.stage, "Stage name."),
+    ]
+}
+
+struct InterfaceConnect: DaemonMethod {
+    typealias Result = StatusResult
+    static let name = "interface.connect"
+    static let summary = "Brings the interface up and, when blocking, waits for an address."
+    static let description = "Status events follow: connecting, (local_up), global_up. Up already: NSAPI_ERROR_IS_CONNECTED; connecting: NSAPI_ERROR_BUSY; no address in time: NSAPI_ERROR_NO_CONNECTION. blocking false returns at once with status connecting. While it works, progress {request, stage} notifications name the stage: link_up, static_network, waiting_for_address."
+    static let role = MethodRole.admin
+    static let errors: [NSAPIError] = [.isConnected, .busy, .noConnection, .deviceError, .unsupported]
+    static let tags = ["interface", "blocking"]
+
+    @Param("interface", .interfaceName, "Interface name.") var interface: String
+    @Param("blocking", "Wait for an address (default true).") var blocking = true
+
+    static func handle(_ call: Call<Self, Session>, _ daemon: Daemon) throws(RPCError) -> Outcome<StatusResult> {
+        let interface = try InterfaceMethods.interface(daemon, call.params.interface)
+        let session = call.context
+        let request = call.requestID ?? .null
+        let progress = { (stage: String) in session.notifyUnconditionally(ProgressNotification(request: request, stage: stage)) }
+        daemon.interfaces.connect(interface, blocking: call.params.blocking, progress: progress) { result in
+            call.responder.complete(result) { StatusResult(status: $0) }
+        }
+        return .deferred
+    }
+}
+
+struct InterfaceDisconnect: DaemonMethod {
+    typealias Result = StatusResult
+    static let name = "interface.disconnect"
+    static let summary = "Takes the interface down (NSAPI_ERROR_NO_CONNECTION when already down)."
+    static let role = MethodRole.admin
+    static let errors: [NSAPIError] = [.noConnection, .deviceError, .unsupported]
+    static let tags = ["interface"]
+
+    @Param("interface", .interfaceName, "Interface name.") var interface: String
+
+    static func handle(_ call: Call<Self, Session>, _ daemon: Daemon) throws(RPCError) -> Outcome<StatusResult> {
+        let interface = try InterfaceMethods.interface(daemon, call.params.interface)
+        return .result(StatusResult(status: try nsapi { () throws(NSAPIError) in try daemon.interfaces.disconnect(interface) }))
+    }
+}
+
+struct InterfaceSetNetwork: DaemonMethod {
+    typealias Result = NoResult
+    static let name = "interface.set_network"
+    static let summary = "A static address, netmask and gateway; applied now when up, else on connect."
+    static let description = "netmask is dotted (255.255.255.0) or a prefix length (24); gateway may be empty for none. Turns DHCP off."
+    static let role = MethodRole.admin
+    static let errors: [NSAPIError] = [.parameter, .deviceError, .unsupported]
+    static let tags = ["interface"]
+
+    @Param("interface", .interfaceName, "Interface name.") var interface: String
+    @Param("address", "IPv4 or IPv6 address.") var address: String
+    @Param("netmask", "Netmask or prefix length.") var netmask: String
+    @Param("gateway", "Gateway address, or empty.") var gateway: String
+
+    static func handle(_ call: Call<Self, Session>, _ daemon: Daemon) throws(RPCError) -> Outcome<NoResult> {
+        let interface = try InterfaceMethods.interface(daemon, call.params.interface)
+        let network = try call.params.staticNetwork()
+        try nsapi { () throws(NSAPIError) in try daemon.interfaces.setNetwork(interface, network) }
+        return .result(NoResult())
+    }
+
+    /// The network the params describe; -32602 naming the param that does not fit.
+    func staticNetwork() throws(RPCError) -> ManagedInterface.StaticNetwork {
+        guard let address = IPAddress(parsing: self.address), !address.isUnspecified, !address.isMulticast else {
             throw .invalidParams(param: "address", "address must be a unicast IPv4 or IPv6 address")
         }
-        let maskText = params.string("netmask")
         let bits = address.version == .ipv4 ? 32 : 128
         var prefix: Int
-        if let number = Int(maskText), (0...bits).contains(number) {
+        if let number = Int(self.netmask), (0...bits).contains(number) {
             prefix = number
-        } else if case .v4(let mask)? = IPAddress(parsing: maskText), address.version == .ipv4 {
+        } else if case .v4(let mask)? = IPAddress(parsing: self.netmask), address.version == .ipv4 {
             prefix = mask.value.nonzeroBitCount
             // A netmask is contiguous ones: 255.0.255.0 is no netmask.
             guard mask.value == (prefix == 0 ? 0 : ~UInt32(0) << (32 - UInt32(prefix))) else {
@@ -141,13 +229,48 @@ enum InterfaceMethods {
             throw .invalidParams(param: "netmask", "netmask must be dotted (255.255.255.0) or a prefix length")
         }
         var gateway: IPAddress?
-        let gatewayText = params.string("gateway")
-        if !gatewayText.isEmpty {
-            guard let parsed = IPAddress(parsing: gatewayText), parsed.version == address.version else {
+        if !self.gateway.isEmpty {
+            guard let parsed = IPAddress(parsing: self.gateway), parsed.version == address.version else {
                 throw .invalidParams(param: "gateway", "gateway must be an address of the same family, or empty")
             }
             gateway = parsed.isUnspecified ? nil : parsed
         }
         return .init(address: address, prefixLength: prefix, gateway: gateway)
+    }
+}
+
+struct InterfaceSetDHCP: DaemonMethod {
+    typealias Result = NoResult
+    static let name = "interface.set_dhcp"
+    static let summary = "Whether addresses come from DHCP; false keeps the static network."
+    static let description = "On the kernel stack DHCP belongs to the host's own client; true clears the static network netsockd would apply."
+    static let role = MethodRole.admin
+    static let tags = ["interface"]
+
+    @Param("interface", .interfaceName, "Interface name.") var interface: String
+    @Param("enabled", "") var enabled: Bool
+
+    static func handle(_ call: Call<Self, Session>, _ daemon: Daemon) throws(RPCError) -> Outcome<NoResult> {
+        let interface = try InterfaceMethods.interface(daemon, call.params.interface)
+        interface.dhcp = call.params.enabled
+        if interface.dhcp { interface.staticNetwork = nil }
+        return .result(NoResult())
+    }
+}
+
+struct InterfaceSetDefault: DaemonMethod {
+    typealias Result = NoResult
+    static let name = "interface.set_default"
+    static let summary = "Makes the interface the default for sockets and DNS."
+    static let role = MethodRole.admin
+    static let tags = ["interface"]
+
+    @Param("interface", .interfaceName, "Interface name.") var interface: String
+
+    static func handle(_ call: Call<Self, Session>, _ daemon: Daemon) throws(RPCError) -> Outcome<NoResult> {
+        let interface = try InterfaceMethods.interface(daemon, call.params.interface)
+        daemon.interfaces.defaultName = interface.name
+        daemon.events.publish(.defaultChanged(interface: interface.name))
+        return .result(NoResult())
     }
 }

@@ -5,7 +5,7 @@ import NSAPI
 /// The object outlives `close()` (Mbed leaves it ready to `open()` again), except
 /// for accepted sockets, which Mbed deletes on close.
 final class ManagedSocket {
-    enum State: String, CaseIterable {
+    enum State: String, CaseIterable, Sendable {
         case closed
         case open
         case connecting

@@ -230,7 +230,7 @@ public final class SocketLayer {
         public var id: Int
         public var proto: SocketProtocol
         public var interface: String
-        public var state: String
+        var state: ManagedSocket.State
         public var local: SocketAddress?
         public var peer: SocketAddress?
         public var timeoutMilliseconds: Int?
@@ -240,7 +240,7 @@ public final class SocketLayer {
     public func list(owner: Int) -> [Summary] {
         (self.sockets[owner]?.values.sorted { $0.id < $1.id } ?? []).map { socket in
             Summary(
-                id: socket.id, proto: socket.proto, interface: socket.interface, state: socket.state.rawValue,
+                id: socket.id, proto: socket.proto, interface: socket.interface, state: socket.state,
                 local: socket.isOpen && socket.isBound ? try? socket.stack!.localAddress(socket.handle) : nil,
                 peer: socket.peer.flatMap { $0.isTruthy ? $0 : nil }, timeoutMilliseconds: socket.timeoutMilliseconds,
                 sigio: socket.sigioEnabled)
