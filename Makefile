@@ -8,7 +8,7 @@ PREFIX ?= /usr/local
 DEB_PACKAGES := libjansson-dev pkg-config curl socat python3 util-linux iproute2 dnsmasq-base
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release run test bench soak fuzz fuzz-build docs completions man install clean
+.PHONY: all deps build release run test bench soak fuzz fuzz-build docs api completions man install clean
 
 # libFuzzer targets (Sources/NetSockFuzz), built with -sanitize=fuzzer,address in a build
 # folder of their own; `make fuzz` runs each FUZZ_SECONDS, `make test` each FUZZ_SMOKE_SECONDS.
@@ -37,13 +37,17 @@ run: release
 	.build/release/netsockd $(ARGS)
 
 # Every process a test starts carries NETSOCK_TEST_RUN; Tests/check-leftovers.sh fails the
-# run if any (or a test namespace) is still there afterwards, pass or fail.
+# run if any (or a test namespace) is still there afterwards, pass or fail. Every daemon
+# the tests start checks its results against their declared schemas and logs what it
+# answered (NETSOCK_RESULT_CHECK_DIR); Tests/check-results.py fails the run on a mismatch
+# or on a method no test got a result from.
 test: deps
 	$(SWIFT) build --build-tests
-	@run=netsock-test-$$$$; status=0; \
-	NETSOCK_TEST_RUN=$$run $(SWIFT) test --skip-build || status=$$?; \
+	@run=netsock-test-$$$$; status=0; results=/tmp/$$run-results; mkdir -p $$results; \
+	NETSOCK_TEST_RUN=$$run NETSOCK_RESULT_CHECK_DIR=$$results $(SWIFT) test --skip-build || status=$$?; \
 	Tests/check-leftovers.sh $$run || status=1; \
-	exit $$status
+	Tests/check-results.py $$results docs/openrpc.json || status=1; \
+	rm -rf $$results; exit $$status
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 
 fuzz-build: deps
@@ -62,9 +66,13 @@ bench: release
 	.build/release/netsock-bench tcp
 	.build/release/netsock-bench netcat
 
-# docs/openrpc.json is generated from the method table; a test fails when it is stale.
+# docs/openrpc.json and the typed client (Sources/NetSockClient/API.swift) are generated
+# from the method declarations; a test fails when either is stale.
 docs: build
 	.build/debug/netsockd --print-openrpc > docs/openrpc.json
+	.build/debug/netsockd --print-client-api > Sources/NetSockClient/API.swift
+
+api: docs
 
 completions: build
 	mkdir -p contrib/completions

@@ -85,22 +85,21 @@ enum HostileClient: String, CaseIterable, Sendable {
             try client.sendRaw(Array((#"{"jsonrpc":"2.0","method":"daemon.info","id":1,"params":{"# + params + "}}\n").utf8))
             if Bool.random(using: &random) { _ = try client.readMessage(deadline: Self.deadline(2000)) }
         case .recvQueueFlood:
-            let socket = try client.call("socket.open", ["protocol": "udp", "interface": "lo"])["socket"] ?? .null
-            _ = try client.call("socket.bind", ["socket": socket, "address": "127.0.0.1", "port": 0])
-            let port = Int(try client.call("socket.getsockname", ["socket": socket])["port"]?.intValue ?? 0)
+            let socket = try Self.boundUDPSocket(client)
+            let port = try client.call(API.SocketLocalName(socket: socket)).port
             let calls = Int.random(in: 300...3000, using: &random)
-            try client.sendRaw((1...calls).flatMap { Self.line("socket.recvfrom", ["socket": socket, "size": 512], id: $0) })
+            try client.sendRaw((1...calls).flatMap { Self.line(API.SocketRecvFrom(socket: socket, size: 512), id: $0) })
             Self.sendDatagrams(count: Int.random(in: 1...300, using: &random), to: port)
         case .nonReader:
-            let socket = try client.call("socket.open", ["protocol": "tcp", "interface": "lo"])["socket"] ?? .null
-            _ = try client.call("socket.connect", ["socket": socket, "address": "127.0.0.1", "port": JSONValue(target.tcpSource)])
-            try client.sendRaw((1...150).flatMap { Self.line("socket.recv", ["socket": socket, "size": 1_048_576], id: $0) })
+            let socket = try client.call(API.SocketOpen(protocol: .tcp, interface: "lo")).socket
+            _ = try client.call(API.SocketConnect(socket: socket, address: "127.0.0.1", port: target.tcpSource))
+            try client.sendRaw((1...150).flatMap { Self.line(API.SocketRecv(socket: socket, size: 1_048_576), id: $0) })
             usleep(UInt32.random(in: 200_000...1_500_000, using: &random))
         case .whitespace:
             let filler: [UInt8] = [0x20, 0x0A, 0x09, 0x0D]
             let chunk = [UInt8](repeating: filler[Int.random(in: 0..<4, using: &random)], count: 1 << 20)
             for _ in 0..<Int.random(in: 1...16, using: &random) { try client.sendRaw(chunk) }
-            _ = try client.call("daemon.info", timeoutMilliseconds: 5000)
+            _ = try client.call(API.DaemonInfo(), timeoutMilliseconds: 5000)
         case .httpBlankLines:
             let body = #"{"jsonrpc":"2.0","method":"daemon.info","id":1}"#
             let request = "POST / HTTP/1.1\r\nHost: soak\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
@@ -110,28 +109,27 @@ enum HostileClient: String, CaseIterable, Sendable {
             let depth = Int.random(in: 1_000...300_000, using: &random)
             let opening: [UInt8] = Bool.random(using: &random) ? [0x5B] : Array(#"{"a":"#.utf8)
             try client.sendRaw(Array([[UInt8]](repeating: opening, count: depth).joined()) + [0x0A])
-            _ = try client.call("daemon.info", timeoutMilliseconds: 5000)
+            _ = try client.call(API.DaemonInfo(), timeoutMilliseconds: 5000)
         case .oversized:
             let size = Int.random(in: (1 << 20)...(3 << 20), using: &random)
             try client.sendRaw(Array(#"{"jsonrpc":"2.0","method":"daemon.info","id":1,"params":{"x":""#.utf8)
                 + [UInt8](repeating: 0x61, count: size) + Array("\"}}\n".utf8))
-            _ = try client.call("daemon.info", timeoutMilliseconds: 5000)
+            _ = try client.call(API.DaemonInfo(), timeoutMilliseconds: 5000)
         case .dnsFlood:
-            for index in 0..<6 { _ = try? client.call("dns.gethostbyname_async", ["name": .string("silent\(index).soak.test")]) }
-            for _ in 0..<20 { _ = try? client.call("dns.cancel", ["request": JSONValue(Int.random(in: 1...40, using: &random))]) }
-            try client.sendRaw((1...24).flatMap { Self.line("dns.gethostbyname", ["name": .string("silent-b\($0).soak.test")], id: 100 + $0) })
+            for index in 0..<6 { _ = try? client.call(API.DNSGetHostByNameAsync(name: "silent\(index).soak.test")) }
+            for _ in 0..<20 { _ = try? client.call(API.DNSCancel(request: Int.random(in: 1...40, using: &random))) }
+            try client.sendRaw((1...24).flatMap { Self.line(API.DNSGetHostByName(name: "silent-b\($0).soak.test"), id: 100 + $0) })
             usleep(UInt32.random(in: 0...300_000, using: &random))
         case .waitFlood:
             let calls = Int.random(in: 100...2000, using: &random)
             let waitsForever = Bool.random(using: &random)
-            var params: JSONObject = ["topics": ["daemon"]]
-            if !waitsForever { params["timeout_ms"] = 0 }
-            try client.sendRaw((1...calls).flatMap { Self.line("events.wait", params, id: $0) })
+            let wait = API.EventsWait(topics: [.daemon], timeoutMs: waitsForever ? nil : 0)
+            try client.sendRaw((1...calls).flatMap { Self.line(wait, id: $0) })
             if waitsForever { usleep(100_000) } else { for _ in 0..<calls { _ = try client.readMessage(deadline: Self.deadline(5000)) } }
         case .notifyThenClose:
-            try client.sendRaw((0..<50).flatMap { Self.line("events.publish", ["topic": "daemon", "event": .string("soak\($0)")], id: nil) })
+            try client.sendRaw((0..<50).flatMap { Self.line(API.EventsPublish(topic: .daemon, event: "soak\($0)"), id: nil) })
         case .halfRequest:
-            let request = Self.line("socket.open", ["protocol": "udp"], id: 1)
+            let request = Self.line(API.SocketOpen(protocol: .udp), id: 1)
             try client.sendRaw(Array(request.prefix(Int.random(in: 1..<request.count, using: &random))))
         case .garbage:
             try client.sendRaw((0..<Int.random(in: 1...65536, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) })
@@ -141,20 +139,19 @@ enum HostileClient: String, CaseIterable, Sendable {
             for _ in 0..<Int.random(in: 1...20, using: &random) { try client.sendRaw(Array(batch.utf8)) }
             usleep(UInt32.random(in: 0...500_000, using: &random))
         case .socketLimit:
-            try client.sendRaw((1...70).flatMap { Self.line("socket.open", ["protocol": "udp", "interface": "lo"], id: $0) })
+            try client.sendRaw((1...70).flatMap { Self.line(API.SocketOpen(protocol: .udp, interface: "lo"), id: $0) })
             for _ in 1...70 { _ = try client.readMessage(deadline: Self.deadline(5000)) }
         case .sigioStorm:
-            let socket = try client.call("socket.open", ["protocol": "udp", "interface": "lo"])["socket"] ?? .null
-            _ = try client.call("socket.bind", ["socket": socket, "address": "127.0.0.1", "port": 0])
-            _ = try client.call("socket.sigio", ["socket": socket, "enabled": true])
-            let port = Int(try client.call("socket.getsockname", ["socket": socket])["port"]?.intValue ?? 0)
+            let socket = try Self.boundUDPSocket(client)
+            _ = try client.call(API.SocketSigio(socket: socket, enabled: true))
+            let port = try client.call(API.SocketLocalName(socket: socket)).port
             Self.sendDatagrams(count: Int.random(in: 100...2000, using: &random), to: port)
         case .slowSubscriber:
-            _ = try client.call("events.subscribe", ["topics": ["daemon", "interface"]])
+            _ = try client.call(API.EventsSubscribe(topics: [.daemon, .interface]))
             let publisher = try RPCClient(path: target.socketPath)
             let count = Int.random(in: 500...5000, using: &random)
-            try publisher.sendRaw((0..<count).flatMap { Self.line("events.publish", ["topic": "daemon", "event": .string("flood\($0)")], id: nil) })
-            _ = try publisher.call("daemon.info", timeoutMilliseconds: 10_000)
+            try publisher.sendRaw((0..<count).flatMap { Self.line(API.EventsPublish(topic: .daemon, event: "flood\($0)"), id: nil) })
+            _ = try publisher.call(API.DaemonInfo(), timeoutMilliseconds: 10_000)
         case .connectionHog:
             let idle = try (0..<8).map { _ in try RPCClient(path: target.socketPath) }
             for connection in idle { try connection.sendRaw(Array(#"{"jsonrpc":"2.0","meth"#.utf8)) }
@@ -167,25 +164,31 @@ enum HostileClient: String, CaseIterable, Sendable {
 
     /// Echo over UDP and TCP, a DNS answer and a socket listing, each checked.
     private static func validRound(_ client: RPCClient, _ target: SoakTarget, _ random: inout SplitMix64) throws -> Bool {
-        let payload = JSONValue.string(ByteEncoding.base64((0..<Int.random(in: 1...1200, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }))
-        let udp = try client.call("socket.open", ["protocol": "udp", "interface": "lo"])["socket"] ?? .null
-        _ = try client.call("socket.set_timeout", ["socket": udp, "timeout_ms": 5000])
-        _ = try client.call("socket.sendto", ["socket": udp, "address": "127.0.0.1", "port": JSONValue(target.udpEcho), "data": payload])
-        let datagram = try client.call("socket.recvfrom", ["socket": udp, "size": 2000])
-        let tcp = try client.call("socket.open", ["protocol": "tcp", "interface": "lo"])["socket"] ?? .null
-        _ = try client.call("socket.connect", ["socket": tcp, "address": "127.0.0.1", "port": JSONValue(target.tcpEcho)])
-        _ = try client.call("socket.send", ["socket": tcp, "text": "soak"])
-        let stream = try client.call("socket.recv", ["socket": tcp, "size": 4])
-        let listing = try client.call("socket.list").arrayValue?.count
-        let answer = try client.call("dns.gethostbyname", ["name": .string("valid\(Int.random(in: 0...9999, using: &random)).soak.test"), "version": "ipv4"])
-        _ = try client.call("socket.close", ["socket": udp])
-        _ = try client.call("socket.close", ["socket": tcp])
-        return datagram["data"] == payload && stream["data"] == .string(ByteEncoding.base64(Array("soak".utf8)))
-            && listing == 2 && answer["address"] == "192.0.2.7"
+        let payload = ByteEncoding.base64((0..<Int.random(in: 1...1200, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) })
+        let udp = try client.call(API.SocketOpen(protocol: .udp, interface: "lo")).socket
+        _ = try client.call(API.SocketSetTimeout(socket: udp, timeoutMs: 5000))
+        _ = try client.call(API.SocketSendTo(socket: udp, address: "127.0.0.1", port: target.udpEcho, data: payload))
+        let datagram = try client.call(API.SocketRecvFrom(socket: udp, size: 2000))
+        let tcp = try client.call(API.SocketOpen(protocol: .tcp, interface: "lo")).socket
+        _ = try client.call(API.SocketConnect(socket: tcp, address: "127.0.0.1", port: target.tcpEcho))
+        _ = try client.call(API.SocketSend(socket: tcp, text: "soak"))
+        let stream = try client.call(API.SocketRecv(socket: tcp, size: 4))
+        let listing = try client.call(API.SocketList()).count
+        let answer = try client.call(API.DNSGetHostByName(name: "valid\(Int.random(in: 0...9999, using: &random)).soak.test", version: .ipv4))
+        _ = try client.call(API.SocketClose(socket: udp))
+        _ = try client.call(API.SocketClose(socket: tcp))
+        return datagram.data == payload && stream.data == ByteEncoding.base64(Array("soak".utf8)) && listing == 2 && answer.address == "192.0.2.7"
     }
 
-    static func line(_ method: String, _ params: JSONObject, id: Int?) -> [UInt8] {
-        JSONCodec.encode(RPCRequest(method: method, params: params, id: id.map { .integer(Int64($0)) }).json) + [0x0A]
+    static func line<Method: APIMethod>(_ method: Method, id: Int?) -> [UInt8] {
+        JSONCodec.encode(method.request(id: id.map { Int64($0) }).json) + [0x0A]
+    }
+
+    /// A UDP socket of the daemon bound to 127.0.0.1 on a port the kernel picks.
+    static func boundUDPSocket(_ client: RPCClient) throws(ClientError) -> Int {
+        let socket = try client.call(API.SocketOpen(protocol: .udp, interface: "lo")).socket
+        _ = try client.call(API.SocketBind(socket: socket, address: "127.0.0.1", port: 0))
+        return socket
     }
 
     static func deadline(_ milliseconds: UInt64) -> UInt64 { MonotonicClock.nanoseconds() + milliseconds * 1_000_000 }

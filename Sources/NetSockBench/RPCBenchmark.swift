@@ -35,7 +35,7 @@ struct RPCBenchmark: ParsableCommand {
 
         let request = Array(#"{"jsonrpc":"2.0","method":"daemon.info","id":1}"#.utf8) + [0x0A]
         // The ceiling replies with bytes of exactly the daemon's reply size.
-        let sample = try RPCClient(path: daemonPath).call("daemon.info")
+        let sample = try RPCClient(path: daemonPath).reply(API.DaemonInfo()).json
         let replySize = JSONCodec.encode(RPCResponse(id: 1, result: sample).json).count + 1
         let ceilingPath = directory + "/ceiling.sock"
         let ceiling = try LineReplyServer(path: ceilingPath, reply: [UInt8](repeating: 0x20, count: replySize - 1) + [0x0A])
@@ -77,7 +77,7 @@ final class DaemonProcess {
         guard status == 0 else { throw ValidationError("cannot start \(binary): \(String(cString: strerror(status)))") }
         self.pid = pid
         for _ in 0..<500 {
-            if let client = try? RPCClient(path: socket), (try? client.call("daemon.info", timeoutMilliseconds: 1000)) != nil { return }
+            if let client = try? RPCClient(path: socket), (try? client.call(API.DaemonInfo(), timeoutMilliseconds: 1000)) != nil { return }
             usleep(10_000)
         }
         throw ValidationError("netsockd did not start")

@@ -135,13 +135,13 @@ final class Bystander {
     }
 
     private let client: RPCClient
-    private let socket: JSONValue
+    private let socket: Int
     private let echoPort: Int
 
     init(_ target: SoakTarget) throws {
         self.client = try RPCClient(path: target.socketPath)
-        self.socket = try self.client.call("socket.open", ["protocol": "udp", "interface": "lo"])["socket"] ?? .null
-        _ = try self.client.call("socket.set_timeout", ["socket": self.socket, "timeout_ms": 30_000])
+        self.socket = try self.client.call(API.SocketOpen(protocol: .udp, interface: "lo")).socket
+        _ = try self.client.call(API.SocketSetTimeout(socket: self.socket, timeoutMs: 30_000))
         self.echoPort = target.udpEcho
     }
 
@@ -153,12 +153,12 @@ final class Bystander {
             let start = MonotonicClock.nanoseconds()
             do {
                 if turn % 2 == 0 {
-                    guard try self.client.call("daemon.info")["api_version"] == 1 else { throw BenchError("daemon.info: wrong answer") }
+                    guard try self.client.call(API.DaemonInfo()).apiVersion == 1 else { throw BenchError("daemon.info: wrong answer") }
                 } else {
-                    let text = JSONValue.string("round \(turn)")
-                    _ = try self.client.call("socket.sendto", ["socket": self.socket, "address": "127.0.0.1", "port": JSONValue(self.echoPort), "text": text])
-                    let echo = try self.client.call("socket.recvfrom", ["socket": self.socket, "size": 100, "encoding": "text"])
-                    guard echo["data"] == text else { throw BenchError("UDP echo: wrong answer \(echo)") }
+                    let text = "round \(turn)"
+                    _ = try self.client.call(API.SocketSendTo(socket: self.socket, address: "127.0.0.1", port: self.echoPort, text: text))
+                    let echo = try self.client.call(API.SocketRecvFrom(socket: self.socket, size: 100, encoding: .text))
+                    guard echo.data == text else { throw BenchError("UDP echo: wrong answer \(echo)") }
                 }
             } catch {
                 latencies.failures += 1

@@ -55,9 +55,9 @@ struct TCPBenchmark: ParsableCommand {
 
     private var deadline: UInt64 { MonotonicClock.nanoseconds() + UInt64(self.duration * 1e9) }
 
-    private func openConnected(_ client: RPCClient, port: Int) throws -> JSONValue {
-        let socket = try client.call("socket.open", ["protocol": "tcp", "interface": "lo"])["socket"] ?? 0
-        _ = try client.call("socket.connect", ["socket": socket, "address": "127.0.0.1", "port": JSONValue(port)])
+    private func openConnected(_ client: RPCClient, port: Int) throws -> Int {
+        let socket = try client.call(API.SocketOpen(protocol: .tcp, interface: "lo")).socket
+        _ = try client.call(API.SocketConnect(socket: socket, address: "127.0.0.1", port: port))
         return socket
     }
 
@@ -66,15 +66,15 @@ struct TCPBenchmark: ParsableCommand {
     private func echoThroughDaemon(_ path: String, port: Int) throws -> Double {
         let client = try RPCClient(path: path)
         let socket = try self.openConnected(client, port: port)
-        let data = JSONValue.string(ByteEncoding.base64([UInt8](repeating: 0x42, count: self.echoSize)))
+        let send = API.SocketSend(socket: socket, data: ByteEncoding.base64([UInt8](repeating: 0x42, count: self.echoSize)))
         let start = MonotonicClock.nanoseconds()
         let end = self.deadline
         var count = 0
         while MonotonicClock.nanoseconds() < end {
-            _ = try client.call("socket.send", ["socket": socket, "data": data])
+            _ = try client.call(send)
             var received = 0
             while received < self.echoSize {
-                received += Int(try client.call("socket.recv", ["socket": socket, "size": JSONValue(self.echoSize - received)])["size"]?.intValue ?? 0)
+                received += try client.call(API.SocketRecv(socket: socket, size: self.echoSize - received)).size
             }
             count += 1
         }
@@ -99,7 +99,7 @@ struct TCPBenchmark: ParsableCommand {
     // MARK: Bulk
 
     /// Keeps `window` requests in flight and sums what each reply reports.
-    private func pipelined(_ client: RPCClient, request: (Int64) -> JSONValue, bytes: (JSONValue) -> Int) throws -> Double {
+    private func pipelined(_ client: RPCClient, request: (Int64) -> JSONValue, bytes: (JSONValue) throws -> Int) throws -> Double {
         let start = MonotonicClock.nanoseconds()
         let end = self.deadline
         var total = 0
@@ -115,7 +115,7 @@ struct TCPBenchmark: ParsableCommand {
             let reply = try client.readMessage(deadline: nil)
             if reply["id"] != nil {
                 outstanding -= 1
-                total += bytes(reply["result"] ?? .null)
+                total += try bytes(reply["result"] ?? .null)
             }
         }
         return Double(total) / 1e6 / (Double(MonotonicClock.nanoseconds() - start) / 1e9)
@@ -124,19 +124,15 @@ struct TCPBenchmark: ParsableCommand {
     private func uploadThroughDaemon(_ path: String, port: Int) throws -> Double {
         let client = try RPCClient(path: path)
         let socket = try self.openConnected(client, port: port)
-        let data = JSONValue.string(ByteEncoding.base64([UInt8](repeating: 0x61, count: self.chunk)))
-        return try self.pipelined(
-            client, request: { RPCRequest(method: "socket.send", params: ["socket": socket, "data": data], id: .integer($0)).json },
-            bytes: { Int($0["sent"]?.intValue ?? 0) })
+        let send = API.SocketSend(socket: socket, data: ByteEncoding.base64([UInt8](repeating: 0x61, count: self.chunk)))
+        return try self.pipelined(client, request: { send.request(id: $0).json }, bytes: { try API.SocketSend.read($0).sent })
     }
 
     private func downloadThroughDaemon(_ path: String, port: Int) throws -> Double {
         let client = try RPCClient(path: path)
         let socket = try self.openConnected(client, port: port)
-        return try self.pipelined(
-            client,
-            request: { RPCRequest(method: "socket.recv", params: ["socket": socket, "size": JSONValue(self.chunk)], id: .integer($0)).json },
-            bytes: { Int($0["size"]?.intValue ?? 0) })
+        let receive = API.SocketRecv(socket: socket, size: self.chunk)
+        return try self.pipelined(client, request: { receive.request(id: $0).json }, bytes: { try API.SocketRecv.read($0).size })
     }
 
     private func uploadDirect(port: Int) throws -> Double {

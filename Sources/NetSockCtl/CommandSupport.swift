@@ -6,8 +6,8 @@ import NetSockRPC
 /// Completes interface names from the running daemon (for shell completion).
 @Sendable func completeInterfaceNames(_ words: [String], _ index: Int, _ prefix: String) -> [String] {
     let options = GlobalOptions.from(words)
-    guard let client = try? options.connect(), let list = try? client.call("interface.list", timeoutMilliseconds: 2000) else { return [] }
-    return (list.arrayValue ?? []).compactMap(\.["name"]?.stringValue).filter { $0.hasPrefix(prefix) }
+    guard let client = try? options.connect(), let list = try? client.call(API.InterfaceList(), timeoutMilliseconds: 2000) else { return [] }
+    return list.map(\.name).filter { $0.hasPrefix(prefix) }
 }
 
 extension GlobalOptions {
@@ -28,10 +28,19 @@ extension GlobalOptions {
         return (try? GlobalOptions.parse(picked)) ?? (try! GlobalOptions.parse([]))
     }
 
-    /// One call: the result, or the documented exit code after the error is reported.
+    /// One call by name (`netsockctl call`): the result, or the documented exit code after the error is reported.
     func call(_ method: String, _ params: JSONObject = [:]) throws -> JSONValue {
         do {
             return try self.connect().call(method, params, timeoutMilliseconds: self.timeoutMilliseconds)
+        } catch {
+            throw fail(error, options: self)
+        }
+    }
+
+    /// One call of the API: its result, or the documented exit code after the error is reported.
+    func call<Method: APIMethod>(_ method: Method) throws -> APIReply<Method.Result> {
+        do {
+            return try self.connect().reply(method, timeoutMilliseconds: self.timeoutMilliseconds)
         } catch {
             throw fail(error, options: self)
         }
@@ -48,23 +57,23 @@ extension GlobalOptions {
 }
 
 /// `interface.status` lines for people.
-func interfaceLines(_ status: JSONValue, _ output: Output) -> [String] {
+func interfaceLines(_ status: API.InterfaceDetails, _ output: Output) -> [String] {
     var lines: [(String, String)] = [
-        ("name", status["name"]?.cell ?? "-"), ("type", status["type"]?.cell ?? "-"), ("stack", status["stack"]?.cell ?? "-"),
-        ("status", output.status(status["status"]?.cell ?? "-")), ("mac", status["mac"]?.cell ?? "-"),
+        ("name", status.name), ("type", status.type.rawValue), ("stack", status.stack.rawValue),
+        ("status", output.status(status.status.rawValue)), ("mac", status.mac ?? "-"),
     ]
-    if let ipv4 = status["ipv4"], !ipv4.isNull {
-        lines.append(("ipv4", "\(ipv4["address"]?.cell ?? "-") netmask \(ipv4["netmask"]?.cell ?? "-") gateway \(ipv4["gateway"]?.cell ?? "-")"))
+    if let ipv4 = status.ipv4 {
+        lines.append(("ipv4", "\(ipv4.address) netmask \(ipv4.netmask) gateway \(ipv4.gateway ?? "-")"))
     } else {
         lines.append(("ipv4", "-"))
     }
-    let ipv6 = status["ipv6"]?.arrayValue?.map(\.cell) ?? []
-    lines.append(("ipv6", ipv6.isEmpty ? "-" : ipv6.joined(separator: ", ")))
-    lines.append(("dhcp", status["dhcp"]?.cell ?? "-"))
-    let dns = status["dns"]?.arrayValue?.map(\.cell) ?? []
-    lines.append(("dns", dns.isEmpty ? "-" : dns.joined(separator: ", ")))
-    for key in ["device", "index", "mtu", "carrier", "default"] where status[key] != nil {
-        lines.append((key, status[key]?.cell ?? "-"))
-    }
+    lines.append(("ipv6", status.ipv6.isEmpty ? "-" : status.ipv6.joined(separator: ", ")))
+    lines.append(("dhcp", status.dhcp.json.cell))
+    lines.append(("dns", status.dns.isEmpty ? "-" : status.dns.joined(separator: ", ")))
+    if let device = status.device { lines.append(("device", device)) }
+    if let index = status.index { lines.append(("index", String(index))) }
+    if let mtu = status.mtu { lines.append(("mtu", String(mtu))) }
+    if let carrier = status.carrier { lines.append(("carrier", carrier.json.cell)) }
+    lines.append(("default", status.default.json.cell))
     return lines.map { key, value in output.bold(key + String(repeating: " ", count: 8 - key.count)) + "  " + value }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NetSockClient
 import NetSockJSON
 
 /// `netsockctl dns ...`: the daemon's resolver.
@@ -20,12 +21,9 @@ struct DNSCommand: ParsableCommand {
         }
 
         func run() throws {
-            var params: JSONObject = ["name": .string(self.name), "version": .string(self.ipv4 ? "ipv4" : self.ipv6 ? "ipv6" : "any")]
-            if let interface { params["interface"] = .string(interface) }
-            let answer = try self.options.call("dns.gethostbyname", params)
-            try self.options.output.show(answer) {
-                self.all ? (answer["addresses"]?.arrayValue ?? []).map(\.cell) : [answer["address"]?.cell ?? ""]
-            }
+            let version: API.IPVersion = self.ipv4 ? .ipv4 : self.ipv6 ? .ipv6 : .any
+            let answer = try self.options.call(API.DNSGetHostByName(name: self.name, version: version, interface: self.interface))
+            try self.options.output.show(answer.json) { self.all ? answer.value.addresses : [answer.value.address] }
         }
     }
 
@@ -35,10 +33,8 @@ struct DNSCommand: ParsableCommand {
         @Option(help: "Interface.", completion: .custom(completeInterfaceNames)) var interface: String?
 
         func run() throws {
-            var params: JSONObject = [:]
-            if let interface { params["interface"] = .string(interface) }
-            let servers = try self.options.call("dns.servers", params)
-            try self.options.output.show(servers) { (servers.arrayValue ?? []).map(\.cell) }
+            let servers = try self.options.call(API.DNSServers(interface: self.interface))
+            try self.options.output.show(servers.json) { servers.value }
         }
     }
 
@@ -49,9 +45,7 @@ struct DNSCommand: ParsableCommand {
         @Option(help: "Only for this interface.", completion: .custom(completeInterfaceNames)) var interface: String?
 
         func run() throws {
-            var params: JSONObject = ["address": .string(self.address)]
-            if let interface { params["interface"] = .string(interface) }
-            try self.options.output.show(try self.options.call("dns.add_server", params)) { [] }
+            try self.options.output.show(try self.options.call(API.DNSAddServer(address: self.address, interface: self.interface)).json) { [] }
         }
     }
 
@@ -60,7 +54,7 @@ struct DNSCommand: ParsableCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() throws {
-            try self.options.output.show(try self.options.call("dns.reset")) { [] }
+            try self.options.output.show(try self.options.call(API.DNSReset()).json) { [] }
         }
     }
 }

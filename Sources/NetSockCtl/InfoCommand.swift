@@ -9,35 +9,21 @@ struct InfoCommand: ParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() throws {
-        let info: JSONValue
-        do {
-            info = try self.options.connect().call("daemon.info", timeoutMilliseconds: self.options.timeoutMilliseconds)
-        } catch {
-            throw fail(error, options: self.options)
-        }
-        try self.options.output.show(info) { Self.lines(info) }
+        let info = try self.options.call(API.DaemonInfo())
+        try self.options.output.show(info.json) { Self.lines(info.value) }
     }
 
     /// The human view of `daemon.info`.
-    static func lines(_ info: JSONValue) -> [String] {
-        func text(_ key: String) -> String {
-            switch info[key] {
-            case .string(let value)?: value
-            case .integer(let value)?: String(value)
-            case nil, .null?: "-"
-            case let other?: JSONCodec.encodeString(other)
-            }
-        }
-        let uptime = Double(info["uptime_ms"]?.intValue ?? 0) / 1000
-        let interfaces = info["interfaces"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ", ") ?? ""
-        let stacks = info["stacks"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ", ") ?? ""
+    static func lines(_ info: API.DaemonSummary) -> [String] {
+        let interfaces = info.interfaces.joined(separator: ", ")
+        let stacks = info.stacks.joined(separator: ", ")
         return [
-            "netsockd \(text("version")) (API \(text("api_version"))), pid \(text("pid")), up \(Self.format(uptime)) s",
-            "socket      \(text("socket"))",
-            "config      \(text("config"))",
-            "interfaces  \(interfaces.isEmpty ? "-" : interfaces) (default \(text("default_interface")))",
+            "netsockd \(info.version) (API \(info.apiVersion)), pid \(info.pid), up \(Self.format(Double(info.uptimeMs) / 1000)) s",
+            "socket      \(info.socket)",
+            "config      \(info.config)",
+            "interfaces  \(interfaces.isEmpty ? "-" : interfaces) (default \(info.defaultInterface ?? "-"))",
             "stacks      \(stacks.isEmpty ? "-" : stacks)",
-            "clients     \(text("clients")), sockets \(text("sockets")), event seq \(text("event_seq"))",
+            "clients     \(info.clients), sockets \(info.sockets), event seq \(info.eventSeq)",
         ]
     }
 

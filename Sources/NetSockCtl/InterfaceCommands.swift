@@ -18,12 +18,11 @@ struct InterfaceCommand: ParsableCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() throws {
-            let list = try self.options.call("interface.list")
+            let list = try self.options.call(API.InterfaceList())
             let output = self.options.output
-            try output.show(list) {
-                let rows = (list.arrayValue ?? []).map { item in
-                    [item["name"]?.cell ?? "-", item["type"]?.cell ?? "-", item["stack"]?.cell ?? "-", item["status"]?.cell ?? "-",
-                        item["default"] == true ? "*" : ""]
+            try output.show(list.json) {
+                let rows = list.value.map { item in
+                    [item.name, item.type.rawValue, item.stack.rawValue, item.status.rawValue, item.default ? "*" : ""]
                 }
                 return output.table(["NAME", "TYPE", "STACK", "STATUS", "DEFAULT"], rows) { $0 == 3 ? output.status($1) : $1 }
             }
@@ -36,8 +35,8 @@ struct InterfaceCommand: ParsableCommand {
         @Argument(help: "Interface name.", completion: .custom(completeInterfaceNames)) var name: String
 
         func run() throws {
-            let status = try self.options.call("interface.status", ["interface": .string(self.name)])
-            try self.options.output.show(status) { interfaceLines(status, self.options.output) }
+            let status = try self.options.call(API.InterfaceStatus(interface: self.name))
+            try self.options.output.show(status.json) { interfaceLines(status.value, self.options.output) }
         }
     }
 
@@ -58,9 +57,9 @@ struct InterfaceCommand: ParsableCommand {
             let spinner = Spinner("up \(self.name)", stage: "connecting")
             var status = ""
             client.notificationHandler = { notification in
-                if notification.method == "progress" { spinner.update(notification.params["stage"]?.cell ?? "") }
-                if notification.method == "events.notify", notification.params["data"]?["interface"] == .string(self.name),
-                    let next = notification.params["data"]?["status"]?.stringValue
+                if let progress = API.ProgressNotification(notification) { spinner.update(progress.stage) }
+                if let event = API.EventNotification(notification), event.data["interface"] == .string(self.name),
+                    let next = event.data["status"]?.stringValue
                 {
                     status = next
                     spinner.update(next)
@@ -70,14 +69,12 @@ struct InterfaceCommand: ParsableCommand {
             defer { spinner.stop() }
             let deadline = self.options.timeoutMilliseconds
             do throws(ClientError) {
-                _ = try client.call("events.subscribe", ["topics": ["interface"]], timeoutMilliseconds: deadline)
+                _ = try client.call(API.EventsSubscribe(topics: [.interface]), timeoutMilliseconds: deadline)
                 do {
-                    status = try client.call(
-                        "interface.connect", ["interface": .string(self.name), "blocking": true], timeoutMilliseconds: deadline)["status"]?
-                        .stringValue ?? ""
+                    status = try client.call(API.InterfaceConnect(interface: self.name, blocking: true), timeoutMilliseconds: deadline).status.rawValue
                 } catch .rpc(let error) where error.code == -3015 {
                     // Already up (Mbed's IS_CONNECTED): that is what was asked for.
-                    status = try client.call("interface.status", ["interface": .string(self.name)])["status"]?.stringValue ?? ""
+                    status = try client.call(API.InterfaceStatus(interface: self.name)).status.rawValue
                 }
                 if self.waitFor == "global_up" && status != "global_up" {
                     let end = MonotonicClock.milliseconds() + (deadline < 0 ? Int.max / 2 : deadline)
@@ -104,8 +101,8 @@ struct InterfaceCommand: ParsableCommand {
         @Argument(help: "Interface name.", completion: .custom(completeInterfaceNames)) var name: String
 
         func run() throws {
-            let result = try self.options.call("interface.disconnect", ["interface": .string(self.name)])
-            try self.options.output.show(result) { ["\(self.name): \(self.options.output.status(result["status"]?.cell ?? "-"))"] }
+            let result = try self.options.call(API.InterfaceDisconnect(interface: self.name))
+            try self.options.output.show(result.json) { ["\(self.name): \(self.options.output.status(result.value.status.rawValue))"] }
         }
     }
 
@@ -119,9 +116,8 @@ struct InterfaceCommand: ParsableCommand {
 
         func run() throws {
             let result = try self.options.call(
-                "interface.set_network",
-                ["interface": .string(self.name), "address": .string(self.address), "netmask": .string(self.netmask), "gateway": .string(self.gateway)])
-            try self.options.output.show(result) { [] }
+                API.InterfaceSetNetwork(interface: self.name, address: self.address, netmask: self.netmask, gateway: self.gateway))
+            try self.options.output.show(result.json) { [] }
         }
     }
 
@@ -136,8 +132,8 @@ struct InterfaceCommand: ParsableCommand {
         }
 
         func run() throws {
-            let result = try self.options.call("interface.set_dhcp", ["interface": .string(self.name), "enabled": .bool(self.state == "on")])
-            try self.options.output.show(result) { [] }
+            let result = try self.options.call(API.InterfaceSetDHCP(interface: self.name, enabled: self.state == "on"))
+            try self.options.output.show(result.json) { [] }
         }
     }
 
@@ -147,8 +143,8 @@ struct InterfaceCommand: ParsableCommand {
         @Argument(help: "Interface name.", completion: .custom(completeInterfaceNames)) var name: String
 
         func run() throws {
-            let result = try self.options.call("interface.set_default", ["interface": .string(self.name)])
-            try self.options.output.show(result) { [] }
+            let result = try self.options.call(API.InterfaceSetDefault(interface: self.name))
+            try self.options.output.show(result.json) { [] }
         }
     }
 }

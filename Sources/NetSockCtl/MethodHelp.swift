@@ -7,7 +7,7 @@ import NetSockJSON
 enum MethodHelp {
     /// The methods, one line each, when the daemon answers; nil otherwise.
     static func methodList(options: GlobalOptions) -> [String]? {
-        guard let document = try? options.connect().call("rpc.discover", timeoutMilliseconds: 2000),
+        guard let document = try? options.connect().call(API.RPCDiscover(), timeoutMilliseconds: 2000),
             let methods = document["methods"]?.arrayValue
         else { return nil }
         let width = methods.compactMap { $0["name"]?.stringValue?.count }.max() ?? 0
@@ -20,7 +20,7 @@ enum MethodHelp {
 
     /// The help of one method (or notification); exit 5 when the daemon has none of that name.
     static func describe(_ name: String, options: GlobalOptions) throws -> [String] {
-        let document = try options.call("rpc.discover")
+        let document = try options.call(API.RPCDiscover()).value
         let all = (document["methods"]?.arrayValue ?? []) + (document["x-notifications"]?.arrayValue ?? [])
         guard let method = all.first(where: { $0["name"] == .string(name) }) else {
             Terminal.current.err("netsockctl: the daemon has no method named \(name); see netsockctl help")

@@ -23,10 +23,10 @@ struct MonitorCommand: ParsableCommand {
     @Option(name: .long, help: "Exit after this many events.")
     var count: Int?
 
-    static let allTopics = ["interface", "cellular", "wifi", "mesh", "daemon"]
+    static let allTopics = API.EventTopic.allCases.map(\.rawValue)
 
     func validate() throws {
-        for topic in self.topics where !Self.allTopics.contains(topic) {
+        for topic in self.topics where API.EventTopic(rawValue: topic) == nil {
             throw ValidationError("unknown topic \(topic); topics are \(Self.allTopics.joined(separator: ", "))")
         }
     }
@@ -34,11 +34,10 @@ struct MonitorCommand: ParsableCommand {
     func run() throws {
         let terminal = Terminal.current
         let client: RPCClient
-        var params: JSONObject = ["topics": JSONValue(self.topics.isEmpty ? Self.allTopics : self.topics)]
-        if let since { params["since"] = .integer(since) }
+        let topics = self.topics.isEmpty ? API.EventTopic.allCases : self.topics.compactMap(API.EventTopic.init(rawValue:))
         do {
             client = try self.options.connect()
-            _ = try client.call("events.subscribe", params, timeoutMilliseconds: self.options.timeoutMilliseconds)
+            _ = try client.call(API.EventsSubscribe(topics: topics, since: self.since.map(Int.init)), timeoutMilliseconds: self.options.timeoutMilliseconds)
         } catch {
             throw fail(error, options: self.options)
         }
@@ -53,14 +52,14 @@ struct MonitorCommand: ParsableCommand {
             }
             guard let notification else { continue }
             switch notification.method {
-            case "events.notify", "events.lost":
+            case API.EventNotification.method, API.EventsLostNotification.method:
                 if self.options.json || self.options.jsonl {
                     terminal.out(JSONCodec.encodeString(.object(notification.params)))
                 } else {
                     terminal.out(Self.line(notification))
                 }
                 printed += 1
-            case "daemon.stopping":
+            case API.StoppingNotification.method:
                 terminal.err("netsockctl: the daemon is stopping")
                 throw ExitCode(ExitStatus.daemonNotRunning.rawValue)
             default:
@@ -71,12 +70,10 @@ struct MonitorCommand: ParsableCommand {
 
     /// One event for people: `seq time topic event data`.
     static func line(_ notification: RPCNotification) -> String {
-        let params = notification.params
-        if notification.method == "events.lost" {
-            return "!! lost events \(params["from_seq"]?.intValue ?? 0)...\(params["to_seq"]?.intValue ?? 0)"
+        if let lost = API.EventsLostNotification(notification) {
+            return "!! lost events \(lost.fromSeq)...\(lost.toSeq)"
         }
-        let data = params["data"].map { JSONCodec.encodeString($0) } ?? "{}"
-        return "\(params["seq"]?.intValue ?? 0) \(params["time"]?.stringValue ?? "-") "
-            + "\(params["topic"]?.stringValue ?? "?") \(params["event"]?.stringValue ?? "?") \(data)"
+        guard let event = API.EventNotification(notification) else { return "?? \(JSONCodec.encodeString(.object(notification.params)))" }
+        return "\(event.seq) \(event.time) \(event.topic.rawValue) \(event.event) \(JSONCodec.encodeString(.object(event.data)))"
     }
 }

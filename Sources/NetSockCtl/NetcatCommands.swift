@@ -23,13 +23,11 @@ struct TCPCommand: ParsableCommand {
 
         func run() throws {
             let client = try self.options.client()
-            let socket = try openSocket(client, "tcp", self.interface, self.options)
+            let socket = try openSocket(client, .tcp, self.interface, self.options)
             do throws(ClientError) {
-                _ = try client.call(
-                    "socket.connect", ["socket": socket, "address": .string(self.host), "port": JSONValue(self.port)],
-                    timeoutMilliseconds: self.options.timeoutMilliseconds)
+                _ = try client.call(API.SocketConnect(socket: socket, address: self.host, port: self.port), timeoutMilliseconds: self.options.timeoutMilliseconds)
                 try SocketPump(client: client, socket: socket).run()
-                _ = try? client.call("socket.close", ["socket": socket])
+                _ = try? client.call(API.SocketClose(socket: socket))
             } catch {
                 throw fail(error, options: self.options)
             }
@@ -47,23 +45,18 @@ struct TCPCommand: ParsableCommand {
 
         func run() throws {
             let client = try self.options.client()
-            let listener = try openSocket(client, "tcp", self.interface, self.options)
+            let listener = try openSocket(client, .tcp, self.interface, self.options)
             var readInput = true
             do throws(ClientError) {
-                var bind: JSONObject = ["socket": listener, "port": JSONValue(self.port)]
-                if let address { bind["address"] = .string(address) }
-                _ = try client.call("socket.bind", bind)
-                _ = try client.call("socket.listen", ["socket": listener, "backlog": 8])
+                _ = try client.call(API.SocketBind(socket: listener, address: self.address, port: self.port))
+                _ = try client.call(API.SocketListen(socket: listener, backlog: 8))
                 repeat {
-                    let accepted = try client.call("socket.accept", ["socket": listener], timeoutMilliseconds: -1)
-                    if isatty(2) == 1 {
-                        Terminal.current.err("accepted \(accepted["address"]?.cell ?? "?"):\(accepted["port"]?.cell ?? "?")")
-                    }
-                    let socket = accepted["socket"] ?? .null
-                    try SocketPump(client: client, socket: socket, readInput: readInput).run()
+                    let accepted = try client.call(API.SocketAccept(socket: listener), timeoutMilliseconds: -1)
+                    if isatty(2) == 1 { Terminal.current.err("accepted \(accepted.address):\(accepted.port)") }
+                    try SocketPump(client: client, socket: accepted.socket, readInput: readInput).run()
                     // Standard input serves the first connection; later ones get none.
                     readInput = false
-                    _ = try? client.call("socket.close", ["socket": socket])
+                    _ = try? client.call(API.SocketClose(socket: accepted.socket))
                 } while self.keep
             } catch {
                 throw fail(error, options: self.options)
@@ -93,17 +86,13 @@ struct UDPCommand: ParsableCommand {
 
         func run() throws {
             let client = try self.options.client()
-            let socket = try openSocket(client, "udp", self.interface, self.options)
+            let socket = try openSocket(client, .udp, self.interface, self.options)
             var datagrams = 0
             var bytes = 0
             do {
-                let address = IPAddressText.isLiteral(self.host) ? self.host
-                    : try client.call("dns.gethostbyname", ["name": .string(self.host)])["address"]?.stringValue ?? self.host
-                let destination: JSONObject = ["socket": socket, "address": .string(address), "port": JSONValue(self.port)]
+                let address = IPAddressText.isLiteral(self.host) ? self.host : try client.call(API.DNSGetHostByName(name: self.host)).address
                 if let data {
-                    var params = destination
-                    params["text"] = .string(data)
-                    bytes = Int(try client.call("socket.sendto", params)["sent"]?.intValue ?? 0)
+                    bytes = try client.call(API.SocketSendTo(socket: socket, address: address, port: self.port, text: data)).sent
                     datagrams = 1
                 } else {
                     // A window of requests in flight keeps the daemon busy, not the round trips.
@@ -118,20 +107,19 @@ struct UDPCommand: ParsableCommand {
                                 done = true
                                 break
                             }
-                            var params = destination
-                            params["data"] = .string(ByteEncoding.base64(buffer[0..<count]))
+                            let datagram = API.SocketSendTo(socket: socket, address: address, port: self.port, data: ByteEncoding.base64(buffer[0..<count]))
                             next += 1
-                            try client.send(RPCRequest(method: "socket.sendto", params: params, id: .integer(next)).json)
+                            try client.send(datagram.request(id: next).json)
                             pending.append(next)
                         }
                         guard let first = pending.first else { break }
                         let response = try client.awaitResponse(id: .integer(first), timeoutMilliseconds: self.options.timeoutMilliseconds)
                         pending.removeFirst()
-                        bytes += Int(try response.outcome.get()["sent"]?.intValue ?? 0)
+                        bytes += try API.SocketSendTo.read(response.outcome.get()).sent
                         datagrams += 1
                     }
                 }
-                _ = try? client.call("socket.close", ["socket": socket])
+                _ = try? client.call(API.SocketClose(socket: socket))
             } catch let error as ClientError {
                 throw fail(error, options: self.options)
             } catch let error as RPCError {
@@ -159,25 +147,23 @@ struct UDPCommand: ParsableCommand {
 
         func run() throws {
             let client = try self.options.client()
-            let socket = try openSocket(client, "udp", self.interface, self.options)
+            let socket = try openSocket(client, .udp, self.interface, self.options)
             do throws(ClientError) {
-                var bind: JSONObject = ["socket": socket, "port": JSONValue(self.port)]
-                if let address { bind["address"] = .string(address) }
-                _ = try client.call("socket.bind", bind)
-                _ = try? client.call("socket.setsockopt", ["socket": socket, "option": "rcvbuf", "value": 4_194_304])
-                if let idle { _ = try client.call("socket.set_timeout", ["socket": socket, "timeout_ms": JSONValue(Int(idle * 1000))]) }
+                _ = try client.call(API.SocketBind(socket: socket, address: self.address, port: self.port))
+                _ = try? client.call(API.SocketSetOption(socket: socket, option: .rcvbuf, value: 4_194_304))
+                if let idle { _ = try client.call(API.SocketSetTimeout(socket: socket, timeoutMs: Int(idle * 1000))) }
                 var received = 0
                 while self.count.map({ received < $0 }) ?? true {
                     // WOULD_BLOCK: nothing came for --idle seconds.
-                    guard let datagram = try callUnless(-3001, client, "socket.recvfrom", ["socket": socket, "size": 65536]) else { break }
+                    guard let datagram = try callUnless(-3001, client, API.SocketRecvFrom(socket: socket, size: 65536)) else { break }
                     received += 1
                     if self.options.jsonl || self.options.json {
-                        Terminal.current.out(JSONCodec.encodeString(datagram))
+                        Terminal.current.out(JSONCodec.encodeString(datagram.json))
                     } else {
-                        FileDescriptorIO.writeAll(1, ByteEncoding.decodeBase64(datagram["data"]?.stringValue ?? "") ?? [])
+                        FileDescriptorIO.writeAll(1, ByteEncoding.decodeBase64(datagram.value.data) ?? [])
                     }
                 }
-                _ = try? client.call("socket.close", ["socket": socket])
+                _ = try? client.call(API.SocketClose(socket: socket))
             } catch {
                 throw fail(error, options: self.options)
             }
@@ -185,11 +171,9 @@ struct UDPCommand: ParsableCommand {
     }
 }
 
-func openSocket(_ client: RPCClient, _ proto: String, _ interface: String?, _ options: GlobalOptions) throws -> JSONValue {
-    var params: JSONObject = ["protocol": .string(proto)]
-    if let interface { params["interface"] = .string(interface) }
+func openSocket(_ client: RPCClient, _ proto: API.SocketProtocol, _ interface: String?, _ options: GlobalOptions) throws -> Int {
     do {
-        return try client.call("socket.open", params, timeoutMilliseconds: options.timeoutMilliseconds)["socket"] ?? .null
+        return try client.call(API.SocketOpen(protocol: proto, interface: interface), timeoutMilliseconds: options.timeoutMilliseconds).socket
     } catch {
         throw fail(error, options: options)
     }
@@ -214,9 +198,9 @@ enum IPAddressText {
 }
 
 /// A call whose failure with `code` is an expected outcome (`nil`), not an error.
-func callUnless(_ code: Int, _ client: RPCClient, _ method: String, _ params: JSONObject) throws(ClientError) -> JSONValue? {
+func callUnless<Method: APIMethod>(_ code: Int, _ client: RPCClient, _ method: Method) throws(ClientError) -> APIReply<Method.Result>? {
     do {
-        return try client.call(method, params, timeoutMilliseconds: -1)
+        return try client.reply(method, timeoutMilliseconds: -1)
     } catch {
         if case .rpc(let rpcError) = error, rpcError.code == code { return nil }
         throw error

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NetSockClient
 import NetSockJSON
 
 /// `netsockctl sock list`.
@@ -14,25 +15,25 @@ struct SocketCommand: ParsableCommand {
 
         func run() throws {
             let client = try self.options.client()
-            var list: JSONValue
+            var list: APIReply<[API.SocketRow]>
             do {
-                list = try client.call("socket.list", self.mine ? [:] : ["all": true], timeoutMilliseconds: self.options.timeoutMilliseconds)
+                list = try client.reply(API.SocketList(all: !self.mine), timeoutMilliseconds: self.options.timeoutMilliseconds)
             } catch .rpc(let error) where error.code == -32001 {
-                list = try self.options.call("socket.list")
+                list = try self.options.call(API.SocketList())
             } catch {
                 throw fail(error, options: self.options)
             }
             let output = self.options.output
-            try output.show(list) {
-                func endpoint(_ value: JSONValue?) -> String {
-                    guard let value, !value.isNull else { return "-" }
-                    let address = value["address"]?.cell ?? "-"
-                    return (address.contains(":") ? "[\(address)]" : address) + ":\(value["port"]?.cell ?? "0")"
+            try output.show(list.json) {
+                func endpoint(_ value: API.Endpoint?) -> String {
+                    guard let value else { return "-" }
+                    let address = value.address ?? "-"
+                    return (address.contains(":") ? "[\(address)]" : address) + ":\(value.port)"
                 }
-                let rows = (list.arrayValue ?? []).map { item in
+                let rows = list.value.map { item in
                     [
-                        item["client"]?.cell ?? "-", item["pid"]?.cell ?? "-", item["socket"]?.cell ?? "-", item["protocol"]?.cell ?? "-",
-                        item["interface"]?.cell ?? "-", item["state"]?.cell ?? "-", endpoint(item["local"]), endpoint(item["peer"]),
+                        item.client.map(String.init) ?? "-", item.pid.map(String.init) ?? "-", String(item.socket), item.protocol.rawValue,
+                        item.interface, item.state.rawValue, endpoint(item.local), endpoint(item.peer),
                     ]
                 }
                 return output.table(["CLIENT", "PID", "SOCKET", "PROTO", "INTERFACE", "STATE", "LOCAL", "PEER"], rows)

@@ -14,7 +14,7 @@ import NetSockRPC
 /// close (a receive of size 0) ends the pump.
 final class SocketPump {
     private let client: RPCClient
-    private let socket: JSONValue
+    private let socket: Int
     private let chunk: Int
     private let sendWindow = 4
     private let receiveWindow = 2
@@ -27,7 +27,7 @@ final class SocketPump {
     private(set) var bytesIn = 0
     private(set) var bytesOut = 0
 
-    init(client: RPCClient, socket: JSONValue, chunk: Int = 192 * 1024, readInput: Bool = true) {
+    init(client: RPCClient, socket: Int, chunk: Int = 192 * 1024, readInput: Bool = true) {
         self.client = client
         self.socket = socket
         self.chunk = chunk
@@ -38,11 +38,11 @@ final class SocketPump {
         var buffer = [UInt8](repeating: 0, count: self.chunk)
         while true {
             while !self.peerClosed && self.pendingReceives.count < self.receiveWindow {
-                self.pendingReceives.append(try self.request("socket.recv", ["size": JSONValue(self.chunk)]))
+                self.pendingReceives.append(try self.request(API.SocketRecv(socket: self.socket, size: self.chunk)))
             }
             if !self.inputOpen && self.pendingSends.isEmpty && !self.shutdownSent {
                 self.shutdownSent = true
-                _ = try self.request("socket.shutdown", ["how": "write"])
+                _ = try self.request(API.SocketShutdown(socket: self.socket, how: .write))
             }
             if self.peerClosed && self.pendingSends.isEmpty { return }
 
@@ -57,8 +57,7 @@ final class SocketPump {
                 let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
                 if count > 0 {
                     self.bytesOut += count
-                    let data = JSONValue.string(ByteEncoding.base64(buffer[0..<count]))
-                    self.pendingSends.insert(try self.request("socket.send", ["data": data]))
+                    self.pendingSends.insert(try self.request(API.SocketSend(socket: self.socket, data: ByteEncoding.base64(buffer[0..<count]))))
                 } else if count == 0 || errno != EINTR {
                     self.inputOpen = false
                 }
@@ -72,11 +71,9 @@ final class SocketPump {
 
     private var nextID: Int64 = 1_000_000
 
-    private func request(_ method: String, _ params: JSONObject) throws(ClientError) -> Int64 {
-        var params = params
-        params["socket"] = self.socket
+    private func request<Method: APIMethod>(_ method: Method) throws(ClientError) -> Int64 {
         self.nextID += 1
-        try self.client.send(RPCRequest(method: method, params: params, id: .integer(self.nextID)).json)
+        try self.client.send(method.request(id: self.nextID).json)
         return self.nextID
     }
 
@@ -90,7 +87,7 @@ final class SocketPump {
         case .success(let result):
             if self.pendingSends.remove(id) != nil { return }
             if self.pendingReceives.contains(id) {
-                self.received[id] = ByteEncoding.decodeBase64(result["data"]?.stringValue ?? "") ?? []
+                self.received[id] = ByteEncoding.decodeBase64(try API.SocketRecv.read(result).data) ?? []
             }
         }
     }

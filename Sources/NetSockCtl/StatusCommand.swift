@@ -10,26 +10,23 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let client = try self.options.client()
-        let info: JSONValue
-        let interfaces: [JSONValue]
+        let info: APIReply<API.DaemonSummary>
+        let interfaces: [APIReply<API.InterfaceDetails>]
         do {
-            info = try client.call("daemon.info", timeoutMilliseconds: self.options.timeoutMilliseconds)
-            let list = try client.call("interface.list", timeoutMilliseconds: self.options.timeoutMilliseconds).arrayValue ?? []
-            let details = try client.callBatch(list.map { ("interface.status", ["interface": $0["name"] ?? .null]) })
+            info = try client.reply(API.DaemonInfo(), timeoutMilliseconds: self.options.timeoutMilliseconds)
+            let list = try client.call(API.InterfaceList(), timeoutMilliseconds: self.options.timeoutMilliseconds)
+            let details = try client.callBatch(list.map { API.InterfaceStatus(interface: $0.name) })
             interfaces = details.compactMap { try? $0.get() }
         } catch {
             throw fail(error, options: self.options)
         }
         let output = self.options.output
-        try output.show(["daemon": info, "interfaces": .array(interfaces)]) {
-            let uptime = Double(info["uptime_ms"]?.intValue ?? 0) / 1000
-            let header = "netsockd \(info["version"]?.cell ?? "?") (API \(info["api_version"]?.cell ?? "?")), pid \(info["pid"]?.cell ?? "?"), "
-                + "up \(Int(uptime)) s, \(info["clients"]?.cell ?? "0") client(s), \(info["sockets"]?.cell ?? "0") socket(s)"
-            let rows = interfaces.map { item in
-                [
-                    item["name"]?.cell ?? "-", item["type"]?.cell ?? "-", item["stack"]?.cell ?? "-", item["status"]?.cell ?? "-",
-                    item["ipv4"]?["address"]?.cell ?? "-", item["default"] == true ? "*" : "",
-                ]
+        try output.show(["daemon": info.json, "interfaces": .array(interfaces.map(\.json))]) {
+            let daemon = info.value
+            let header = "netsockd \(daemon.version) (API \(daemon.apiVersion)), pid \(daemon.pid), "
+                + "up \(daemon.uptimeMs / 1000) s, \(daemon.clients) client(s), \(daemon.sockets) socket(s)"
+            let rows = interfaces.map(\.value).map { item in
+                [item.name, item.type.rawValue, item.stack.rawValue, item.status.rawValue, item.ipv4?.address ?? "-", item.default ? "*" : ""]
             }
             return [header] + output.table(["INTERFACE", "TYPE", "STACK", "STATUS", "ADDRESS", "DEFAULT"], rows) { column, cell in
                 column == 3 ? output.status(cell) : cell

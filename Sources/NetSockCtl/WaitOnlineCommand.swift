@@ -19,16 +19,20 @@ struct WaitOnlineCommand: ParsableCommand {
         defer { spinner.stop() }
         let end = MonotonicClock.milliseconds() + (self.options.timeoutMilliseconds < 0 ? Int.max / 2 : self.options.timeoutMilliseconds)
         do {
-            let name = try self.interface ?? (client.call("daemon.info")["default_interface"]?.stringValue ?? "")
+            let name = try self.interface ?? (client.call(API.DaemonInfo()).defaultInterface ?? "")
             // Subscribe first, then read the status: no change can fall between.
-            _ = try client.call("events.subscribe", ["topics": ["interface"]])
-            var status = try client.call("interface.status", ["interface": .string(name)])["status"]?.stringValue ?? ""
+            _ = try client.call(API.EventsSubscribe(topics: [.interface]))
+            var status = try client.call(API.InterfaceStatus(interface: name)).status.rawValue
             while status != "global_up" {
                 spinner.update("\(name) \(status)")
-                guard MonotonicClock.milliseconds() < end, let event = try client.nextNotification(timeoutMilliseconds: end - MonotonicClock.milliseconds()) else {
+                guard MonotonicClock.milliseconds() < end, let notification = try client.nextNotification(timeoutMilliseconds: end - MonotonicClock.milliseconds()) else {
                     throw ClientError.timeout
                 }
-                if event.params["data"]?["interface"] == .string(name), let next = event.params["data"]?["status"]?.stringValue { status = next }
+                if let event = API.EventNotification(notification), event.data["interface"] == .string(name),
+                    let next = event.data["status"]?.stringValue
+                {
+                    status = next
+                }
             }
             spinner.stop()
             try self.options.output.show(["interface": .string(name), "status": "global_up"]) { ["\(name): online"] }

@@ -163,14 +163,18 @@ extension Optional: OptionalAPIValue where Wrapped: APIValue {
 /// generated client gets a Swift enum of the same name.
 public protocol APIEnumeration: APIDecodable, CaseIterable {
     var apiName: String { get }
+    /// The name the generated client gives the type (default: this type's name).
+    static var typeName: String { get }
 }
 
 extension APIEnumeration {
+    public static var typeName: String { String(describing: Self.self) }
+
     public static var schema: Schema { self.schema(of: Array(Self.allCases)) }
 
     /// The schema of a subset of the cases (what one method accepts).
     public static func schema(of cases: [Self]) -> Schema {
-        .named(String(describing: Self.self), .string(oneOf: cases.map(\.apiName)))
+        .named(self.typeName, .string(oneOf: cases.map(\.apiName)))
     }
 
     public var json: JSONValue { .string(self.apiName) }

@@ -47,7 +47,7 @@ extension MethodDeclaration {
         MethodSpec(
             self.name, summary: self.summary, description: self.description, params: Self().declaredParams.map(\.field),
             result: self.Result.schema, resultDescription: self.resultDescription, role: self.role, errors: self.errors,
-            tags: self.tags, resultIsConstant: self.resultIsConstant)
+            tags: self.tags, resultIsConstant: self.resultIsConstant, typeName: String(describing: Self.self))
     }
 
     /// The declaration with its params read from `object`, which has passed the spec's

@@ -24,11 +24,13 @@ public struct MethodSpec: Sendable {
     /// The handler answers with the same value for the life of the table (the API's own
     /// document): the dispatcher encodes it once and reuses the bytes.
     public var resultIsConstant: Bool
+    /// The Swift name of the declaration, which the generated client's type takes too.
+    public var typeName: String
 
     public init(
         _ name: String, summary: String, description: String = "", params: [Field] = [],
         result: Schema = .object([]), resultDescription: String = "", role: MethodRole = .user,
-        errors: [NSAPIError] = [], tags: [String] = [], resultIsConstant: Bool = false
+        errors: [NSAPIError] = [], tags: [String] = [], resultIsConstant: Bool = false, typeName: String? = nil
     ) {
         self.name = name
         self.summary = summary
@@ -40,6 +42,7 @@ public struct MethodSpec: Sendable {
         self.errors = errors
         self.tags = tags
         self.resultIsConstant = resultIsConstant
+        self.typeName = typeName ?? name.split(whereSeparator: { $0 == "." || $0 == "_" }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
 }
 
@@ -49,43 +52,16 @@ public struct NotificationSpec: Sendable {
     public var summary: String
     public var description: String
     public var params: [Field]
+    /// The Swift name of the declaration, which the generated client's type takes too.
+    public var typeName: String
 
-    public init(_ name: String, summary: String, description: String = "", params: [Field]) {
+    public init(_ name: String, summary: String, description: String = "", params: [Field], typeName: String? = nil) {
         self.name = name
         self.summary = summary
         self.description = description
         self.params = params
+        self.typeName = typeName ?? name.split(whereSeparator: { $0 == "." || $0 == "_" }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
-}
-
-/// Named params that have passed their spec's validation, with typed access.
-///
-/// Accessors for required params cannot fail after validation; they fall back to a
-/// zero value only if called for a param the spec does not declare (a programmer error).
-public struct Params: Sendable {
-    public let object: JSONObject
-
-    public init(_ object: JSONObject) { self.object = object }
-
-    /// The param's value; `nil` when absent or an explicit `null` ("not given").
-    public subscript(name: String) -> JSONValue? {
-        guard let value = self.object[name], !value.isNull else { return nil }
-        return value
-    }
-
-    public func string(_ name: String) -> String { self[name]?.stringValue ?? "" }
-    public func optionalString(_ name: String) -> String? { self[name]?.stringValue }
-    public func int(_ name: String) -> Int64 { self.optionalInt(name) ?? 0 }
-    public func optionalInt(_ name: String) -> Int64? {
-        switch self[name] {
-        case .integer(let value)?: value
-        case .double(let value)?: Int64(exactly: value)
-        default: nil
-        }
-    }
-    public func bool(_ name: String) -> Bool { self[name]?.boolValue ?? false }
-    public func optionalBool(_ name: String) -> Bool? { self[name]?.boolValue }
-    public func stringArray(_ name: String) -> [String]? { self[name]?.arrayValue?.compactMap(\.stringValue) }
 }
 
 /// Delivers the reply of a request exactly once, now or later.
@@ -130,32 +106,30 @@ public final class Responder {
     }
 }
 
-/// What a handler did with a call.
-public enum MethodOutcome {
+/// What a handler did with a call, before the typed layer (``Outcome``) was put on it.
+enum MethodOutcome {
     case result(JSONValue)
     case failure(RPCError)
     /// The handler kept ``MethodCall/responder`` and will answer later.
     case deferred
 }
 
-/// One invocation, as a handler sees it.
-public struct MethodCall<Context> {
-    public let request: RPCRequest
-    public let params: Params
-    public let context: Context
-    public let responder: Responder
-
-    public var method: String { self.request.method }
+/// One invocation as the table sees it; handlers see the typed ``Call``.
+struct MethodCall<Context> {
+    let request: RPCRequest
+    let context: Context
+    let responder: Responder
 }
 
 /// The table of methods a server offers: one entry per method, holding its spec
-/// (the single source of truth for docs and validation) and its handler.
+/// (the single source of truth for docs and validation) and its handler. Methods
+/// enter it as ``MethodDeclaration``s with typed handlers.
 public struct MethodTable<Context> {
-    public typealias Handler = (MethodCall<Context>) throws(RPCError) -> MethodOutcome
+    typealias Handler = (MethodCall<Context>) throws(RPCError) -> MethodOutcome
 
     public struct Entry {
         public let spec: MethodSpec
-        public let handler: Handler
+        let handler: Handler
     }
 
     public private(set) var entries: [String: Entry] = [:]
@@ -167,7 +141,9 @@ public struct MethodTable<Context> {
 
     public init(resultCheck: ResultCheck? = nil) { self.resultCheck = resultCheck }
 
-    public mutating func register(_ spec: MethodSpec, _ handler: @escaping Handler) {
+    /// Registers a method by its spec; declared methods come through the typed
+    /// `register(_:_:)`, so that no handler reads a param by name.
+    mutating func register(_ spec: MethodSpec, _ handler: @escaping Handler) {
         precondition(self.entries[spec.name] == nil, "method \(spec.name) registered twice")
         self.entries[spec.name] = Entry(spec: spec, handler: handler)
         self.names.append(spec.name)

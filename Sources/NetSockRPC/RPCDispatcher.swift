@@ -97,8 +97,7 @@ public struct RPCDispatcher<Context: RPCCaller> {
         }
         do {
             try Schema.validate(object: request.params, fields: entry.spec.params)
-            let call = MethodCall(
-                request: request, params: Params(request.params), context: context, responder: responder)
+            let call = MethodCall(request: request, context: context, responder: responder)
             switch try entry.handler(call) {
             case .result(let result): responder.succeed(result)
             case .failure(let error): responder.fail(error)

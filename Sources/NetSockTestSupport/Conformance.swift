@@ -128,45 +128,55 @@ public final class NSAPIClient {
         }
     }
 
-    public func open(_ proto: String) throws -> Int {
-        let result = try self.rpc.call("socket.open", ["protocol": .string(proto), "interface": .string(self.interface)])
-        return Int(result["socket"]?.intValue ?? -1)
+    /// A typed call: the result, or the error as Mbed returns it.
+    public func call<Method: APIMethod>(_ method: Method, timeoutMilliseconds: Int = 60_000) -> Result<Method.Result, RPCError> {
+        do {
+            return .success(try self.rpc.call(method, timeoutMilliseconds: timeoutMilliseconds))
+        } catch {
+            if case .rpc(let rpcError) = error { return .failure(rpcError) }
+            return .failure(RPCError.internalError("\(error)"))
+        }
+    }
+
+    /// 0 for success, else the error code.
+    public func code<Method: APIMethod>(_ method: Method) -> Int {
+        switch self.call(method) {
+        case .success: 0
+        case .failure(let error): error.code
+        }
+    }
+
+    public func open(_ proto: API.SocketProtocol) throws -> Int {
+        try self.rpc.call(API.SocketOpen(protocol: proto, interface: self.interface)).socket
     }
 
     /// `send`: bytes sent, or the error code.
     public func send(_ socket: Int, _ bytes: [UInt8]) -> Int {
-        switch self.call("socket.send", ["socket": JSONValue(socket), "data": .string(ByteEncoding.base64(bytes))]) {
-        case .success(let result): Int(result["sent"]?.intValue ?? -1)
+        switch self.call(API.SocketSend(socket: socket, data: ByteEncoding.base64(bytes))) {
+        case .success(let result): result.sent
         case .failure(let error): error.code
         }
     }
 
     /// `recv`: the bytes (empty when the peer closed), or the error code.
     public func recv(_ socket: Int, _ size: Int) -> Result<[UInt8], Code> {
-        switch self.call("socket.recv", ["socket": JSONValue(socket), "size": JSONValue(size)]) {
-        case .success(let result): .success(ByteEncoding.decodeBase64(result["data"]?.stringValue ?? "") ?? [])
+        switch self.call(API.SocketRecv(socket: socket, size: size)) {
+        case .success(let result): .success(ByteEncoding.decodeBase64(result.data) ?? [])
         case .failure(let error): .failure(Code(error.code))
         }
     }
 
     public func sendto(_ socket: Int, _ address: String, _ port: Int, _ bytes: [UInt8]) -> Int {
-        switch self.call(
-            "socket.sendto",
-            ["socket": JSONValue(socket), "address": .string(address), "port": JSONValue(port), "data": .string(ByteEncoding.base64(bytes))])
-        {
-        case .success(let result): Int(result["sent"]?.intValue ?? -1)
+        switch self.call(API.SocketSendTo(socket: socket, address: address, port: port, data: ByteEncoding.base64(bytes))) {
+        case .success(let result): result.sent
         case .failure(let error): error.code
         }
     }
 
     /// `recvfrom`: source address, port and bytes, or the error code.
     public func recvfrom(_ socket: Int, _ size: Int) -> Result<(String, Int, [UInt8]), Code> {
-        switch self.call("socket.recvfrom", ["socket": JSONValue(socket), "size": JSONValue(size)]) {
-        case .success(let result):
-            .success((
-                result["address"]?.stringValue ?? "", Int(result["port"]?.intValue ?? 0),
-                ByteEncoding.decodeBase64(result["data"]?.stringValue ?? "") ?? []
-            ))
+        switch self.call(API.SocketRecvFrom(socket: socket, size: size)) {
+        case .success(let result): .success((result.address ?? "", result.port, ByteEncoding.decodeBase64(result.data) ?? []))
         case .failure(let error): .failure(Code(error.code))
         }
     }
@@ -176,7 +186,7 @@ public final class NSAPIClient {
         let deadline = nowMilliseconds() + timeoutMilliseconds
         while nowMilliseconds() < deadline {
             guard let notification = try? self.rpc.nextNotification(timeoutMilliseconds: deadline - nowMilliseconds()) else { return false }
-            if notification.method == "socket.sigio", notification.params["socket"] == JSONValue(socket) { return true }
+            if let sigio = API.SigioNotification(notification), sigio.socket == socket { return true }
         }
         return false
     }

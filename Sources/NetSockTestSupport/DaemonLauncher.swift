@@ -91,7 +91,7 @@ public final class DaemonLauncher {
             if let status = self.process.wait(timeoutSeconds: 0) {
                 throw SubprocessError(description: "netsockd exited with \(status): \(self.process.stderr)")
             }
-            if let client = try? RPCClient(path: self.socketPath), (try? client.call("daemon.info", timeoutMilliseconds: 2000)) != nil {
+            if let client = try? RPCClient(path: self.socketPath), (try? client.call(API.DaemonInfo(), timeoutMilliseconds: 2000)) != nil {
                 return
             }
             usleep(20_000)

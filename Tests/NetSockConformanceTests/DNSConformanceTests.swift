@@ -20,14 +20,14 @@ struct DNSCounts: Equatable, CustomStringConvertible {
 }
 
 extension NSAPIClient {
-    func reset() { #expect(self.code("dns.reset") == NSAPI.ok) }
+    func reset() { #expect(self.code(API.DNSReset.name) == NSAPI.ok) }
 
     /// Issues every query in one batch (so none completes before the last is issued), then
     /// waits for every accepted query's dns.result and counts the outcomes.
     func asyncResolve(_ names: [String]) throws -> DNSCounts {
         var counts = DNSCounts()
         let batch: [JSONValue] = names.enumerated().map { index, name in
-            RPCRequest(method: "dns.gethostbyname_async", params: ["name": .string(name)], id: .integer(Int64(1000 + index))).json
+            RPCRequest(method: API.DNSGetHostByNameAsync.name, params: ["name": .string(name)], id: .integer(Int64(1000 + index))).json
         }
         try self.rpc.send(.array(batch))
         var pending: Set<Int64> = []
@@ -48,7 +48,7 @@ extension NSAPIClient {
                 Issue.record("dns.result missing for \(pending)")
                 break
             }
-            guard notification.method == "dns.result", let request = notification.params["request"]?.intValue,
+            guard notification.method == API.DNSResultNotification.method, let request = notification.params["request"]?.intValue,
                 pending.remove(request) != nil
             else { continue }
             switch Int(notification.params["error"]?["code"]?.intValue ?? 0) {
@@ -68,7 +68,7 @@ extension NSAPIClient {
     func syncResolve(_ names: [String]) -> DNSCounts {
         var counts = DNSCounts()
         for name in names {
-            switch self.code("dns.gethostbyname", ["name": .string(name)]) {
+            switch self.code(API.DNSGetHostByName.name, ["name": .string(name)]) {
             case NSAPI.ok: counts.ok += 1
             case NSAPI.dnsFailure: counts.failure += 1
             case NSAPI.timeout: counts.timeout += 1
@@ -140,10 +140,10 @@ func invalidated(_ hosts: [String]) -> [String] {
     @Test("DNS-05 ASYNCHRONOUS_DNS_NON_ASYNC_AND_ASYNC") func mixed() throws {
         let client = try self.client()
         client.reset()
-        let started = try client.rpc.call("dns.gethostbyname_async", ["name": .string(dnsTestHostsSecond[0])])
+        let started = try client.rpc.call(API.DNSGetHostByNameAsync.name, ["name": .string(dnsTestHostsSecond[0])])
         let request = started["request"]?.intValue ?? 0
         for name in dnsTestHosts {
-            let answer = try client.rpc.call("dns.gethostbyname", ["name": .string(name)])
+            let answer = try client.rpc.call(API.DNSGetHostByName.name, ["name": .string(name)])
             #expect(answer["address"]?.stringValue?.isEmpty == false)
         }
         if request > 0 {
@@ -157,21 +157,21 @@ func invalidated(_ hosts: [String]) -> [String] {
         let client = try Self.slow.client()
         client.reset()
         let batch: [JSONValue] = dnsTestHosts.enumerated().map { index, name in
-            RPCRequest(method: "dns.gethostbyname_async", params: ["name": .string(name)], id: .integer(Int64(index + 1))).json
+            RPCRequest(method: API.DNSGetHostByNameAsync.name, params: ["name": .string(name)], id: .integer(Int64(index + 1))).json
         }
         try client.rpc.send(.array(batch))
         let replies = try client.rpc.readMessage(deadline: nil).arrayValue ?? []
         var cancelled = 0
         for reply in replies {
             if let request = reply["result"]?["request"]?.intValue, request > 0 {
-                if client.code("dns.cancel", ["request": .integer(request)]) == NSAPI.ok { cancelled += 1 }
+                if client.code(API.DNSCancel.name, ["request": .integer(request)]) == NSAPI.ok { cancelled += 1 }
             } else {
                 #expect([NSAPI.noMemory, NSAPI.busy].contains(Int(reply["error"]?["code"]?.intValue ?? 0)))
             }
         }
         #expect(cancelled == 5)
         #expect(try client.rpc.nextNotification(timeoutMilliseconds: 2500) == nil, "no callback after cancel")
-        #expect(client.code("dns.cancel", ["request": 1]) == NSAPI.parameter, "an unknown id")
+        #expect(client.code(API.DNSCancel.name, ["request": 1]) == NSAPI.parameter, "an unknown id")
     }
 
     @Test("DNS-07 ASYNCHRONOUS_DNS_EXTERNAL_EVENT_QUEUE") func externalEventQueue() throws {
@@ -198,7 +198,7 @@ func invalidated(_ hosts: [String]) -> [String] {
         #expect(counts.timeout >= 1)
         #expect(counts.noMemory == 1, "the 6th is rejected")
         // Then a working server again, as the test restores the default timer: sync works.
-        #expect(client.code("dns.add_server", ["address": .string("127.0.0.1:\(TestPeers.shared.dns)")]) == NSAPI.ok)
+        #expect(client.code(API.DNSAddServer.name, ["address": .string("127.0.0.1:\(TestPeers.shared.dns)")]) == NSAPI.ok)
         client.reset()
         #expect(client.syncResolve([dnsTestHosts[0]]) == DNSCounts(ok: 1))
     }
@@ -249,7 +249,7 @@ func invalidated(_ hosts: [String]) -> [String] {
         let client = try self.client()
         client.reset()
         for name in dnsTestHostsMultiIP {
-            let answer = try client.rpc.call("dns.gethostbyname", ["name": .string(name), "version": "ipv4"])
+            let answer = try client.rpc.call(API.DNSGetHostByName.name, ["name": .string(name), "version": "ipv4"])
             #expect((answer["addresses"]?.arrayValue?.count ?? 0) >= 2, "\(name)")
         }
     }
@@ -263,42 +263,42 @@ func invalidated(_ hosts: [String]) -> [String] {
     @Test("Literals are answered locally; the wrong version is DNS_FAILURE; empty and long names are PARAMETER")
     func literalsAndNames() throws {
         let client = try self.client()
-        #expect(try client.rpc.call("dns.gethostbyname", ["name": "192.0.2.1"])["address"] == "192.0.2.1")
-        #expect(client.code("dns.gethostbyname", ["name": "192.0.2.1", "version": "ipv6"]) == NSAPI.dnsFailure)
-        #expect(client.code("dns.gethostbyname", ["name": "2001:db8::1", "version": "ipv4"]) == NSAPI.dnsFailure)
-        #expect(client.code("dns.gethostbyname", ["name": ""]) == NSAPI.parameter)
-        #expect(client.code("dns.gethostbyname", ["name": .string(String(repeating: "a.", count: 128))]) == NSAPI.parameter)
-        #expect(client.code("dns.gethostbyname_async", ["name": ""]) == NSAPI.parameter)
-        let literal = try client.rpc.call("dns.gethostbyname_async", ["name": "192.0.2.1"])
+        #expect(try client.rpc.call(API.DNSGetHostByName.name, ["name": "192.0.2.1"])["address"] == "192.0.2.1")
+        #expect(client.code(API.DNSGetHostByName.name, ["name": "192.0.2.1", "version": "ipv6"]) == NSAPI.dnsFailure)
+        #expect(client.code(API.DNSGetHostByName.name, ["name": "2001:db8::1", "version": "ipv4"]) == NSAPI.dnsFailure)
+        #expect(client.code(API.DNSGetHostByName.name, ["name": ""]) == NSAPI.parameter)
+        #expect(client.code(API.DNSGetHostByName.name, ["name": .string(String(repeating: "a.", count: 128))]) == NSAPI.parameter)
+        #expect(client.code(API.DNSGetHostByNameAsync.name, ["name": ""]) == NSAPI.parameter)
+        let literal = try client.rpc.call(API.DNSGetHostByNameAsync.name, ["name": "192.0.2.1"])
         #expect(literal["request"] == 0)
         #expect(literal["address"] == "192.0.2.1")
-        #expect(client.code("dns.gethostbyname_async", ["name": "::1", "version": "ipv4"]) == NSAPI.dnsFailure)
-        let v6 = try client.rpc.call("dns.gethostbyname", ["name": "v6only.netsock.test", "version": "ipv6"])
+        #expect(client.code(API.DNSGetHostByNameAsync.name, ["name": "::1", "version": "ipv4"]) == NSAPI.dnsFailure)
+        let v6 = try client.rpc.call(API.DNSGetHostByName.name, ["name": "v6only.netsock.test", "version": "ipv6"])
         #expect(v6["address"] == "::1")
-        let any = try client.rpc.call("dns.gethostbyname", ["name": "v6only.netsock.test"])
+        let any = try client.rpc.call(API.DNSGetHostByName.name, ["name": "v6only.netsock.test"])
         #expect(any["address"] == "::1", "any falls back to AAAA")
     }
 
     @Test("A socket connect with a host name resolves through the same resolver") func connectByName() throws {
         let client = try self.client()
-        let socket = try client.open("tcp")
+        let socket = try client.open(.tcp)
         #expect(client.connect(socket, Self.environment.echoHost, TestPeers.shared.echo) == NSAPI.ok)
         #expect(client.send(socket, Array("by name".utf8)) == 7)
         #expect(client.recv(socket, 100) == .success(Array("by name".utf8)))
-        let other = try client.open("tcp")
+        let other = try client.open(.tcp)
         #expect(client.connect(other, "nosuchhost.netsock.test", 7) == NSAPI.dnsFailure)
     }
 
     @Test("Servers: configured, then added in front; dns.servers lists them") func servers() throws {
         let environment = try ConformanceDaemon()
         let client = try environment.client()
-        #expect(try client.rpc.call("dns.servers") == .array([.string("127.0.0.1:\(TestPeers.shared.dns)")]))
-        #expect(client.code("dns.add_server", ["address": "192.0.2.53"]) == NSAPI.ok)
-        #expect(client.code("dns.add_server", ["address": "[2001:db8::53]:5353", "interface": "lo"]) == NSAPI.ok)
-        #expect(client.code("dns.add_server", ["address": "192.0.2.53"]) == NSAPI.ok, "already listed: no change")
-        let servers = try client.rpc.call("dns.servers", ["interface": "lo"]).arrayValue?.compactMap(\.stringValue)
+        #expect(try client.rpc.call(API.DNSServers.name) == .array([.string("127.0.0.1:\(TestPeers.shared.dns)")]))
+        #expect(client.code(API.DNSAddServer.name, ["address": "192.0.2.53"]) == NSAPI.ok)
+        #expect(client.code(API.DNSAddServer.name, ["address": "[2001:db8::53]:5353", "interface": "lo"]) == NSAPI.ok)
+        #expect(client.code(API.DNSAddServer.name, ["address": "192.0.2.53"]) == NSAPI.ok, "already listed: no change")
+        let servers = try client.rpc.call(API.DNSServers.name, ["interface": "lo"]).arrayValue?.compactMap(\.stringValue)
         #expect(servers == ["[2001:db8::53]:5353", "192.0.2.53", "127.0.0.1:\(TestPeers.shared.dns)"])
-        #expect(client.code("dns.add_server", ["address": "not-an-address"]) == -32602)
+        #expect(client.code(API.DNSAddServer.name, ["address": "not-an-address"]) == -32602)
     }
 }
 
@@ -306,10 +306,10 @@ func invalidated(_ hosts: [String]) -> [String] {
     @Test func resetAnswersWaitingBlockingQueries() throws {
         let environment = try ConformanceDaemon(dnsServers: ["127.0.0.1:\(TestPeers.shared.silentDNS)"], dns: ["timeout_ms": 30_000])
         let waiting = try environment.client()
-        try waiting.rpc.send(RPCRequest(method: "dns.gethostbyname", params: ["name": "never.answered.test"], id: 7).json)
-        _ = try waiting.rpc.call("daemon.info")
+        try waiting.rpc.send(RPCRequest(method: API.DNSGetHostByName.name, params: ["name": "never.answered.test"], id: 7).json)
+        _ = try waiting.rpc.call(API.DaemonInfo())
         let start = nowMilliseconds()
-        #expect(try environment.client().code("dns.reset") == NSAPI.ok)
+        #expect(try environment.client().code(API.DNSReset.name) == NSAPI.ok)
         let reply = try waiting.rpc.awaitResponse(id: 7, timeoutMilliseconds: 5000)
         #expect(reply.outcome == .failure(RPCError(.dnsFailure)) || (try? reply.outcome.get()) == nil)
         if case .failure(let error) = reply.outcome { #expect(error.code == NSAPI.dnsFailure) }

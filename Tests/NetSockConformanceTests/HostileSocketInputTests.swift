@@ -19,57 +19,57 @@ import Testing
 
     @Test func wrongTypesAndMissingParamsNameTheParam() throws {
         let client = try self.environment.client()
-        let socket = try client.open("udp")
+        let socket = try client.open(.udp)
         let s = JSONValue(socket)
         let cases: [(String, JSONObject, String)] = [
-            ("socket.open", [:], "protocol"),
-            ("socket.open", ["protocol": "sctp"], "protocol"),
-            ("socket.open", ["protocol": 6], "protocol"),
-            ("socket.open", ["protocol": "tcp", "interface": 5], "interface"),
-            ("socket.open", ["protocol": "tcp", "interface": "nope0"], "interface"),
-            ("socket.close", ["socket": "1"], "socket"),
-            ("socket.close", ["socket": -1], "socket"),
-            ("socket.close", ["socket": 1.5], "socket"),
-            ("socket.close", ["socket": .integer(Int64.max)], "socket"),
-            ("socket.bind", ["socket": s], "port"),
-            ("socket.bind", ["socket": s, "port": 70_000], "port"),
-            ("socket.bind", ["socket": s, "port": -1], "port"),
-            ("socket.bind", ["socket": s, "port": 1, "address": "not-an-ip"], "address"),
-            ("socket.bind", ["socket": s, "port": 1, "address": "1.2.3.4.5"], "address"),
-            ("socket.connect", ["socket": s, "port": 7], "address"),
-            ("socket.send", ["socket": s], "data"),
-            ("socket.send", ["socket": s, "data": "not base64!"], "data"),
-            ("socket.send", ["socket": s, "data": "QUJD="], "data"),
-            ("socket.send", ["socket": s, "data": "QQ"], "data"),
-            ("socket.send", ["socket": s, "data": "QR=="], "data"),
-            ("socket.send", ["socket": s, "data": "QUJD", "text": "x"], "text"),
-            ("socket.send", ["socket": s, "data": 42], "data"),
-            ("socket.recv", ["socket": s], "size"),
-            ("socket.recv", ["socket": s, "size": 0], "size"),
-            ("socket.recv", ["socket": s, "size": 1_073_741_824], "size"),
-            ("socket.recv", ["socket": s, "size": 10, "encoding": "utf16"], "encoding"),
-            ("socket.sendto", ["socket": s, "address": "2001:db8::1::", "port": 7, "text": "x"], "address"),
-            ("socket.sendto", ["socket": s, "address": "example.com", "port": 7, "text": "x"], "address"),
-            ("socket.recvfrom", ["socket": s, "size": "10"], "size"),
-            ("socket.shutdown", ["socket": s, "how": "sideways"], "how"),
-            ("socket.set_blocking", ["socket": s, "blocking": "yes"], "blocking"),
-            ("socket.set_timeout", ["socket": s, "timeout_ms": -2], "timeout_ms"),
-            ("socket.set_timeout", ["socket": s, "timeout_ms": 1e12], "timeout_ms"),
-            ("socket.setsockopt", ["socket": s, "option": "nodelay", "value": 1], "option"),
-            ("socket.setsockopt", ["socket": s, "option": "broadcast", "value": "on"], "value"),
-            ("socket.setsockopt", ["socket": s, "option": "add_membership", "value": 5], "value"),
-            ("socket.setsockopt", ["socket": s, "option": "add_membership", "value": ["group": "224.0.0.1", "interface": "x"]], "value.interface"),
-            ("socket.setsockopt", ["socket": s, "option": "bind_to_device", "value": 1], "value"),
-            ("socket.sigio", ["socket": s], "enabled"),
-            ("socket.list", ["extra": 1], "extra"),
-            ("dns.gethostbyname", [:], "name"),
-            ("dns.gethostbyname", ["name": 1], "name"),
-            ("dns.gethostbyname", ["name": "x", "version": "ipv5"], "version"),
-            ("dns.gethostbyname", ["name": "x", "interface": "nope0"], "interface"),
-            ("dns.cancel", ["request": 0], "request"),
-            ("dns.cancel", ["request": 40_000], "request"),
-            ("dns.add_server", ["address": "192.0.2.1:99999"], "address"),
-            ("dns.servers", ["interface": []], "interface"),
+            (API.SocketOpen.name, [:], "protocol"),
+            (API.SocketOpen.name, ["protocol": "sctp"], "protocol"),
+            (API.SocketOpen.name, ["protocol": 6], "protocol"),
+            (API.SocketOpen.name, ["protocol": "tcp", "interface": 5], "interface"),
+            (API.SocketOpen.name, ["protocol": "tcp", "interface": "nope0"], "interface"),
+            (API.SocketClose.name, ["socket": "1"], "socket"),
+            (API.SocketClose.name, ["socket": -1], "socket"),
+            (API.SocketClose.name, ["socket": 1.5], "socket"),
+            (API.SocketClose.name, ["socket": .integer(Int64.max)], "socket"),
+            (API.SocketBind.name, ["socket": s], "port"),
+            (API.SocketBind.name, ["socket": s, "port": 70_000], "port"),
+            (API.SocketBind.name, ["socket": s, "port": -1], "port"),
+            (API.SocketBind.name, ["socket": s, "port": 1, "address": "not-an-ip"], "address"),
+            (API.SocketBind.name, ["socket": s, "port": 1, "address": "1.2.3.4.5"], "address"),
+            (API.SocketConnect.name, ["socket": s, "port": 7], "address"),
+            (API.SocketSend.name, ["socket": s], "data"),
+            (API.SocketSend.name, ["socket": s, "data": "not base64!"], "data"),
+            (API.SocketSend.name, ["socket": s, "data": "QUJD="], "data"),
+            (API.SocketSend.name, ["socket": s, "data": "QQ"], "data"),
+            (API.SocketSend.name, ["socket": s, "data": "QR=="], "data"),
+            (API.SocketSend.name, ["socket": s, "data": "QUJD", "text": "x"], "text"),
+            (API.SocketSend.name, ["socket": s, "data": 42], "data"),
+            (API.SocketRecv.name, ["socket": s], "size"),
+            (API.SocketRecv.name, ["socket": s, "size": 0], "size"),
+            (API.SocketRecv.name, ["socket": s, "size": 1_073_741_824], "size"),
+            (API.SocketRecv.name, ["socket": s, "size": 10, "encoding": "utf16"], "encoding"),
+            (API.SocketSendTo.name, ["socket": s, "address": "2001:db8::1::", "port": 7, "text": "x"], "address"),
+            (API.SocketSendTo.name, ["socket": s, "address": "example.com", "port": 7, "text": "x"], "address"),
+            (API.SocketRecvFrom.name, ["socket": s, "size": "10"], "size"),
+            (API.SocketShutdown.name, ["socket": s, "how": "sideways"], "how"),
+            (API.SocketSetBlocking.name, ["socket": s, "blocking": "yes"], "blocking"),
+            (API.SocketSetTimeout.name, ["socket": s, "timeout_ms": -2], "timeout_ms"),
+            (API.SocketSetTimeout.name, ["socket": s, "timeout_ms": 1e12], "timeout_ms"),
+            (API.SocketSetOption.name, ["socket": s, "option": "nodelay", "value": 1], "option"),
+            (API.SocketSetOption.name, ["socket": s, "option": "broadcast", "value": "on"], "value"),
+            (API.SocketSetOption.name, ["socket": s, "option": "add_membership", "value": 5], "value"),
+            (API.SocketSetOption.name, ["socket": s, "option": "add_membership", "value": ["group": "224.0.0.1", "interface": "x"]], "value.interface"),
+            (API.SocketSetOption.name, ["socket": s, "option": "bind_to_device", "value": 1], "value"),
+            (API.SocketSigio.name, ["socket": s], "enabled"),
+            (API.SocketList.name, ["extra": 1], "extra"),
+            (API.DNSGetHostByName.name, [:], "name"),
+            (API.DNSGetHostByName.name, ["name": 1], "name"),
+            (API.DNSGetHostByName.name, ["name": "x", "version": "ipv5"], "version"),
+            (API.DNSGetHostByName.name, ["name": "x", "interface": "nope0"], "interface"),
+            (API.DNSCancel.name, ["request": 0], "request"),
+            (API.DNSCancel.name, ["request": 40_000], "request"),
+            (API.DNSAddServer.name, ["address": "192.0.2.1:99999"], "address"),
+            (API.DNSServers.name, ["interface": []], "interface"),
         ]
         for (method, params, culprit) in cases {
             switch client.call(method, params) {
@@ -80,45 +80,45 @@ import Testing
                 #expect(error.data?["param"] == .string(culprit), "\(method) \(params): \(error)")
             }
         }
-        #expect(try client.rpc.call("daemon.info")["api_version"] == 1, "the connection still works")
+        #expect(try client.rpc.call(API.DaemonInfo()).apiVersion == 1, "the connection still works")
     }
 
     /// Mbed's rule for names, whatever their length: over 255 octets is NSAPI_ERROR_PARAMETER
     /// (a JSON-RPC -32602 here would be a deviation), for DNS and for connect by name.
     @Test func overlongNamesAreNSAPIParameterAtAnyLength() throws {
         let client = try self.environment.client()
-        let tcp = try client.open("tcp")
+        let tcp = try client.open(.tcp)
         for length in [256, 1025, 5000, 100_000] {
             let name = JSONValue.string(String(repeating: "a", count: length))
-            #expect(client.code("dns.gethostbyname", ["name": name]) == NSAPI.parameter, "\(length)")
-            #expect(client.code("dns.gethostbyname_async", ["name": name]) == NSAPI.parameter, "\(length)")
-            #expect(client.code("socket.connect", ["socket": JSONValue(tcp), "address": name, "port": 7]) == NSAPI.parameter, "\(length)")
+            #expect(client.code(API.DNSGetHostByName.name, ["name": name]) == NSAPI.parameter, "\(length)")
+            #expect(client.code(API.DNSGetHostByNameAsync.name, ["name": name]) == NSAPI.parameter, "\(length)")
+            #expect(client.code(API.SocketConnect.name, ["socket": JSONValue(tcp), "address": name, "port": 7]) == NSAPI.parameter, "\(length)")
         }
     }
 
     /// set_timeout, set_blocking and sigio need an open socket, like every other call.
     @Test func configurationCallsOnAClosedSocketAreNoSocket() throws {
         let client = try self.environment.client()
-        let socket = try client.open("udp")
-        #expect(client.code("socket.close", ["socket": JSONValue(socket)]) == NSAPI.ok)
+        let socket = try client.open(.udp)
+        #expect(client.code(API.SocketClose.name, ["socket": JSONValue(socket)]) == NSAPI.ok)
         let s = JSONValue(socket)
-        #expect(client.code("socket.set_timeout", ["socket": s, "timeout_ms": 5]) == NSAPI.noSocket)
-        #expect(client.code("socket.set_blocking", ["socket": s, "blocking": false]) == NSAPI.noSocket)
-        #expect(client.code("socket.sigio", ["socket": s, "enabled": true]) == NSAPI.noSocket)
+        #expect(client.code(API.SocketSetTimeout.name, ["socket": s, "timeout_ms": 5]) == NSAPI.noSocket)
+        #expect(client.code(API.SocketSetBlocking.name, ["socket": s, "blocking": false]) == NSAPI.noSocket)
+        #expect(client.code(API.SocketSigio.name, ["socket": s, "enabled": true]) == NSAPI.noSocket)
     }
 
     @Test func unknownClosedAndForeignSocketsAreNoSocket() throws {
         let owner = try self.environment.client()
         let stranger = try self.environment.client()
-        let mine = try owner.open("tcp")
+        let mine = try owner.open(.tcp)
         let calls: [(String, JSONObject)] = [
-            ("socket.close", [:]), ("socket.bind", ["port": 0]), ("socket.listen", [:]), ("socket.accept", [:]),
-            ("socket.connect", ["address": "127.0.0.1", "port": 7]), ("socket.send", ["text": "x"]), ("socket.recv", ["size": 1]),
-            ("socket.sendto", ["address": "127.0.0.1", "port": 7, "text": "x"]), ("socket.recvfrom", ["size": 1]),
-            ("socket.shutdown", ["how": "both"]), ("socket.set_blocking", ["blocking": false]),
-            ("socket.set_timeout", ["timeout_ms": 1]), ("socket.setsockopt", ["option": "keepalive", "value": 1]),
-            ("socket.getsockopt", ["option": "keepalive"]), ("socket.getpeername", [:]), ("socket.getsockname", [:]),
-            ("socket.sigio", ["enabled": true]),
+            (API.SocketClose.name, [:]), (API.SocketBind.name, ["port": 0]), (API.SocketListen.name, [:]), (API.SocketAccept.name, [:]),
+            (API.SocketConnect.name, ["address": "127.0.0.1", "port": 7]), (API.SocketSend.name, ["text": "x"]), (API.SocketRecv.name, ["size": 1]),
+            (API.SocketSendTo.name, ["address": "127.0.0.1", "port": 7, "text": "x"]), (API.SocketRecvFrom.name, ["size": 1]),
+            (API.SocketShutdown.name, ["how": "both"]), (API.SocketSetBlocking.name, ["blocking": false]),
+            (API.SocketSetTimeout.name, ["timeout_ms": 1]), (API.SocketSetOption.name, ["option": "keepalive", "value": 1]),
+            (API.SocketGetOption.name, ["option": "keepalive"]), (API.SocketPeerName.name, [:]), (API.SocketLocalName.name, [:]),
+            (API.SocketSigio.name, ["enabled": true]),
         ]
         for (method, extra) in calls {
             for (client, id) in [(stranger, mine), (owner, 999), (stranger, 12345)] {
@@ -127,28 +127,28 @@ import Testing
                 #expect(client.code(method, params) == NSAPI.noSocket, "\(method) on \(id)")
             }
         }
-        #expect(try stranger.rpc.call("socket.list") == .array([]), "another connection's sockets are invisible")
-        #expect(owner.code("socket.close", ["socket": JSONValue(mine)]) == NSAPI.ok, "and untouched")
+        #expect(try stranger.rpc.call(API.SocketList.name) == .array([]), "another connection's sockets are invisible")
+        #expect(owner.code(API.SocketClose.name, ["socket": JSONValue(mine)]) == NSAPI.ok, "and untouched")
     }
 
     @Test func wrongFamilyAddressesAreParameter() throws {
         let client = try self.environment.client()
-        let socket = try client.open("udp")
+        let socket = try client.open(.udp)
         #expect(client.bind(socket, "::1", 0) == NSAPI.ok || client.bind(socket, "::1", 0) == NSAPI.parameter)
-        let tcp = try client.open("tcp")
-        #expect(client.code("socket.connect", ["socket": JSONValue(tcp), "address": "0.0.0.0", "port": 7]) == NSAPI.parameter)
-        let udp = try client.open("udp")
+        let tcp = try client.open(.tcp)
+        #expect(client.code(API.SocketConnect.name, ["socket": JSONValue(tcp), "address": "0.0.0.0", "port": 7]) == NSAPI.parameter)
+        let udp = try client.open(.udp)
         #expect(client.sendto(udp, "224.0.0.1", 0, [1]) != NSAPI.ok)
     }
 
     @Test func sigioArrivesOncePerIOCallAndOnClose() throws {
         let client = try self.environment.client()
-        let socket = try client.open("udp")
+        let socket = try client.open(.udp)
         #expect(client.bind(socket, "127.0.0.1", 0) == NSAPI.ok)
-        let port = Int(try client.rpc.call("socket.getsockname", ["socket": JSONValue(socket)])["port"]?.intValue ?? 0)
+        let port = Int(try client.rpc.call(API.SocketLocalName.name, ["socket": JSONValue(socket)])["port"]?.intValue ?? 0)
         client.sigio(socket, true)
         client.setBlocking(socket, false)
-        let sender = try client.open("udp")
+        let sender = try client.open(.udp)
         for _ in 0..<3 { #expect(client.sendto(sender, "127.0.0.1", port, [1]) == 1) }
         #expect(client.waitSigio(socket, timeoutMilliseconds: 2000))
         #expect(!client.waitSigio(socket, timeoutMilliseconds: 300), "coalesced until the next I/O call")
@@ -162,21 +162,21 @@ import Testing
 
     @Test func aClientThatLeavesHasItsSocketsClosed() throws {
         let first = try self.environment.client()
-        for _ in 0..<10 { _ = try first.open("tcp") }
+        for _ in 0..<10 { _ = try first.open(.tcp) }
         let observer = try self.environment.client()
-        let before = try observer.rpc.call("daemon.info")["sockets"]?.intValue ?? 0
+        let before = try observer.rpc.call(API.DaemonInfo()).sockets
         first.rpc.close()
         var after = before
         for _ in 0..<200 where after > before - 10 {
             usleep(10_000)
-            after = try observer.rpc.call("daemon.info")["sockets"]?.intValue ?? 0
+            after = try observer.rpc.call(API.DaemonInfo()).sockets
         }
         #expect(after <= before - 10)
     }
 
     @Test func binarySafeAndEveryEncoding() throws {
         let client = try self.environment.client()
-        let socket = try client.open("tcp")
+        let socket = try client.open(.tcp)
         #expect(client.connect(socket, "127.0.0.1", TestPeers.shared.echo) == NSAPI.ok)
         let bytes: [UInt8] = Array(0...255)
         #expect(client.send(socket, bytes) == 256)
@@ -184,11 +184,11 @@ import Testing
         while received.count < 256, case .success(let chunk) = client.recv(socket, 256 - received.count) { received += chunk }
         #expect(received == bytes)
         #expect(client.send(socket, [0xC3, 0x28]) == 2)
-        let text = try client.rpc.call("socket.recv", ["socket": JSONValue(socket), "size": 2, "encoding": "text"])
+        let text = try client.rpc.call(API.SocketRecv.name, ["socket": JSONValue(socket), "size": 2, "encoding": "text"])
         #expect(text["encoding"] == "base64", "invalid UTF-8 is never altered: it comes back as base64")
         #expect(text["data"] == "wyg=")
-        _ = try client.rpc.call("socket.send", ["socket": JSONValue(socket), "text": "héllo"])
-        let hex = try client.rpc.call("socket.recv", ["socket": JSONValue(socket), "size": 6, "encoding": "hex"])
+        _ = try client.rpc.call(API.SocketSend.name, ["socket": JSONValue(socket), "text": "héllo"])
+        let hex = try client.rpc.call(API.SocketRecv.name, ["socket": JSONValue(socket), "size": 6, "encoding": "hex"])
         #expect(hex["data"] == "68c3a96c6c6f")
     }
 }
@@ -270,9 +270,9 @@ final class HostileDNSServer: @unchecked Sendable {
         let environment = try ConformanceDaemon(dnsServers: ["127.0.0.1:\(server.port)"], dns: ["timeout_ms": 3000])
         let client = try environment.client()
         for name in ["one.hostile.test", "two.hostile.test"] {
-            let answer = try client.rpc.call("dns.gethostbyname", ["name": .string(name)])
+            let answer = try client.rpc.call(API.DNSGetHostByName.name, ["name": .string(name)])
             #expect(answer["address"] == "127.0.9.9", "only the real answer counts")
         }
-        #expect(try client.rpc.call("daemon.info")["api_version"] == 1)
+        #expect(try client.rpc.call(API.DaemonInfo()).apiVersion == 1)
     }
 }

@@ -95,14 +95,14 @@ final class VethHost {
         let client = NSAPIClient(try daemon.client(), interface: Self.interfaceName)
         #expect(
             client.code(
-                "interface.set_network",
+                API.InterfaceSetNetwork.name,
                 ["interface": .string(Self.interfaceName), "address": .string(VethHost.localAddress), "netmask": "255.255.255.0", "gateway": "198.51.100.254"])
                 == 0)
         return Fixture(host: host, daemon: daemon, client: client)
     }
 
     func status(_ client: NSAPIClient) -> String {
-        (try? client.rpc.call("interface.status", ["interface": .string(Self.interfaceName)]))?["status"]?.stringValue ?? "?"
+        (try? client.rpc.call(API.InterfaceStatus.name, ["interface": .string(Self.interfaceName)]))?["status"]?.stringValue ?? "?"
     }
 
     /// The statuses of `status_changed` events for the interface, repeats dropped, until `last` or a timeout.
@@ -122,8 +122,8 @@ final class VethHost {
         guard let fixture = try self.setUp() else { return }
         let client = fixture.client
         for _ in 0..<5 {
-            #expect(client.code("interface.connect", ["interface": .string(Self.interfaceName)]) == 0)
-            #expect(client.code("interface.disconnect", ["interface": .string(Self.interfaceName)]) == 0)
+            #expect(client.code(API.InterfaceConnect.name, ["interface": .string(Self.interfaceName)]) == 0)
+            #expect(client.code(API.InterfaceDisconnect.name, ["interface": .string(Self.interfaceName)]) == 0)
         }
         withExtendedLifetime(fixture) {}
     }
@@ -131,13 +131,13 @@ final class VethHost {
     @Test("IF-02 NETWORKINTERFACE_STATUS: connecting, (local_up), global_up, then disconnected") func statusSequence() throws {
         guard let fixture = try self.setUp() else { return }
         let client = fixture.client
-        _ = try client.rpc.call("events.subscribe", ["topics": ["interface"]])
+        _ = try client.rpc.call(API.EventsSubscribe.name, ["topics": ["interface"]])
         for _ in 0..<5 {
-            let connected = try client.rpc.call("interface.connect", ["interface": .string(Self.interfaceName)])
+            let connected = try client.rpc.call(API.InterfaceConnect.name, ["interface": .string(Self.interfaceName)])
             #expect(connected["status"] == "global_up")
             let up = self.statuses(client, until: "global_up")
             #expect(up == ["connecting", "global_up"] || up == ["connecting", "local_up", "global_up"], "\(up)")
-            #expect(try client.rpc.call("interface.disconnect", ["interface": .string(Self.interfaceName)])["status"] == "disconnected")
+            #expect(try client.rpc.call(API.InterfaceDisconnect.name, ["interface": .string(Self.interfaceName)])["status"] == "disconnected")
             #expect(self.statuses(client, until: "disconnected") == ["disconnected"])
         }
         withExtendedLifetime(fixture) {}
@@ -146,13 +146,13 @@ final class VethHost {
     @Test("IF-03 NETWORKINTERFACE_STATUS_NONBLOCK") func statusNonblock() throws {
         guard let fixture = try self.setUp() else { return }
         let client = fixture.client
-        _ = try client.rpc.call("events.subscribe", ["topics": ["interface"]])
+        _ = try client.rpc.call(API.EventsSubscribe.name, ["topics": ["interface"]])
         for _ in 0..<5 {
-            let started = try client.rpc.call("interface.connect", ["interface": .string(Self.interfaceName), "blocking": false])
+            let started = try client.rpc.call(API.InterfaceConnect.name, ["interface": .string(Self.interfaceName), "blocking": false])
             #expect(started["status"] == "connecting", "returns at once")
             let up = self.statuses(client, until: "global_up")
             #expect(up.first == "connecting" && up.last == "global_up", "\(up)")
-            #expect(client.code("interface.disconnect", ["interface": .string(Self.interfaceName)]) == 0)
+            #expect(client.code(API.InterfaceDisconnect.name, ["interface": .string(Self.interfaceName)]) == 0)
             #expect(self.statuses(client, until: "disconnected") == ["disconnected"])
             usleep(1000)
         }
@@ -164,9 +164,9 @@ final class VethHost {
         let client = fixture.client
         #expect(self.status(client) == "disconnected")
         for _ in 0..<5 {
-            #expect(client.code("interface.connect", ["interface": .string(Self.interfaceName)]) == 0)
+            #expect(client.code(API.InterfaceConnect.name, ["interface": .string(Self.interfaceName)]) == 0)
             #expect(self.status(client) == "global_up")
-            #expect(client.code("interface.disconnect", ["interface": .string(Self.interfaceName)]) == 0)
+            #expect(client.code(API.InterfaceDisconnect.name, ["interface": .string(Self.interfaceName)]) == 0)
             #expect(self.status(client) == "disconnected", "right after disconnect returns")
         }
         withExtendedLifetime(fixture) {}
@@ -175,25 +175,25 @@ final class VethHost {
     @Test("Mbed return codes: IS_CONNECTED when up, NO_CONNECTION when down") func returnCodes() throws {
         guard let fixture = try self.setUp() else { return }
         let client = fixture.client
-        #expect(client.code("interface.disconnect", ["interface": .string(Self.interfaceName)]) == -3004)
-        #expect(client.code("interface.connect", ["interface": .string(Self.interfaceName)]) == 0)
-        #expect(client.code("interface.connect", ["interface": .string(Self.interfaceName)]) == -3015)
-        #expect(client.code("interface.connect", ["interface": "nope"]) == -32602)
+        #expect(client.code(API.InterfaceDisconnect.name, ["interface": .string(Self.interfaceName)]) == -3004)
+        #expect(client.code(API.InterfaceConnect.name, ["interface": .string(Self.interfaceName)]) == 0)
+        #expect(client.code(API.InterfaceConnect.name, ["interface": .string(Self.interfaceName)]) == -3015)
+        #expect(client.code(API.InterfaceConnect.name, ["interface": "nope"]) == -32602)
         withExtendedLifetime(fixture) {}
     }
 
     @Test("Status, addresses and MAC come from the kernel; external changes are events") func kernelView() throws {
         guard let fixture = try self.setUp() else { return }
         let (host, client) = (fixture.host, fixture.client)
-        #expect(client.code("interface.connect", ["interface": .string(Self.interfaceName)]) == 0)
-        let status = try client.rpc.call("interface.status", ["interface": .string(Self.interfaceName)])
+        #expect(client.code(API.InterfaceConnect.name, ["interface": .string(Self.interfaceName)]) == 0)
+        let status = try client.rpc.call(API.InterfaceStatus.name, ["interface": .string(Self.interfaceName)])
         #expect(status["ipv4"]?["address"] == .string(VethHost.localAddress))
         #expect(status["ipv4"]?["netmask"] == "255.255.255.0")
         #expect(status["ipv4"]?["gateway"] == "198.51.100.254", "the default route via the gateway, with its own metric")
         #expect(try host.ip(["route", "show", "default"]).contains("198.51.100.254"))
         #expect(status["mac"]?.stringValue?.count == 17)
         #expect(status["dhcp"] == false)
-        _ = try client.rpc.call("events.subscribe", ["topics": ["interface"]])
+        _ = try client.rpc.call(API.EventsSubscribe.name, ["topics": ["interface"]])
         try host.ip(["link", "set", host.device, "down"])
         #expect(self.statuses(client, until: "disconnected").last == "disconnected", "someone else's `ip link set down` is seen")
         withExtendedLifetime(fixture) {}
@@ -203,20 +203,20 @@ final class VethHost {
         guard let fixture = try self.setUp() else { return }
         let (host, client) = (fixture.host, fixture.client)
         try host.startEcho(port: 7)
-        #expect(client.code("interface.connect", ["interface": .string(Self.interfaceName)]) == 0)
-        let socket = try client.open("tcp")
+        #expect(client.code(API.InterfaceConnect.name, ["interface": .string(Self.interfaceName)]) == 0)
+        let socket = try client.open(.tcp)
         #expect(client.connect(socket, VethHost.peerAddress, 7) == 0)
         let payload = Array("through the veth".utf8)
         #expect(client.send(socket, payload) == payload.count)
         var received: [UInt8] = []
         while received.count < payload.count, case .success(let chunk) = client.recv(socket, 100), !chunk.isEmpty { received += chunk }
         #expect(received == payload)
-        let summary = try client.rpc.call("socket.list").arrayValue?.first
+        let summary = try client.rpc.call(API.SocketList.name).arrayValue?.first
         #expect(summary?["interface"] == .string(Self.interfaceName))
         // The same peer is not reachable through lo: the socket really is bound to its device.
         let wrong = NSAPIClient(client.rpc, interface: "lo")
-        let other = try wrong.open("tcp")
-        _ = client.code("socket.set_timeout", ["socket": JSONValue(other), "timeout_ms": 2000])
+        let other = try wrong.open(.tcp)
+        _ = client.code(API.SocketSetTimeout.name, ["socket": JSONValue(other), "timeout_ms": 2000])
         #expect(client.connect(other, VethHost.peerAddress, 7) != 0)
         withExtendedLifetime(fixture) {}
     }

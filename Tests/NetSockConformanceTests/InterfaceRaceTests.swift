@@ -36,11 +36,11 @@ extension Result {
         }
 
         func status() throws -> JSONValue {
-            try self.client.rpc.call("interface.status", ["interface": .string(InterfaceRaceTests.name)])
+            try self.client.rpc.call(API.InterfaceStatus.name, ["interface": .string(InterfaceRaceTests.name)])
         }
 
         func network(_ address: String, gateway: String) -> Int {
-            self.call("interface.set_network", ["address": .string(address), "netmask": "255.255.255.0", "gateway": .string(gateway)])
+            self.call(API.InterfaceSetNetwork.name, ["address": .string(address), "netmask": "255.255.255.0", "gateway": .string(gateway)])
         }
 
         /// The kernel's own view of the device: its IPv4 addresses and default route.
@@ -52,7 +52,7 @@ extension Result {
         /// happened so far, and nothing is still on its way.
         func statusEvents() throws -> [String] {
             let marker = "marker-\(UInt32.random(in: 0...UInt32.max))"
-            _ = try self.client.rpc.call("events.publish", ["topic": "daemon", "event": .string(marker)])
+            _ = try self.client.rpc.call(API.EventsPublish.name, ["topic": "daemon", "event": .string(marker)])
             var seen: [String] = []
             while let note = try self.client.rpc.nextNotification(timeoutMilliseconds: 10_000) {
                 if note.params["event"] == .string(marker) { break }
@@ -77,7 +77,7 @@ extension Result {
             "interfaces": ["lo": ["type": "loopback", "device": "lo"], .init(stringLiteral: Self.name): .object(interface)],
         ])
         let client = NSAPIClient(try daemon.client(), interface: Self.name)
-        _ = try client.rpc.call("events.subscribe", ["topics": ["interface", "daemon"]])
+        _ = try client.rpc.call(API.EventsSubscribe.name, ["topics": ["interface", "daemon"]])
         return Fixture(host: host, daemon: daemon, client: client)
     }
 
@@ -87,10 +87,10 @@ extension Result {
     @Test func setNetworkAfterDisconnectIsAppliedWholeAtConnect() throws {
         guard let fixture = try self.setUp() else { return }
         #expect(fixture.network("198.51.100.1", gateway: "198.51.100.254") == NSAPI.ok)
-        #expect(fixture.call("interface.connect") == NSAPI.ok)
-        #expect(fixture.call("interface.disconnect") == NSAPI.ok)
+        #expect(fixture.call(API.InterfaceConnect.name) == NSAPI.ok)
+        #expect(fixture.call(API.InterfaceDisconnect.name) == NSAPI.ok)
         #expect(fixture.network("198.51.100.9", gateway: "198.51.100.253") == NSAPI.ok)
-        #expect(fixture.call("interface.connect") == NSAPI.ok)
+        #expect(fixture.call(API.InterfaceConnect.name) == NSAPI.ok)
         let (addresses, routes) = try fixture.kernel()
         #expect(addresses.contains("198.51.100.9/24") && !addresses.contains("198.51.100.1/"), "\(addresses)")
         #expect(routes.contains("default via 198.51.100.253"), "\(routes)")
@@ -101,7 +101,7 @@ extension Result {
     @Test func aNetworkThatFailsHalfWayIsUndone() throws {
         guard let fixture = try self.setUp() else { return }
         #expect(fixture.network("198.51.100.1", gateway: "198.51.100.254") == NSAPI.ok)
-        #expect(fixture.call("interface.connect") == NSAPI.ok)
+        #expect(fixture.call(API.InterfaceConnect.name) == NSAPI.ok)
         // A gateway off the new subnet: the address goes in, then the route is refused.
         #expect(fixture.network("198.51.100.7", gateway: "203.0.113.1") != NSAPI.ok)
         let (addresses, routes) = try fixture.kernel()
@@ -116,14 +116,14 @@ extension Result {
     @Test func statusEventsNeverGoBackwards() throws {
         guard let fixture = try self.setUp() else { return }
         #expect(fixture.network("198.51.100.1", gateway: "198.51.100.254") == NSAPI.ok)
-        #expect(fixture.call("interface.connect") == NSAPI.ok)
+        #expect(fixture.call(API.InterfaceConnect.name) == NSAPI.ok)
         let client = try fixture.daemon.client()
         let interface: JSONObject = ["interface": .string(Self.name)]
         for round in 0..<8 {
-            let disconnect = RPCRequest(method: "interface.disconnect", params: interface, id: .integer(Int64(2 * round + 1)))
+            let disconnect = RPCRequest(method: API.InterfaceDisconnect.name, params: interface, id: .integer(Int64(2 * round + 1)))
             var connectParams = interface
             connectParams["blocking"] = .bool(round % 2 == 0)
-            let connect = RPCRequest(method: "interface.connect", params: connectParams, id: .integer(Int64(2 * round + 2)))
+            let connect = RPCRequest(method: API.InterfaceConnect.name, params: connectParams, id: .integer(Int64(2 * round + 2)))
             try client.sendRaw(JSONCodec.encode(disconnect.json) + [0x0A] + JSONCodec.encode(connect.json) + [0x0A])
             #expect(try client.awaitResponse(id: disconnect.id!, timeoutMilliseconds: 10_000).outcome.failure == nil)
             #expect(try client.awaitResponse(id: connect.id!, timeoutMilliseconds: 10_000).outcome.failure == nil)
@@ -139,7 +139,7 @@ extension Result {
     @Test func aLinkTakenDownLosesItsGateway() throws {
         guard let fixture = try self.setUp() else { return }
         #expect(fixture.network("198.51.100.1", gateway: "198.51.100.254") == NSAPI.ok)
-        #expect(fixture.call("interface.connect") == NSAPI.ok)
+        #expect(fixture.call(API.InterfaceConnect.name) == NSAPI.ok)
         #expect(try fixture.status()["ipv4"]?["gateway"] == "198.51.100.254")
         try fixture.host.ip(["link", "set", fixture.host.device, "down"])
         #expect(waitUntil { (try? fixture.status()["status"]) == "disconnected" })
@@ -152,7 +152,7 @@ extension Result {
     @Test func anOverflowedMonitorIsResynchronised() throws {
         guard let fixture = try self.setUp() else { return }
         #expect(fixture.network("198.51.100.1", gateway: "198.51.100.254") == NSAPI.ok)
-        #expect(fixture.call("interface.connect") == NSAPI.ok)
+        #expect(fixture.call(API.InterfaceConnect.name) == NSAPI.ok)
         let batch = fixture.host.directory.path + "/addresses"
         let lines = (1...4000).map { "address add 2001:db8::\(String($0, radix: 16))/128 dev \(fixture.host.device) nodad" }
         try writeFile(batch, Array((lines + ["link set \(fixture.host.device) down"]).joined(separator: "\n").utf8))
@@ -171,27 +171,27 @@ extension Result {
         guard let fixture = try self.setUp(connectTimeout: 500) else { return }
         try fixture.host.ip(["netns", "exec", fixture.host.namespace, "ip", "link", "set", fixture.host.peerDevice, "down"])
         #expect(fixture.network("198.51.100.1", gateway: "") == NSAPI.ok)
-        #expect(fixture.call("interface.connect") == NSAPI.noConnection)
+        #expect(fixture.call(API.InterfaceConnect.name) == NSAPI.noConnection)
         #expect(try fixture.status()["status"] == "disconnected")
-        #expect(fixture.call("interface.connect") == NSAPI.noConnection, "tried again, not BUSY")
+        #expect(fixture.call(API.InterfaceConnect.name) == NSAPI.noConnection, "tried again, not BUSY")
     }
 
     /// Item 12: with carrier but no address the error is DHCP_FAILURE.
     @Test func aTimedOutConnectWithCarrierIsDHCPFailure() throws {
         guard let fixture = try self.setUp(connectTimeout: 500) else { return }
-        #expect(fixture.call("interface.connect") == NSAPI.dhcpFailure)
-        #expect(fixture.call("interface.connect") == NSAPI.dhcpFailure, "tried again, not BUSY")
+        #expect(fixture.call(API.InterfaceConnect.name) == NSAPI.dhcpFailure)
+        #expect(fixture.call(API.InterfaceConnect.name) == NSAPI.dhcpFailure, "tried again, not BUSY")
     }
 
     /// Item 12: a disconnect during a blocking connect ends that connect as a failure.
     @Test func aDisconnectDuringABlockingConnectFailsIt() throws {
         guard let fixture = try self.setUp(connectTimeout: 60_000) else { return }
         let waiting = try fixture.daemon.client()
-        try waiting.send(RPCRequest(method: "interface.connect", params: ["interface": .string(Self.name)], id: 1).json)
+        try waiting.send(RPCRequest(method: API.InterfaceConnect.name, params: ["interface": .string(Self.name)], id: 1).json)
         #expect(waitUntil { (try? fixture.status()["status"]) == "connecting" })
-        #expect(fixture.call("interface.disconnect") == NSAPI.ok)
+        #expect(fixture.call(API.InterfaceDisconnect.name) == NSAPI.ok)
         let reply = try waiting.awaitResponse(id: 1, timeoutMilliseconds: 10_000)
         #expect(reply.outcome.failure?.code == NSAPI.noConnection, "\(reply)")
-        #expect(fixture.call("interface.connect", ["blocking": false]) == NSAPI.ok, "and the next connect may start")
+        #expect(fixture.call(API.InterfaceConnect.name, ["blocking": false]) == NSAPI.ok, "and the next connect may start")
     }
 }

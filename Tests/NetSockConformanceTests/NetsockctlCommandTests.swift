@@ -42,8 +42,8 @@ import Testing
 
     @Test func ifaceListAndShowMatchTheDaemon() throws {
         let client = try self.daemon.client()
-        #expect(try self.json(["iface", "list"]) == (try client.call("interface.list")))
-        #expect(try self.json(["iface", "show", "lo"]) == (try client.call("interface.status", ["interface": "lo"])))
+        #expect(try self.json(["iface", "list"]) == (try client.call(API.InterfaceList.name)))
+        #expect(try self.json(["iface", "show", "lo"]) == (try client.call(API.InterfaceStatus.name, ["interface": "lo"])))
         let table = try self.daemon.ctl(["iface", "list"])
         #expect(table.stdout.hasPrefix("NAME  TYPE      STACK   STATUS"))
         let lines = try self.daemon.ctl(["iface", "show", "lo"]).stdout
@@ -71,13 +71,13 @@ import Testing
         #expect(try self.daemon.ctl(["dns", "add", "192.0.2.99", "--interface", "lo"]).status == 0)
         #expect(try self.daemon.ctl(["dns", "servers", "--interface", "lo"]).stdout.hasPrefix("192.0.2.99\n"))
         #expect(try self.daemon.ctl(["dns", "reset"]).status == 0)
-        #expect(try self.json(["dns", "servers"]) == (try self.daemon.client().call("dns.servers")))
+        #expect(try self.json(["dns", "servers"]) == (try self.daemon.client().call(API.DNSServers.name)))
     }
 
     @Test func sockListShowsEveryClientsSocketsToAnAdmin() throws {
         let holder = try self.daemon.client()
-        let socket = try holder.call("socket.open", ["protocol": "udp", "interface": "lo"])["socket"]
-        _ = try holder.call("socket.bind", ["socket": socket ?? 0, "address": "127.0.0.1", "port": 0])
+        let socket = try holder.call(API.SocketOpen.name, ["protocol": "udp", "interface": "lo"])["socket"]
+        _ = try holder.call(API.SocketBind.name, ["socket": socket ?? 0, "address": "127.0.0.1", "port": 0])
         let listing = try self.json(["sock", "list"])
         #expect(listing.arrayValue?.contains { $0["socket"] == socket && $0["pid"] == .integer(Int64(getpid())) } == true)
         let table = try self.daemon.ctl(["sock", "list"]).stdout
@@ -90,31 +90,31 @@ import Testing
         let all = try self.daemon.ctl(["help"])
         #expect(all.status == 0)
         #expect(all.stdout.contains("METHODS (from the daemon"))
-        #expect(all.stdout.contains("socket.open") && all.stdout.contains("dns.reset") && all.stdout.contains("(admin)"))
-        let one = try self.daemon.ctl(["help", "socket.open"])
+        #expect(all.stdout.contains(API.SocketOpen.name) && all.stdout.contains(API.DNSReset.name) && all.stdout.contains("(admin)"))
+        let one = try self.daemon.ctl(["help", API.SocketOpen.name])
         #expect(one.stdout.hasPrefix("socket.open: Opens a TCP or UDP socket"))
         #expect(one.stdout.contains("protocol   string (tcp|udp|nonip), required."))
         #expect(one.stdout.contains("NSAPI_ERROR_NO_SOCKET (-3005)"))
-        #expect(try self.daemon.ctl(["help", "dns.result"]).stdout.contains("(a notification the daemon sends)"))
+        #expect(try self.daemon.ctl(["help", API.DNSResultNotification.method]).stdout.contains("(a notification the daemon sends)"))
         let missing = try self.daemon.ctl(["help", "no.such"])
         #expect(missing.status == 5)
         #expect(try self.daemon.ctl(["help", "iface"]).stdout.contains("USAGE: netsockctl iface <subcommand>"))
-        #expect(try JSONCodec.parse(try self.daemon.ctl(["help", "socket.close", "--json"]).stdout)["name"] == "socket.close")
+        #expect(try JSONCodec.parse(try self.daemon.ctl(["help", API.SocketClose.name, "--json"]).stdout)["name"] == .string(API.SocketClose.name))
     }
 
     @Test func secretsComeFromAFileOrStdinNeverFromArgv() throws {
-        let refused = try self.daemon.ctl(["call", "dns.gethostbyname", "pin=1234"])
+        let refused = try self.daemon.ctl(["call", API.DNSGetHostByName.name, "pin=1234"])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("never taken from the command line"))
         let path = self.daemon.directory.path + "/secret"
         try writeFile(path, Array("127.0.0.1\n".utf8))
         // The secret lands in the named param: here a host name the daemon echoes back.
-        let fromFile = try self.daemon.ctl(["call", "dns.gethostbyname", "--secret", "name", "--secret-file", path])
+        let fromFile = try self.daemon.ctl(["call", API.DNSGetHostByName.name, "--secret", "name", "--secret-file", path])
         #expect(try JSONCodec.parse(fromFile.stdout)["address"] == "127.0.0.1", "\(fromFile.stderr)")
-        let fromStdin = try self.daemon.ctl(["call", "dns.gethostbyname", "--secret", "name", "--secret-stdin"], stdin: Array("::1\n".utf8))
+        let fromStdin = try self.daemon.ctl(["call", API.DNSGetHostByName.name, "--secret", "name", "--secret-stdin"], stdin: Array("::1\n".utf8))
         #expect(try JSONCodec.parse(fromStdin.stdout)["address"] == "::1")
-        #expect(try self.daemon.ctl(["call", "daemon.info", "--secret", "name"]).status == 2)
-        #expect(try self.daemon.ctl(["call", "daemon.info", "--secret-stdin"]).status == 2)
+        #expect(try self.daemon.ctl(["call", API.DaemonInfo.name, "--secret", "name"]).status == 2)
+        #expect(try self.daemon.ctl(["call", API.DaemonInfo.name, "--secret-stdin"]).status == 2)
     }
 
     @Test func interfaceNamesCompleteFromTheDaemon() throws {
@@ -124,7 +124,7 @@ import Testing
     }
 
     @Test func monitorStreamsJSONLines() throws {
-        _ = try self.daemon.client().call("events.publish", ["topic": "daemon", "event": "for-monitor"])
+        _ = try self.daemon.client().call(API.EventsPublish.name, ["topic": "daemon", "event": "for-monitor"])
         let lines = try self.daemon.ctl(["monitor", "daemon", "--since", "0", "--count", "2", "--jsonl"]).stdout.split(separator: "\n")
         #expect(lines.count == 2)
         #expect(lines.allSatisfy { (try? JSONCodec.parse(String($0)))?["seq"] != nil })

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import NetSockClient
 import Glibc
 #endif
 import NetSockJSON
@@ -14,7 +15,7 @@ import Testing
     func client() throws -> NSAPIClient { try self.environment.client() }
 
     func connected(_ client: NSAPIClient, port: Int) throws -> Int {
-        let socket = try client.open("tcp")
+        let socket = try client.open(.tcp)
         #expect(client.connect(socket, client.echoAddress(self.environment), port) == NSAPI.ok)
         return socket
     }
@@ -22,7 +23,7 @@ import Testing
     @Test("TCP-01 TCPSOCKET_OPEN_DESTRUCT") func openDestruct() throws {
         let client = try self.client()
         for _ in 0..<100 {
-            let socket = try client.open("tcp")
+            let socket = try client.open(.tcp)
             #expect(client.close(socket) == NSAPI.ok)
         }
     }
@@ -38,13 +39,13 @@ import Testing
 
     @Test("TCP-03 TCPSOCKET_OPEN_TWICE") func openTwice() throws {
         let client = try self.client()
-        let socket = try client.open("tcp")
+        let socket = try client.open(.tcp)
         #expect(client.reopen(socket, "tcp") == NSAPI.parameter)
     }
 
     @Test("TCP-04 TCPSOCKET_OPEN_CLOSE_REPEAT") func openCloseRepeat() throws {
         let client = try self.client()
-        let socket = try client.open("tcp")
+        let socket = try client.open(.tcp)
         #expect(client.close(socket) == NSAPI.ok)
         #expect(client.reopen(socket, "tcp") == NSAPI.ok)
         #expect(client.close(socket) == NSAPI.ok)
@@ -52,23 +53,23 @@ import Testing
 
     @Test("TCP-05 TCPSOCKET_BIND_PORT") func bindPort() throws {
         let client = try self.client()
-        let socket = try client.open("tcp")
+        let socket = try client.open(.tcp)
         #expect(client.bind(socket, nil, freePort()) == NSAPI.ok)
     }
 
     @Test("TCP-06 TCPSOCKET_BIND_PORT_FAIL: a port in use is PARAMETER") func bindPortFail() throws {
         let client = try self.client()
-        let first = try client.open("tcp")
+        let first = try client.open(.tcp)
         var port = freePort()
         while client.bind(first, nil, port) != NSAPI.ok { port = freePort() }
-        let second = try client.open("tcp")
+        let second = try client.open(.tcp)
         #expect(client.bind(second, nil, port) == NSAPI.parameter)
     }
 
     @Test("TCP-07 TCPSOCKET_BIND_ADDRESS_INVALID") func bindAddressInvalid() throws {
         let client = try self.client()
         for address in ["190.2.3.4", "fe80::ff01"] {
-            let socket = try client.open("tcp")
+            let socket = try client.open(.tcp)
             #expect(client.bind(socket, address, freePort()) == NSAPI.parameter, "\(address)")
         }
     }
@@ -76,27 +77,27 @@ import Testing
     @Test("TCP-08 TCPSOCKET_BIND_WRONG_TYPE: bytes fe80ff01 as IPv4, and a cross-family literal") func bindWrongType() throws {
         let client = try self.client()
         for address in ["254.128.255.1", "fe80:ff01::"] {
-            let socket = try client.open("tcp")
+            let socket = try client.open(.tcp)
             #expect(client.bind(socket, address, 80) == NSAPI.parameter, "\(address)")
         }
     }
 
     @Test("TCP-09 TCPSOCKET_BIND_ADDRESS: the interface's own address (high port, see notes)") func bindAddress() throws {
         let client = try self.client()
-        let socket = try client.open("tcp")
+        let socket = try client.open(.tcp)
         #expect(client.bind(socket, client.ownAddress(), freePort()) == NSAPI.ok)
     }
 
     @Test("TCP-10 TCPSOCKET_BIND_UNOPENED") func bindUnopened() throws {
         let client = try self.client()
-        let socket = try client.open("tcp")
+        let socket = try client.open(.tcp)
         _ = client.close(socket)
         #expect(client.bind(socket, nil, freePort()) == NSAPI.noSocket)
     }
 
     @Test("TCP-11 TCPSOCKET_CONNECT_INVALID") func connectInvalid() throws {
         let client = try self.client()
-        let socket = try client.open("tcp")
+        let socket = try client.open(.tcp)
         #expect(client.connect(socket, "", 9) < 0)
         #expect(client.connect(socket, "", 0) < 0)
         #expect(client.connect(socket, client.echoAddress(self.environment), self.peers.discard) == NSAPI.ok)
@@ -335,10 +336,10 @@ import Testing
     @Test("TCP-22 TCPSOCKET_SETSOCKOPT_KEEPALIVE_VALID") func keepAlive() throws {
         let client = try self.client()
         for value in [0, 1, 7200] {
-            let socket = try client.open("tcp")
-            #expect(client.code("socket.setsockopt", ["socket": JSONValue(socket), "option": "keepalive", "value": JSONValue(value)]) == NSAPI.ok)
+            let socket = try client.open(.tcp)
+            #expect(client.code(API.SocketSetOption.name, ["socket": JSONValue(socket), "option": "keepalive", "value": JSONValue(value)]) == NSAPI.ok)
             #expect(client.connect(socket, client.echoAddress(self.environment), self.peers.discard) == NSAPI.ok)
-            let read = client.call("socket.getsockopt", ["socket": JSONValue(socket), "option": "keepalive"])
+            let read = client.call(API.SocketGetOption.name, ["socket": JSONValue(socket), "option": "keepalive"])
             switch read {
             case .success(let result): #expect(result["value"] == JSONValue(value == 0 ? 0 : 1))
             case .failure(let error): #expect(error.code == NSAPI.unsupported)
@@ -354,7 +355,7 @@ import Testing
             for seed in [1, 2] as [UInt64] {
                 group.addTask {
                     let client = try environment.client()
-                    let socket = try client.open("tcp")
+                    let socket = try client.open(.tcp)
                     #expect(client.connect(socket, client.echoAddress(environment), echo) == NSAPI.ok)
                     var data = TestData(seed: seed)
                     for size in seed == 1 ? Array(stride(from: 1001, through: 1, by: -100)) : Array(repeating: 10, count: 30) {

@@ -1,3 +1,4 @@
+import NetSockClient
 import NetSockJSON
 import NetSockRPC
 import NetSockTestSupport
@@ -13,7 +14,7 @@ import Testing
     @Test("UDP-01 UDPSOCKET_OPEN_DESTRUCT") func openDestruct() throws {
         let client = try self.client()
         for _ in 0..<100 {
-            let socket = try client.open("udp")
+            let socket = try client.open(.udp)
             #expect(client.close(socket) == NSAPI.ok)
         }
     }
@@ -29,13 +30,13 @@ import Testing
 
     @Test("UDP-03 UDPSOCKET_OPEN_TWICE") func openTwice() throws {
         let client = try self.client()
-        let socket = try client.open("udp")
+        let socket = try client.open(.udp)
         #expect(client.reopen(socket, "udp") == NSAPI.parameter)
     }
 
     @Test("UDP-04 UDPSOCKET_OPEN_CLOSE_REPEAT") func openCloseRepeat() throws {
         let client = try self.client()
-        let socket = try client.open("udp")
+        let socket = try client.open(.udp)
         #expect(client.close(socket) == NSAPI.ok)
         #expect(client.reopen(socket, "udp") == NSAPI.ok)
         #expect(client.close(socket) == NSAPI.ok)
@@ -43,51 +44,51 @@ import Testing
 
     @Test("UDP-05 UDPSOCKET_BIND_PORT") func bindPort() throws {
         let client = try self.client()
-        #expect(client.bind(try client.open("udp"), nil, freePort()) == NSAPI.ok)
+        #expect(client.bind(try client.open(.udp), nil, freePort()) == NSAPI.ok)
     }
 
     @Test("UDP-06 UDPSOCKET_BIND_PORT_FAIL") func bindPortFail() throws {
         let client = try self.client()
-        let first = try client.open("udp")
+        let first = try client.open(.udp)
         var port = freePort()
         while client.bind(first, nil, port) != NSAPI.ok { port = freePort() }
-        #expect(client.bind(try client.open("udp"), nil, port) == NSAPI.parameter)
+        #expect(client.bind(try client.open(.udp), nil, port) == NSAPI.parameter)
     }
 
     @Test("UDP-07 UDPSOCKET_BIND_ADDRESS_INVALID") func bindAddressInvalid() throws {
         let client = try self.client()
         for address in ["190.2.3.4", "fe80::ff01"] {
-            #expect(client.bind(try client.open("udp"), address, freePort()) == NSAPI.parameter, "\(address)")
+            #expect(client.bind(try client.open(.udp), address, freePort()) == NSAPI.parameter, "\(address)")
         }
     }
 
     @Test("UDP-08 UDPSOCKET_BIND_WRONG_TYPE") func bindWrongType() throws {
         let client = try self.client()
         for address in ["254.128.255.1", "fe80:ff01::"] {
-            #expect(client.bind(try client.open("udp"), address, 80) == NSAPI.parameter, "\(address)")
+            #expect(client.bind(try client.open(.udp), address, 80) == NSAPI.parameter, "\(address)")
         }
     }
 
     @Test("UDP-09 UDPSOCKET_BIND_ADDRESS (high port, see notes)") func bindAddress() throws {
         let client = try self.client()
-        #expect(client.bind(try client.open("udp"), client.ownAddress(), freePort()) == NSAPI.ok)
+        #expect(client.bind(try client.open(.udp), client.ownAddress(), freePort()) == NSAPI.ok)
     }
 
     @Test("UDP-10 UDPSOCKET_BIND_UNOPENED") func bindUnopened() throws {
         let client = try self.client()
-        let socket = try client.open("udp")
+        let socket = try client.open(.udp)
         _ = client.close(socket)
         #expect(client.bind(socket, nil, freePort()) == NSAPI.noSocket)
     }
 
     @Test("UDP-11 UDPSOCKET_BIND_ADDRESS_NULL (unregistered in Mbed)") func bindAddressNull() throws {
         let client = try self.client()
-        #expect(client.bind(try client.open("udp"), nil, 0) == NSAPI.ok)
+        #expect(client.bind(try client.open(.udp), nil, 0) == NSAPI.ok)
     }
 
     @Test("UDP-12 UDPSOCKET_SENDTO_INVALID (unregistered in Mbed, README MUST)") func sendtoInvalid() throws {
         let client = try self.client()
-        let socket = try client.open("udp")
+        let socket = try client.open(.udp)
         // An empty address is no address: refused with an error, never sent.
         #expect(client.sendto(socket, "", 0, []) < 0)
         let echo = client.echoAddress(self.environment)
@@ -99,7 +100,7 @@ import Testing
 
     @Test("UDP-13 UDPSOCKET_SENDTO_REPEAT") func sendtoRepeat() throws {
         let client = try self.client()
-        let socket = try client.open("udp")
+        let socket = try client.open(.udp)
         let echo = client.echoAddress(self.environment)
         for _ in 0..<100 { #expect(client.sendto(socket, echo, self.peers.discard, Array("hello".utf8)) == 5) }
         #expect(client.close(socket) == NSAPI.ok)
@@ -108,7 +109,7 @@ import Testing
     /// The shared body of UDP-14/15: each size sent up to 3 times, the echo checked.
     func echo(connected: Bool, nonblocking: Bool) throws {
         let client = try self.client()
-        let socket = try client.open("udp")
+        let socket = try client.open(.udp)
         let echo = client.echoAddress(self.environment)
         if connected {
             #expect(client.connect(socket, echo, self.peers.echo) == NSAPI.ok)
@@ -157,7 +158,7 @@ import Testing
 
     @Test("UDP-18 UDPSOCKET_RECV_TIMEOUT") func receiveTimeout() throws {
         let client = try self.client()
-        let socket = try client.open("udp")
+        let socket = try client.open(.udp)
         let echo = client.echoAddress(self.environment)
         client.setTimeout(socket, 100)
         var blocked: [Int] = []
@@ -185,7 +186,7 @@ import Testing
 
     @Test("UDP-19 UDPSOCKET_SENDTO_TIMEOUT") func sendtoTimeout() throws {
         let client = try self.client()
-        let socket = try client.open("udp")
+        let socket = try client.open(.udp)
         let echo = client.echoAddress(self.environment)
         #expect(client.sendto(socket, echo, self.peers.discard, [UInt8](repeating: 0, count: 100)) == 100)
         client.setTimeout(socket, 1000)
@@ -197,7 +198,7 @@ import Testing
     /// UDP-20/21: bursts of 5 datagrams {100, 200, 300, 120, 500}, matched in any order.
     func burst(nonblocking: Bool) throws {
         let client = try self.client()
-        let socket = try client.open("udp")
+        let socket = try client.open(.udp)
         let echo = client.echoAddress(self.environment)
         if nonblocking {
             client.setBlocking(socket, false)
@@ -244,13 +245,13 @@ import Testing
     @Test("UDP semantics: connect only filters, send without a peer is NO_ADDRESS, listen/accept are UNSUPPORTED")
     func datagramRules() throws {
         let client = try self.client()
-        let socket = try client.open("udp")
+        let socket = try client.open(.udp)
         #expect(client.send(socket, [1]) == NSAPI.noAddress)
-        #expect(client.code("socket.listen", ["socket": JSONValue(socket)]) == NSAPI.unsupported)
-        #expect(client.code("socket.accept", ["socket": JSONValue(socket)]) == NSAPI.unsupported)
-        #expect(client.code("socket.getpeername", ["socket": JSONValue(socket)]) == NSAPI.noConnection)
+        #expect(client.code(API.SocketListen.name, ["socket": JSONValue(socket)]) == NSAPI.unsupported)
+        #expect(client.code(API.SocketAccept.name, ["socket": JSONValue(socket)]) == NSAPI.unsupported)
+        #expect(client.code(API.SocketPeerName.name, ["socket": JSONValue(socket)]) == NSAPI.noConnection)
         // A stranger's datagram is dropped when a peer is set.
-        let stranger = try client.open("udp")
+        let stranger = try client.open(.udp)
         var port = freePort()
         while client.bind(socket, "127.0.0.1", port) != NSAPI.ok { port = freePort() }
         let echo = client.echoAddress(self.environment)

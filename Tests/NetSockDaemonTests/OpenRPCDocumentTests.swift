@@ -19,6 +19,14 @@ import Testing
         #expect(text == JSONCodec.encodeString(generated, style: .pretty) + "\n", "docs/openrpc.json is not in generated form")
     }
 
+    /// The typed client (`Sources/NetSockClient/API.swift`) is generated from the same
+    /// declarations (`make api`); this fails when it is stale.
+    @Test func checkedInClientMatchesTheDeclarations() throws {
+        let path = Self.root() + "/Sources/NetSockClient/API.swift"
+        let text = try String(contentsOfFile: path)
+        #expect(text == (try Daemon.clientSource()), "Sources/NetSockClient/API.swift is stale: run `make api`")
+    }
+
     /// Every method of API.md served so far (wifi.* and cellular.* come with their drivers).
     @Test func everyAPIMethodIsInTheTable() {
         let names = Daemon.openRPCDocument()["methods"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []

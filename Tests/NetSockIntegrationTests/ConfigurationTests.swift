@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import NetSockClient
 import Glibc
 #endif
 import NetSockJSON
@@ -80,17 +81,17 @@ func repositoryRoot(_ file: String = #filePath) -> String {
 
     @Test func aFileThatSetsOnlyControlStillHasTheDiscoveredInterfaces() throws {
         let daemon = try DaemonLauncher(config: ["control": ["admin_group": nil]])
-        let info = try daemon.client().call("daemon.info")
+        let info = try daemon.client().call(API.DaemonInfo())
         let (devices, routeDevice) = try Self.kernelDevices()
-        let names = info["interfaces"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let names = info.interfaces
         #expect(names.first == "lo")
         #expect(Set(names) == Set(devices.filter { DaemonNameCheck.isValid($0) } + ["lo"]), "\(names) vs \(devices)")
-        if let routeDevice { #expect(info["default_interface"] == .string(routeDevice)) }
+        if let routeDevice { #expect(info.defaultInterface == routeDevice) }
     }
 
     @Test func anExplicitlyEmptyInterfacesObjectMeansNone() throws {
         let daemon = try DaemonLauncher(config: ["control": ["admin_group": nil], "interfaces": [:]])
-        #expect(try daemon.client().call("daemon.info")["interfaces"] == .array([]))
+        #expect(try daemon.client().call(API.DaemonInfo()).interfaces == [])
     }
 
     @Test func printConfigShowsTheEffectiveConfigurationAndWhereItCameFrom() throws {
@@ -126,8 +127,8 @@ func repositoryRoot(_ file: String = #filePath) -> String {
         defer { _ = try? Subprocess.run("/sbin/ip", ["link", "del", device], directory: "/tmp") }
         daemon.process.signal(SIGHUP)
         #expect(waitUntil {
-            let names = (try? client.call("daemon.info"))?["interfaces"]?.arrayValue ?? []
-            return names.contains(.string(device)) && names.contains(.string(peer))
+            let names = (try? client.call(API.DaemonInfo()))?.interfaces ?? []
+            return names.contains(device) && names.contains(peer)
         })
     }
 }

@@ -40,7 +40,7 @@ import Testing
             return String(decoding: reply, as: UTF8.self).contains("\"api_version\":1")
         })
         #expect(String(decoding: reply.prefix(15), as: UTF8.self) == "HTTP/1.1 200 OK")
-        #expect(try daemon.client().call("daemon.info")["api_version"] == 1, "the daemon lives")
+        #expect(try daemon.client().call(API.DaemonInfo()).apiVersion == 1, "the daemon lives")
     }
 
     /// Item 2: 80,000 param keys in one request froze every client for 18 s. Such a
@@ -57,7 +57,7 @@ import Testing
         let text = request(keys: 80_000)
         #expect(text.utf8.count > 800_000)
         try attacker.sendRaw(Array((text + "\n").utf8))
-        #expect(try bystander.call("daemon.info", timeoutMilliseconds: 5000)["api_version"] == 1)
+        #expect(try bystander.call(API.DaemonInfo(), timeoutMilliseconds: 5000).apiVersion == 1)
         let refused = try attacker.readMessage(deadline: Self.soon)
         #expect(refused["error"]?["code"] == -32600)
         #expect(refused["id"] == .null)
@@ -81,11 +81,11 @@ import Testing
     @Test func waitingCallsOnASocketAreCappedAndAnsweredInOrder() throws {
         let daemon = try DaemonLauncher(config: ["control": ["admin_group": nil], "interfaces": Self.loopback])
         let attacker = try daemon.client()
-        let socket = try attacker.call("socket.open", ["protocol": "udp", "interface": "lo"])["socket"] ?? .null
-        _ = try attacker.call("socket.bind", ["socket": socket, "address": "127.0.0.1", "port": 0])
-        let port = try attacker.call("socket.getsockname", ["socket": socket])["port"] ?? .null
+        let socket = try attacker.call(API.SocketOpen.name, ["protocol": "udp", "interface": "lo"])["socket"] ?? .null
+        _ = try attacker.call(API.SocketBind.name, ["socket": socket, "address": "127.0.0.1", "port": 0])
+        let port = try attacker.call(API.SocketLocalName.name, ["socket": socket])["port"] ?? .null
         var burst: [UInt8] = []
-        for id in 1...3000 { burst += Self.request("socket.recvfrom", ["socket": socket, "size": 100], id: id) }
+        for id in 1...3000 { burst += Self.request(API.SocketRecvFrom.name, ["socket": socket, "size": 100], id: id) }
         try attacker.sendRaw(burst)
         // The first 256 wait (max_queued_calls_per_socket); the rest are refused at once.
         var refused: Set<Int64> = []
@@ -96,16 +96,16 @@ import Testing
         }
         #expect(refused == Set(257...3000))
         let sender = try daemon.client()
-        let out = try sender.call("socket.open", ["protocol": "udp", "interface": "lo"])["socket"] ?? .null
+        let out = try sender.call(API.SocketOpen.name, ["protocol": "udp", "interface": "lo"])["socket"] ?? .null
         for index in 0..<256 {
-            _ = try sender.call("socket.sendto", ["socket": out, "address": "127.0.0.1", "port": port, "text": .string("d\(index)")])
+            _ = try sender.call(API.SocketSendTo.name, ["socket": out, "address": "127.0.0.1", "port": port, "text": .string("d\(index)")])
         }
         for index in 0..<256 {
             let reply = try attacker.readMessage(deadline: Self.soon)
             #expect(reply["id"] == JSONValue(index + 1))
             #expect(reply["result"]?["data"] == .string(ByteEncoding.base64(Array("d\(index)".utf8))))
         }
-        #expect(try sender.call("daemon.info", timeoutMilliseconds: 5000)["api_version"] == 1)
+        #expect(try sender.call(API.DaemonInfo(), timeoutMilliseconds: 5000).apiVersion == 1)
     }
 
     /// Item 3: waiting requests per connection are capped too.
@@ -113,14 +113,14 @@ import Testing
         let daemon = try DaemonLauncher(config: ["control": ["admin_group": nil, "max_pending_requests": 50]])
         let client = try daemon.client()
         var burst: [UInt8] = []
-        for id in 1...60 { burst += Self.request("events.wait", ["topics": ["daemon"]], id: id) }
+        for id in 1...60 { burst += Self.request(API.EventsWait.name, ["topics": ["daemon"]], id: id) }
         try client.sendRaw(burst)
         for id in 51...60 {
             let reply = try client.readMessage(deadline: Self.soon)
             #expect(reply["id"] == JSONValue(id))
             #expect(reply["error"]?["code"] == -32004)
         }
-        _ = try daemon.client().call("events.publish", ["topic": "daemon", "event": "wake"])
+        _ = try daemon.client().call(API.EventsPublish.name, ["topic": "daemon", "event": "wake"])
         var woken: Set<Int64> = []
         for _ in 1...50 { woken.insert(try client.readMessage(deadline: Self.soon)["id"]?.intValue ?? 0) }
         #expect(woken == Set(1...50))
@@ -132,14 +132,14 @@ import Testing
         let daemon = try DaemonLauncher(config: ["control": ["admin_group": nil, "max_output_bytes": 1_048_576], "interfaces": Self.loopback])
         let peer = try LoopbackListener()
         let attacker = try daemon.client()
-        let socket = try attacker.call("socket.open", ["protocol": "tcp", "interface": "lo"])["socket"] ?? .null
-        _ = try attacker.call("socket.connect", ["socket": socket, "address": "127.0.0.1", "port": JSONValue(peer.port)])
+        let socket = try attacker.call(API.SocketOpen.name, ["protocol": "tcp", "interface": "lo"])["socket"] ?? .null
+        _ = try attacker.call(API.SocketConnect.name, ["socket": socket, "address": "127.0.0.1", "port": JSONValue(peer.port)])
         let connection = try peer.accept()
         let baseline = daemon.peakResidentBytes
         let calls = 150
         let size = 1024 * 1024
         var burst: [UInt8] = []
-        for id in 1...calls { burst += Self.request("socket.recv", ["socket": socket, "size": JSONValue(size)], id: id) }
+        for id in 1...calls { burst += Self.request(API.SocketRecv.name, ["socket": socket, "size": JSONValue(size)], id: id) }
         try attacker.sendRaw(burst)
         // Feed the socket until the daemon stops taking bytes: it does, for good, once its
         // output for the attacker is full (a long quiet spell tells "for good" from "slow").
@@ -149,7 +149,7 @@ import Testing
         #expect(written < calls * size / 2, "the daemon stopped reading: \(written) bytes taken")
         let growth = daemon.peakResidentBytes - baseline
         #expect(growth < 12 << 20, "memory grew by \(growth >> 20) MiB")
-        #expect(try daemon.client().call("daemon.info", timeoutMilliseconds: 5000)["api_version"] == 1)
+        #expect(try daemon.client().call(API.DaemonInfo(), timeoutMilliseconds: 5000).apiVersion == 1)
         // Now read: every reply comes, in order, and the bytes are the stream, none lost.
         var check = PatternStream()
         var replies = 0
@@ -173,7 +173,7 @@ import Testing
         let client = try daemon.client()
         let spaces = [UInt8](repeating: 0x20, count: 1 << 20)
         for _ in 0..<32 { try client.sendRaw(spaces) }
-        #expect(try client.call("daemon.info", timeoutMilliseconds: 10_000)["api_version"] == 1)
+        #expect(try client.call(API.DaemonInfo(), timeoutMilliseconds: 10_000).apiVersion == 1)
         let growth = daemon.peakResidentBytes - baseline
         #expect(growth < 16 << 20, "memory grew by \(growth >> 20) MiB for 32 MiB of spaces")
     }
@@ -202,7 +202,7 @@ import Testing
         var waiting: RPCClient?
         for _ in 0..<60 {
             let client = try daemon.client()
-            try client.send(RPCRequest(method: "daemon.info", id: 1).json)
+            try client.send(RPCRequest(method: API.DaemonInfo.name, id: 1).json)
             if (try? client.readMessage(deadline: MonotonicClock.nanoseconds() + 2_000_000_000)) == nil {
                 waiting = client
                 break
@@ -212,7 +212,7 @@ import Testing
         let stuck = try #require(waiting, "the descriptor table never filled")
         #expect(waitUntil { daemon.logLines(containing: "cannot accept clients") >= 1 })
         // Time passes with the table full; the clients already in keep being served.
-        for _ in 0..<50 { #expect(try clients[0].call("daemon.info")["api_version"] == 1) }
+        for _ in 0..<50 { #expect(try clients[0].call(API.DaemonInfo()).apiVersion == 1) }
         #expect(daemon.logLines(containing: "cannot accept clients") == 1, "logged once, not once per wake-up")
         for client in clients.suffix(5) { client.close() }
         let reply = try stuck.readMessage(deadline: MonotonicClock.nanoseconds() + 10_000_000_000)
@@ -244,18 +244,18 @@ import Testing
         var ids: [Int64] = []
         for index in 0..<5 {
             let name = JSONValue.string("a\(index).netsock.test")
-            ids.append(try first.call("dns.gethostbyname_async", ["name": name])["request"]?.intValue ?? 0)
+            ids.append(try first.call(API.DNSGetHostByNameAsync.name, ["name": name])["request"]?.intValue ?? 0)
         }
         #expect(ids == [1, 2, 3, 4, 5])
-        let mine = try second.call("dns.gethostbyname_async", ["name": "b.netsock.test"])
+        let mine = try second.call(API.DNSGetHostByNameAsync.name, ["name": "b.netsock.test"])
         #expect(mine["request"] == 1, "the first client's five do not starve the second")
         for id in 2...5 {
-            #expect(expectRPCError { try second.call("dns.cancel", ["request": JSONValue(id)]) }?.code == -3003)
+            #expect(expectRPCError { try second.call(API.DNSCancel.name, ["request": JSONValue(id)]) }?.code == -3003)
         }
         var answered: Set<Int64> = []
         while answered.count < 5 {
             guard let note = try first.nextNotification(timeoutMilliseconds: 15_000) else { break }
-            if note.method == "dns.result", let id = note.params["request"]?.intValue { answered.insert(id) }
+            if note.method == API.DNSResultNotification.method, let id = note.params["request"]?.intValue { answered.insert(id) }
         }
         #expect(answered == Set(1...5), "another client cannot cancel these")
     }
@@ -266,7 +266,7 @@ import Testing
         let client = try daemon.client()
         func round(_ count: Int) throws {
             var burst: [UInt8] = []
-            for id in 1...count { burst += Self.request("events.wait", ["topics": ["daemon"], "timeout_ms": 0], id: id) }
+            for id in 1...count { burst += Self.request(API.EventsWait.name, ["topics": ["daemon"], "timeout_ms": 0], id: id) }
             try client.sendRaw(burst)
             for _ in 1...count { _ = try client.readMessage(deadline: Self.soon) }
         }
@@ -281,10 +281,10 @@ import Testing
     @Test func requestsSentBeforeAHangUpAreCarriedOut() throws {
         let daemon = try DaemonLauncher(config: ["control": ["admin_group": nil]])
         let watcher = try daemon.client()
-        _ = try watcher.call("events.subscribe", ["topics": ["daemon"]])
+        _ = try watcher.call(API.EventsSubscribe.name, ["topics": ["daemon"]])
         for index in 0..<50 {
             let client = try daemon.client()
-            try client.sendRaw(Self.request("events.publish", ["topic": "daemon", "event": .string("note\(index)")], id: nil))
+            try client.sendRaw(Self.request(API.EventsPublish.name, ["topic": "daemon", "event": .string("note\(index)")], id: nil))
             client.close()
         }
         var seen: [String] = []

@@ -28,9 +28,9 @@ import Testing
             let reply = try attacker.readMessage(deadline: nil)
             let got = reply["error"]?["code"] ?? reply.arrayValue?.first?["error"]?["code"]
             #expect(got == .integer(Int64(code)), "\(String(decoding: bytes.prefix(40), as: UTF8.self))")
-            #expect(try bystander.call("daemon.info")["api_version"] == 1)
+            #expect(try bystander.call(API.DaemonInfo()).apiVersion == 1)
             // The attacker's own connection still works: framing resynchronised.
-            #expect(try attacker.call("daemon.whoami")["uid"] != nil)
+            #expect(try attacker.call(API.DaemonWhoAmI.name)["uid"] != nil)
         }
     }
 
@@ -49,15 +49,15 @@ import Testing
         let daemon = try DaemonLauncher()
         let client = try daemon.client()
         let cases: [(String, JSONObject, String)] = [
-            ("events.subscribe", ["topics": "daemon"], "topics"),
-            ("events.subscribe", ["topics": ["nope"]], "topics[0]"),
-            ("events.subscribe", [:], "topics"),
-            ("events.subscribe", ["topics": ["daemon"], "since": -1], "since"),
-            ("events.subscribe", ["topics": ["daemon"], "extra": 1], "extra"),
-            ("events.unsubscribe", ["subscription": "1"], "subscription"),
-            ("events.unsubscribe", ["subscription": 999], "subscription"),
-            ("events.wait", ["topics": ["daemon"], "timeout_ms": 1.5], "timeout_ms"),
-            ("daemon.info", ["x": 1], "x"),
+            (API.EventsSubscribe.name, ["topics": "daemon"], "topics"),
+            (API.EventsSubscribe.name, ["topics": ["nope"]], "topics[0]"),
+            (API.EventsSubscribe.name, [:], "topics"),
+            (API.EventsSubscribe.name, ["topics": ["daemon"], "since": -1], "since"),
+            (API.EventsSubscribe.name, ["topics": ["daemon"], "extra": 1], "extra"),
+            (API.EventsUnsubscribe.name, ["subscription": "1"], "subscription"),
+            (API.EventsUnsubscribe.name, ["subscription": 999], "subscription"),
+            (API.EventsWait.name, ["topics": ["daemon"], "timeout_ms": 1.5], "timeout_ms"),
+            (API.DaemonInfo.name, ["x": 1], "x"),
         ]
         for (method, params, culprit) in cases {
             let error = expectRPCError { try client.call(method, params) }

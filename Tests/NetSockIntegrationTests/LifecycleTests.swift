@@ -11,16 +11,16 @@ import Testing
     @Test func sigtermNotifiesAnswersPendingRemovesTheSocketAndExitsZero() throws {
         let daemon = try DaemonLauncher()
         let subscriber = try daemon.client()
-        _ = try subscriber.call("events.subscribe", ["topics": ["daemon"]])
+        _ = try subscriber.call(API.EventsSubscribe.name, ["topics": ["daemon"]])
         let waiter = try daemon.client()
-        try waiter.send(RPCRequest(method: "events.wait", params: ["topics": ["interface"]], id: 42).json)
-        _ = try waiter.call("daemon.info")  // The wait is now pending behind it.
+        try waiter.send(RPCRequest(method: API.EventsWait.name, params: ["topics": ["interface"]], id: 42).json)
+        _ = try waiter.call(API.DaemonInfo())  // The wait is now pending behind it.
         #expect(daemon.stop() == 0)
         var sawStopping = false
         var sawEvent = false
         while let notification = try? subscriber.nextNotification(timeoutMilliseconds: 2000) {
-            if notification.method == "daemon.stopping" { sawStopping = true }
-            if notification.method == "events.notify", notification.params["event"] == "stopping" { sawEvent = true }
+            if notification.method == API.StoppingNotification.method { sawStopping = true }
+            if notification.method == API.EventNotification.method, notification.params["event"] == "stopping" { sawEvent = true }
         }
         #expect(sawStopping && sawEvent)
         let pending = try waiter.awaitResponse(id: 42, timeoutMilliseconds: 2000)
@@ -31,16 +31,16 @@ import Testing
     @Test func sigintStopsGracefullyToo() throws {
         let daemon = try DaemonLauncher()
         let client = try daemon.client()
-        _ = try client.call("daemon.info")  // Now a stream-mode client, which gets pushes.
+        _ = try client.call(API.DaemonInfo())  // Now a stream-mode client, which gets pushes.
         daemon.process.signal(SIGINT)
         #expect(daemon.process.wait(timeoutSeconds: 15) == 0)
-        #expect(try client.nextNotification(timeoutMilliseconds: 2000)?.method == "daemon.stopping")
+        #expect(try client.nextNotification(timeoutMilliseconds: 2000)?.method == API.StoppingNotification.method)
         #expect(access(daemon.socketPath, F_OK) != 0)
     }
 
     @Test func daemonShutdownMethodStopsGracefully() throws {
         let daemon = try DaemonLauncher()
-        #expect(try daemon.client().call("daemon.shutdown") == .object([:]))
+        #expect(try daemon.client().call(API.DaemonShutdown.name) == .object([:]))
         #expect(daemon.process.wait(timeoutSeconds: 10) == 0)
         #expect(access(daemon.socketPath, F_OK) != 0)
     }
@@ -54,13 +54,13 @@ import Testing
         #expect(result.status == 0)
         #expect(access(path, F_OK) == 0)
         let first = try DaemonLauncher(directory: directory)
-        #expect(try first.client().call("daemon.info")["socket"] == .string(path))
+        #expect(try first.client().call(API.DaemonInfo()).socket == path)
         #expect(first.process.stderr.contains("stale"))
 
         let second = try DaemonLauncher(waitForSocket: false, directory: directory)
         #expect(second.process.wait(timeoutSeconds: 10) == 1)
         #expect(second.process.stderr.contains(path))
-        #expect(try first.client().call("daemon.info")["api_version"] == 1, "the live daemon is untouched")
+        #expect(try first.client().call(API.DaemonInfo()).apiVersion == 1, "the live daemon is untouched")
         #expect(first.stop() == 0)
     }
 
@@ -146,7 +146,7 @@ import Testing
         defer { process.terminate() }
         var answered = false
         for _ in 0..<200 where !answered {
-            if let client = try? RPCClient(path: path), (try? client.call("daemon.info", timeoutMilliseconds: 1000)) != nil {
+            if let client = try? RPCClient(path: path), (try? client.call(API.DaemonInfo(), timeoutMilliseconds: 1000)) != nil {
                 answered = true
             } else {
                 usleep(20_000)
@@ -158,11 +158,25 @@ import Testing
         #expect(process.wait(timeoutSeconds: 10) == 0)
     }
 
+    @Test func daemonReloadAppliesTheFileAndAnswersWhenDone() throws {
+        let daemon = try DaemonLauncher(config: ["interfaces": ["lo": ["type": "loopback", "stack": "kernel", "device": "lo"]]])
+        let client = try daemon.client()
+        let grown: JSONValue = [
+            "interfaces": [
+                "lo": ["type": "loopback", "stack": "kernel", "device": "lo"],
+                "lo3": ["type": "loopback", "stack": "kernel", "device": "lo"],
+            ]
+        ]
+        try writeFile(daemon.configPath!, JSONCodec.encode(grown))
+        #expect(try client.call(API.DaemonReload.name) == .object([:]))
+        #expect(try client.call(API.DaemonInfo()).interfaces == ["lo", "lo3"], "applied before the reply")
+    }
+
     @Test func sighupReloadsAndAnInvalidConfigIsKept() throws {
         let config: JSONValue = ["interfaces": ["lo": ["type": "loopback", "stack": "kernel", "device": "lo"]]]
         let daemon = try DaemonLauncher(config: config)
         let client = try daemon.client()
-        _ = try client.call("events.subscribe", ["topics": ["daemon"]])
+        _ = try client.call(API.EventsSubscribe.name, ["topics": ["daemon"]])
         let grown: JSONValue = [
             "interfaces": [
                 "lo": ["type": "loopback", "stack": "kernel", "device": "lo"],
@@ -173,15 +187,15 @@ import Testing
         daemon.process.signal(SIGHUP)
         let reloaded = try #require(try client.nextNotification(timeoutMilliseconds: 10_000))
         #expect(reloaded.params["event"] == "reloaded")
-        #expect(try client.call("daemon.info")["interfaces"] == ["lo", "lo2"])
+        #expect(try client.call(API.DaemonInfo()).interfaces == ["lo", "lo2"])
 
         try writeFile(daemon.configPath!, Array(#"{"interfaces": {"lo": {"type": "toaster"}}}"#.utf8))
         daemon.process.signal(SIGHUP)
         let failed = try #require(try client.nextNotification(timeoutMilliseconds: 10_000))
         #expect(failed.params["event"] == "reload_failed")
         #expect(failed.params["data"]?["error"]?.stringValue?.contains("interfaces.lo.type") == true)
-        #expect(try client.call("daemon.info")["interfaces"] == ["lo", "lo2"], "the running configuration stays")
-        let error = expectRPCError { try client.call("daemon.reload") }
+        #expect(try client.call(API.DaemonInfo()).interfaces == ["lo", "lo2"], "the running configuration stays")
+        let error = expectRPCError { try client.call(API.DaemonReload.name) }
         #expect(error?.code == -32005)
         #expect(error?.data?["key"] == "interfaces.lo.type")
     }

@@ -1,3 +1,4 @@
+import NetSockClient
 import NetSockJSON
 import NetSockTestSupport
 import Testing
@@ -7,16 +8,16 @@ import Testing
     @Test func exitCodesAreTheDocumentedOnes() throws {
         let daemon = try DaemonLauncher()
         #expect(try daemon.ctl(["info"]).status == 0)
-        let error = try daemon.ctl(["call", "events.subscribe", "topics=bad"])
+        let error = try daemon.ctl(["call", API.EventsSubscribe.name, "topics=bad"])
         #expect(error.status == 1)
         #expect(error.stderr.contains("Invalid params (-32602)"))
         #expect(try daemon.ctl(["call"]).status == 2)
         #expect(try daemon.ctl(["frobnicate"]).status == 2)
-        #expect(try daemon.ctl(["call", "daemon.info", "--params", "[1]"]).status == 2)
-        #expect(try daemon.ctl(["call", "daemon.info", "notkeyvalue"]).status == 2)
-        let timeout = try daemon.ctl(["--timeout", "0.3", "call", "events.wait", "topics=[\"interface\"]"])
+        #expect(try daemon.ctl(["call", API.DaemonInfo.name, "--params", "[1]"]).status == 2)
+        #expect(try daemon.ctl(["call", API.DaemonInfo.name, "notkeyvalue"]).status == 2)
+        let timeout = try daemon.ctl(["--timeout", "0.3", "call", API.EventsWait.name, "topics=[\"interface\"]"])
         #expect(timeout.status == 3)
-        let wouldBlock = try daemon.ctl(["call", "events.wait", #"topics=["interface"]"#, "timeout_ms=50"])
+        let wouldBlock = try daemon.ctl(["call", API.EventsWait.name, #"topics=["interface"]"#, "timeout_ms=50"])
         #expect(wouldBlock.status == 3)
         #expect(wouldBlock.stderr.contains("NSAPI_ERROR_WOULD_BLOCK"))
         let missing = try daemon.ctl(["call", "no.such.method"])
@@ -28,20 +29,20 @@ import Testing
 
     @Test func callTypesValuesAndTakesParamsFromEveryWhere() throws {
         let daemon = try DaemonLauncher()
-        let published = try daemon.ctl(["call", "events.publish", "topic=daemon", "event=typed", #"data={"n":5,"b":true,"s":"x"}"#])
+        let published = try daemon.ctl(["call", API.EventsPublish.name, "topic=daemon", "event=typed", #"data={"n":5,"b":true,"s":"x"}"#])
         #expect(published.status == 0, "\(published.stderr)")
         let seq = try JSONCodec.parse(published.stdout)["seq"]
-        let fromStdin = try daemon.ctl(["call", "events.wait", "--params", "-"], stdin: Array(#"{"topics":["daemon"],"since":1}"#.utf8))
+        let fromStdin = try daemon.ctl(["call", API.EventsWait.name, "--params", "-"], stdin: Array(#"{"topics":["daemon"],"since":1}"#.utf8))
         #expect(try JSONCodec.parse(fromStdin.stdout)["seq"] == seq)
         try writeFile(daemon.directory.path + "/p.json", Array(#"{"topics":["daemon"],"since":1}"#.utf8))
-        let fromFile = try daemon.ctl(["call", "events.wait", "--params", "@" + daemon.directory.path + "/p.json"])
+        let fromFile = try daemon.ctl(["call", API.EventsWait.name, "--params", "@" + daemon.directory.path + "/p.json"])
         #expect(try JSONCodec.parse(fromFile.stdout)["data"] == ["n": 5, "b": true, "s": "x"])
     }
 
     @Test func jsonOutputEqualsTheDaemonsResult() throws {
         let daemon = try DaemonLauncher()
-        let viaCLI = try JSONCodec.parse(try daemon.ctl(["--json", "call", "daemon.whoami"]).stdout)
-        let direct = try daemon.client().call("daemon.whoami")
+        let viaCLI = try JSONCodec.parse(try daemon.ctl(["--json", "call", API.DaemonWhoAmI.name]).stdout)
+        let direct = try daemon.client().call(API.DaemonWhoAmI.name)
         #expect(viaCLI["uid"] == direct["uid"])
         #expect(viaCLI["roles"] == direct["roles"])
         let info = try daemon.ctl(["info"])
@@ -53,7 +54,7 @@ import Testing
 
     @Test func monitorPrintsEventsAsJSONLines() throws {
         let daemon = try DaemonLauncher()
-        _ = try daemon.client().call("events.publish", ["topic": "daemon", "event": "one"])
+        _ = try daemon.client().call(API.EventsPublish.name, ["topic": "daemon", "event": "one"])
         let monitor = try daemon.ctl(["monitor", "daemon", "--since", "0", "--count", "2", "--json"])
         #expect(monitor.status == 0)
         let lines = monitor.stdout.split(separator: "\n").map { try? JSONCodec.parse(String($0)) }

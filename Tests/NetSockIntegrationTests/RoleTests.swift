@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import NetSockClient
 import Glibc
 #endif
 import NetSockJSON
@@ -12,7 +13,7 @@ import Testing
         let daemon = try DaemonLauncher(config: ["control": ["mode": "0666", "admin_group": nil]])
         let asNobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", BuiltProducts.netsockctl]
         let whoami = try Subprocess.run(
-            asNobody[0], Array(asNobody.dropFirst()) + ["--socket", daemon.socketPath, "--json", "call", "daemon.whoami"],
+            asNobody[0], Array(asNobody.dropFirst()) + ["--socket", daemon.socketPath, "--json", "call", API.DaemonWhoAmI.name],
             directory: daemon.directory.path)
         #expect(whoami.status == 0, "\(whoami.stderr)")
         let identity = try JSONCodec.parse(whoami.stdout)
@@ -20,16 +21,16 @@ import Testing
         #expect(identity["roles"] == ["user"])
 
         let shutdown = try Subprocess.run(
-            asNobody[0], Array(asNobody.dropFirst()) + ["--socket", daemon.socketPath, "call", "daemon.shutdown"],
+            asNobody[0], Array(asNobody.dropFirst()) + ["--socket", daemon.socketPath, "call", API.DaemonShutdown.name],
             directory: daemon.directory.path)
         #expect(shutdown.status == 4)
         #expect(shutdown.stderr.contains("-32001"))
         let publish = try Subprocess.run(
-            asNobody[0], Array(asNobody.dropFirst()) + ["--socket", daemon.socketPath, "call", "events.publish", "topic=daemon", "event=x"],
+            asNobody[0], Array(asNobody.dropFirst()) + ["--socket", daemon.socketPath, "call", API.EventsPublish.name, "topic=daemon", "event=x"],
             directory: daemon.directory.path)
         #expect(publish.status == 4)
         // Root is admin, and the daemon is still up.
-        #expect(try daemon.client().call("daemon.whoami")["roles"] == ["user", "admin"])
+        #expect(try daemon.client().call(API.DaemonWhoAmI.name)["roles"] == ["user", "admin"])
     }
 
     @Test func adminGroupMembersAreAdmins() throws {
@@ -40,7 +41,7 @@ import Testing
         let daemon = try DaemonLauncher(config: ["control": ["mode": "0666", "admin_group": .string(name)]])
         let result = try Subprocess.run(
             "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", BuiltProducts.netsockctl,
-                "--socket", daemon.socketPath, "--json", "call", "daemon.whoami"],
+                "--socket", daemon.socketPath, "--json", "call", API.DaemonWhoAmI.name],
             directory: daemon.directory.path)
         #expect(try JSONCodec.parse(result.stdout)["roles"] == ["user", "admin"], "\(result.stderr)")
     }
@@ -56,7 +57,7 @@ import Testing
         func roles(_ groups: [String]) throws -> JSONValue? {
             let result = try Subprocess.run(
                 "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534"] + groups + [BuiltProducts.netsockctl,
-                    "--socket", daemon.socketPath, "--json", "call", "daemon.whoami"],
+                    "--socket", daemon.socketPath, "--json", "call", API.DaemonWhoAmI.name],
                 directory: daemon.directory.path)
             return try JSONCodec.parse(result.stdout)["roles"]
         }

@@ -114,7 +114,7 @@ import Testing
             while let chunk = try? client.readRaw(timeoutMilliseconds: 5000), !chunk.isEmpty { received += chunk }
             let text = String(decoding: received, as: UTF8.self)
             #expect(text.hasPrefix("HTTP/1.1 \(status)"), "\(request.debugDescription) → \(text)")
-            #expect(try bystander.call("daemon.info")["api_version"] == 1)
+            #expect(try bystander.call(API.DaemonInfo()).apiVersion == 1)
         }
     }
 

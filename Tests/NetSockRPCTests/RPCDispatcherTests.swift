@@ -239,7 +239,7 @@ import Testing
     @Test func responsesAreTheOrdinaryBytes() throws {
         let document: JSONValue = ["openrpc": "1.3.2", "methods": [["name": "x", "summary": "a \"quoted\" word"]]]
         var table = MethodTable<Caller>()
-        table.register(MethodSpec("doc", summary: "", resultIsConstant: true)) { _ in .result(document) }
+        table.register(Doc.self) { _ throws(RPCError) in .result(document) }
         let dispatcher = RPCDispatcher(table: table)
         for id: JSONValue in [1, "two", .null, -3, "\u{1}\""] {
             var request: JSONObject = ["jsonrpc": "2.0", "method": "doc"]
@@ -251,4 +251,11 @@ import Testing
             }
         }
     }
+}
+
+struct Doc: MethodDeclaration {
+    typealias Result = JSONValue
+    static let name = "doc"
+    static let summary = ""
+    static let resultIsConstant = true
 }

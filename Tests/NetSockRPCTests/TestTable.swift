@@ -11,39 +11,89 @@ struct Caller: RPCCaller {
 }
 
 final class Parked {
-    var responders: [Responder] = []
+    var responders: [TypedResponder<String>] = []
+}
+
+struct Subtract: MethodDeclaration {
+    typealias Result = Int
+    static let name = "subtract"
+    static let summary = "minuend - subtrahend"
+    @Param("minuend", "left") var minuend: Int
+    @Param("subtrahend", "right") var subtrahend: Int
+}
+
+struct Sum: MethodDeclaration {
+    typealias Result = Int
+    static let name = "sum"
+    static let summary = "sum"
+    @Param("values", "numbers") var values: [Int]?
+}
+
+struct NotifyHello: MethodDeclaration {
+    typealias Result = JSONValue
+    static let name = "notify_hello"
+    static let summary = ""
+    @Param("value", "") var value: JSONValue?
+}
+
+struct NotifySum: MethodDeclaration {
+    typealias Result = JSONValue
+    static let name = "notify_sum"
+    static let summary = ""
+    @Param("values", "") var values: JSONValue?
+}
+
+struct GetData: MethodDeclaration {
+    typealias Result = JSONValue
+    static let name = "get_data"
+    static let summary = ""
+}
+
+struct AdminOnly: MethodDeclaration {
+    typealias Result = NoResult
+    static let name = "admin.only"
+    static let summary = ""
+    static let role = MethodRole.admin
+}
+
+struct FailNSAPI: MethodDeclaration {
+    typealias Result = NoResult
+    static let name = "fail.nsapi"
+    static let summary = ""
+    static let errors: [NSAPIError] = [.wouldBlock]
+}
+
+struct Park: MethodDeclaration {
+    typealias Result = String
+    static let name = "park"
+    static let summary = "answers later"
+}
+
+struct Typed: MethodDeclaration {
+    typealias Result = NoResult
+    static let name = "typed"
+    static let summary = ""
+    @Param("name", .string(maxLength: 8), "a name") var name: String
+    @Param("mode", .string(oneOf: ["a", "b"]), "") var mode: String?
+    @Param("count", .integer(minimum: 0, maximum: 10), "") var count: Int?
+    @Param("flag", "") var flag: Bool?
+    @Param("topics", .array(.string(oneOf: ["x", "y"]), maxItems: 3), "") var topics: [String]?
 }
 
 func specificationTable(parked: Parked = Parked()) -> MethodTable<Caller> {
     var table = MethodTable<Caller>()
-    table.register(
-        MethodSpec(
-            "subtract", summary: "minuend - subtrahend",
-            params: [Field("minuend", .integer, "left"), Field("subtrahend", .integer, "right")], result: .integer)
-    ) { call in .result(.integer(call.params.int("minuend") - call.params.int("subtrahend"))) }
-    table.register(MethodSpec("sum", summary: "sum", params: [.optional("values", .array(.integer), "numbers")])) { call in
-        .result(.integer(call.params["values"]?.arrayValue?.compactMap(\.intValue).reduce(0, +) ?? 0))
-    }
-    table.register(MethodSpec("notify_hello", summary: "", params: [.optional("value", .any, "")])) { _ in .result(.null) }
-    table.register(MethodSpec("notify_sum", summary: "", params: [.optional("values", .any, "")])) { _ in .result(.null) }
-    table.register(MethodSpec("get_data", summary: "")) { _ in .result(["hello", 5]) }
-    table.register(MethodSpec("admin.only", summary: "", role: .admin)) { _ in .result(.object([:])) }
-    table.register(MethodSpec("fail.nsapi", summary: "", errors: [.wouldBlock])) { _ in
-        .failure(NSAPIError.wouldBlock.rpcError("nothing to read"))
-    }
-    table.register(MethodSpec("park", summary: "answers later")) { call in
+    table.register(Subtract.self) { call throws(RPCError) in .result(call.params.minuend - call.params.subtrahend) }
+    table.register(Sum.self) { call throws(RPCError) in .result(call.params.values?.reduce(0, +) ?? 0) }
+    table.register(NotifyHello.self) { _ throws(RPCError) in .result(.null) }
+    table.register(NotifySum.self) { _ throws(RPCError) in .result(.null) }
+    table.register(GetData.self) { _ throws(RPCError) in .result(["hello", 5]) }
+    table.register(AdminOnly.self) { _ throws(RPCError) in .result(NoResult()) }
+    table.register(FailNSAPI.self) { _ throws(RPCError) in throw NSAPIError.wouldBlock.rpcError("nothing to read") }
+    table.register(Park.self) { call throws(RPCError) in
         parked.responders.append(call.responder)
         return .deferred
     }
-    table.register(
-        MethodSpec(
-            "typed", summary: "",
-            params: [
-                Field("name", .string(maxLength: 8), "a name"), .optional("mode", .string(oneOf: ["a", "b"]), ""),
-                .optional("count", .integer(minimum: 0, maximum: 10), ""), .optional("flag", .boolean, ""),
-                .optional("topics", .array(.string(oneOf: ["x", "y"]), maxItems: 3), ""),
-            ])
-    ) { _ in .result(.object([:])) }
+    table.register(Typed.self) { _ throws(RPCError) in .result(NoResult()) }
     return table
 }
 

@@ -83,6 +83,9 @@ public final class Daemon: @unchecked Sendable {
     private(set) var interfaces: InterfaceRegistry!
     private(set) var resolver: DNSResolver!
 
+    /// The result-schema check of the test suites, when they ask for it.
+    private var resultLog: ResultLog?
+
     /// File and NSS work, off the event loop.
     private(set) var blockingWork: BlockingWork!
 
@@ -112,7 +115,8 @@ public final class Daemon: @unchecked Sendable {
         self.interfaces = InterfaceRegistry(configuration: configuration, reactor: self.reactor, events: self.events, logger: logger)
         self.resolver = DNSResolver(settings: configuration.dns, sockets: self.sockets, scheduler: self.reactor)
         self.resolver.resolvConfServers = prepared.resolvConfServers
-        let table = DaemonMethods.table(for: self)
+        self.resultLog = ResultLog(environment: environment)
+        let table = DaemonMethods.table(for: self, resultCheck: self.resultLog.map { log in { log.record(method: $0, result: $1, mismatch: $2) } })
         self.dispatcher = RPCDispatcher(table: table, maxBatch: configuration.control.maxBatch)
         self.openRPC = DaemonMethods.document(table)
         self.adminGroupID = prepared.adminGroupID
@@ -121,6 +125,12 @@ public final class Daemon: @unchecked Sendable {
     /// The OpenRPC document for a table built without a running daemon (docs generation).
     public static func openRPCDocument() -> JSONValue {
         DaemonMethods.document(DaemonMethods.table(for: nil))
+    }
+
+    /// The Swift source of the typed client, generated from the same declarations.
+    public static func clientSource() throws -> String {
+        let table = DaemonMethods.table(for: nil)
+        return try ClientSourceGenerator.source(methods: table.specs, notifications: table.notifications)
     }
 
     // MARK: Starting

@@ -36,7 +36,9 @@ protocol DaemonNotification: APIObject {
 }
 
 extension DaemonNotification {
-    static var spec: NotificationSpec { NotificationSpec(self.method, summary: self.summary, params: self.members.map(\.field)) }
+    static var spec: NotificationSpec {
+        NotificationSpec(self.method, summary: self.summary, params: self.members.map(\.field), typeName: String(describing: Self.self))
+    }
 }
 
 extension Schema {

@@ -21,6 +21,7 @@ enum InterfaceMethods {
 
 extension DaemonConfiguration.Stack: APIEnumeration {
     public var apiName: String { self.rawValue }
+    public static var typeName: String { "StackKind" }
 }
 
 /// One interface of interface.list.

@@ -195,6 +195,7 @@ struct SocketSigio: DaemonMethod {
 
 extension ManagedSocket.State: APIEnumeration {
     var apiName: String { self.rawValue }
+    static var typeName: String { "SocketState" }
 }
 
 /// One socket object of socket.list; with `all`, whose it is.

@@ -36,6 +36,9 @@ public struct NetsockdCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the OpenRPC document of the API and exit.")
     var printOpenrpc = false
 
+    @Flag(name: .long, help: ArgumentHelp("Print the Swift source of the typed client (NetSockClient/API.swift) and exit.", visibility: .hidden))
+    var printClientApi = false
+
     @Flag(
         name: .long,
         help: "Print the effective configuration (file, embedded defaults and discovered devices) and where each part came from, then exit.")
@@ -67,6 +70,10 @@ public struct NetsockdCommand: AsyncParsableCommand {
     public func run() async throws {
         if self.printOpenrpc {
             print(JSONCodec.encodeString(Daemon.openRPCDocument(), style: .pretty))
+            return
+        }
+        if self.printClientApi {
+            print(try Daemon.clientSource(), terminator: "")
             return
         }
         let environment = ProcessEnvironment.current
