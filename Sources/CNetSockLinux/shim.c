@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/netlink.h>
+#include <fcntl.h>
+#include <errno.h>
 #include "CNetSockLinux.h"
 
 int cnetsock_set_thread_name(pthread_t thread, const char *name) {
@@ -72,4 +74,114 @@ long cnetsock_netlink_send(int fd, const void *bytes, unsigned long length) {
 
 int cnetsock_set_thread_nice(int nice) {
     return setpriority(PRIO_PROCESS, (id_t)gettid(), nice);
+}
+
+long cnetsock_splice(int in, int out, unsigned long length, unsigned int more) {
+    return splice(in, NULL, out, NULL, length, SPLICE_F_MOVE | SPLICE_F_NONBLOCK | (more ? SPLICE_F_MORE : 0));
+}
+
+int cnetsock_pipe(int fds[2], int size, int *actual) {
+    if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return -1;
+    for (int want = size; want >= 65536; want /= 2) {
+        if (fcntl(fds[1], F_SETPIPE_SZ, want) >= 0) break;
+    }
+    int real = fcntl(fds[1], F_GETPIPE_SZ);
+    *actual = real > 0 ? real : 65536;
+    return 0;
+}
+
+long cnetsock_send_with_fds(int fd, const void *bytes, unsigned long length, const int *fds, int count) {
+    struct iovec vector = {(void *)bytes, length};
+    struct msghdr message;
+    memset(&message, 0, sizeof(message));
+    message.msg_iov = &vector;
+    message.msg_iovlen = 1;
+    char control[CMSG_SPACE(sizeof(int) * 16)];
+    if (count > 16) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (count > 0) {
+        memset(control, 0, sizeof(control));
+        message.msg_control = control;
+        message.msg_controllen = CMSG_SPACE(sizeof(int) * count);
+        struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+        header->cmsg_level = SOL_SOCKET;
+        header->cmsg_type = SCM_RIGHTS;
+        header->cmsg_len = CMSG_LEN(sizeof(int) * count);
+        memcpy(CMSG_DATA(header), fds, sizeof(int) * count);
+    }
+    return sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+long cnetsock_receive_with_fds(int fd, void *bytes, unsigned long length, int *fds, int capacity, int *count, int *truncated) {
+    struct iovec vector = {bytes, length};
+    struct msghdr message;
+    memset(&message, 0, sizeof(message));
+    message.msg_iov = &vector;
+    message.msg_iovlen = 1;
+    char control[CMSG_SPACE(sizeof(int) * 253)];
+    message.msg_control = control;
+    message.msg_controllen = sizeof(control);
+    long received = recvmsg(fd, &message, MSG_CMSG_CLOEXEC);
+    *count = 0;
+    *truncated = (message.msg_flags & MSG_CTRUNC) != 0;
+    if (received < 0) return received;
+    for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header; header = CMSG_NXTHDR(&message, header)) {
+        if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) continue;
+        int n = (int)((header->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        int *passed = (int *)CMSG_DATA(header);
+        for (int i = 0; i < n; i++) {
+            if (*count < capacity) {
+                fds[(*count)++] = passed[i];
+            } else {
+                close(passed[i]);
+                *truncated = 1;
+            }
+        }
+    }
+    return received;
+}
+
+int cnetsock_recvmmsg(int fd, unsigned char *base, int stride, int capacity, int count, int *lengths,
+                      struct sockaddr_storage *addresses, unsigned int *address_lengths) {
+    struct mmsghdr messages[64];
+    struct iovec vectors[64];
+    if (count > 64) count = 64;
+    memset(messages, 0, sizeof(struct mmsghdr) * count);
+    for (int i = 0; i < count; i++) {
+        vectors[i].iov_base = base + (long)i * stride;
+        vectors[i].iov_len = capacity;
+        messages[i].msg_hdr.msg_iov = &vectors[i];
+        messages[i].msg_hdr.msg_iovlen = 1;
+        if (addresses) {
+            messages[i].msg_hdr.msg_name = &addresses[i];
+            messages[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
+        }
+    }
+    int received = recvmmsg(fd, messages, count, MSG_DONTWAIT, NULL);
+    for (int i = 0; i < received; i++) {
+        lengths[i] = (int)messages[i].msg_len;
+        if (addresses && address_lengths) address_lengths[i] = messages[i].msg_hdr.msg_namelen;
+    }
+    return received;
+}
+
+int cnetsock_sendmmsg(int fd, const unsigned char *base, int stride, int count, const int *lengths,
+                      const struct sockaddr_storage *addresses, const unsigned int *address_lengths) {
+    struct mmsghdr messages[64];
+    struct iovec vectors[64];
+    if (count > 64) count = 64;
+    memset(messages, 0, sizeof(struct mmsghdr) * count);
+    for (int i = 0; i < count; i++) {
+        vectors[i].iov_base = (void *)(base + (long)i * stride);
+        vectors[i].iov_len = lengths[i];
+        messages[i].msg_hdr.msg_iov = &vectors[i];
+        messages[i].msg_hdr.msg_iovlen = 1;
+        if (addresses && address_lengths && address_lengths[i] > 0) {
+            messages[i].msg_hdr.msg_name = (void *)&addresses[i];
+            messages[i].msg_hdr.msg_namelen = address_lengths[i];
+        }
+    }
+    return sendmmsg(fd, messages, count, MSG_DONTWAIT | MSG_NOSIGNAL);
 }

@@ -441,6 +441,18 @@ extension API {
 }
 
 extension API {
+    public struct AttachedDescriptor: APIResult, Sendable, Equatable {
+        /// stream (TCP: a SOCK_STREAM socketpair end) or seqpacket (UDP: SOCK_SEQPACKET, one framed datagram per message).
+        public var type: String
+
+        public init(result json: JSONValue, path: String) throws(RPCError) {
+            guard case .object(let object) = json else { throw .invalidParams(param: path, "\(path) must be an object") }
+            self.type = try String(result: object["type"] ?? .null, path: path + ".type")
+        }
+    }
+}
+
+extension API {
     public enum SocketOption: String, Sendable, CaseIterable, APIEnumeration, APIResult {
         case reuseaddr
         case keepalive
@@ -1223,6 +1235,26 @@ extension API {
 }
 
 extension API {
+    /// Hands over, with the reply, a descriptor that carries the socket's payload from now on (stream mode only).
+    public struct SocketAttach: APIMethod, Sendable {
+        public static let name = "socket.attach"
+        public typealias Result = API.AttachedDescriptor
+        /// Socket id from socket.open or socket.accept.
+        public var socket: Int
+
+        public init(socket: Int) {
+            self.socket = socket
+        }
+
+        public var params: JSONObject {
+            var params = JSONObject()
+            params["socket"] = self.socket.json
+            return params
+        }
+    }
+}
+
+extension API {
     /// false: every call returns at once; true: calls wait (no timeout).
     public struct SocketSetBlocking: APIMethod, Sendable {
         public static let name = "socket.set_blocking"
@@ -1641,6 +1673,46 @@ extension API {
             self.address = try Optional<String>(result: object["address"] ?? .null, path: path + ".address")
             self.addresses = try Optional<[String]>(result: object["addresses"] ?? .null, path: path + ".addresses")
             self.error = try Optional<API.NSAPIFailure>(result: object["error"] ?? .null, path: path + ".error")
+        }
+    }
+}
+
+extension API {
+    /// An attached socket's descriptor was closed: the payload finished, the client closed its end, or the socket failed.
+    public struct DetachedNotification: APIResult, Sendable, Equatable, APINotification {
+        public static let method = "socket.detached"
+        /// Socket id.
+        public var socket: Int
+        /// finished, client_closed or failed.
+        public var reason: String
+        /// The NSAPI error, when the socket failed.
+        public var error: API.NSAPIFailure?
+
+        public init(result json: JSONValue, path: String) throws(RPCError) {
+            guard case .object(let object) = json else { throw .invalidParams(param: path, "\(path) must be an object") }
+            self.socket = try Int(result: object["socket"] ?? .null, path: path + ".socket")
+            self.reason = try String(result: object["reason"] ?? .null, path: path + ".reason")
+            self.error = try Optional<API.NSAPIFailure>(result: object["error"] ?? .null, path: path + ".error")
+        }
+    }
+}
+
+extension API {
+    /// A datagram written to an attached descriptor could not be sent and was dropped.
+    public struct DatagramRefusedNotification: APIResult, Sendable, Equatable, APINotification {
+        public static let method = "socket.datagram_refused"
+        /// Socket id.
+        public var socket: Int
+        /// The NSAPI error.
+        public var error: API.NSAPIFailure
+        /// What was wrong, for a person.
+        public var detail: String
+
+        public init(result json: JSONValue, path: String) throws(RPCError) {
+            guard case .object(let object) = json else { throw .invalidParams(param: path, "\(path) must be an object") }
+            self.socket = try Int(result: object["socket"] ?? .null, path: path + ".socket")
+            self.error = try API.NSAPIFailure(result: object["error"] ?? .null, path: path + ".error")
+            self.detail = try String(result: object["detail"] ?? .null, path: path + ".detail")
         }
     }
 }

@@ -99,6 +99,17 @@ extension RPCClient {
     }
 }
 
+extension RPCClient {
+    /// `socket.attach`: the descriptor that carries the socket's payload from now on
+    /// (`SOCK_STREAM` for TCP, `SOCK_SEQPACKET` with framed datagrams otherwise), which the
+    /// caller owns and closes.
+    public func attach(socket: Int, timeoutMilliseconds: Int = 30_000) throws(ClientError) -> (type: String, descriptor: Int32) {
+        let attached = try self.call(API.SocketAttach(socket: socket), timeoutMilliseconds: timeoutMilliseconds)
+        guard let descriptor = self.takeDescriptor() else { throw .protocolViolation("socket.attach answered without a descriptor") }
+        return (attached.type, descriptor)
+    }
+}
+
 extension APINotification {
     /// The notification's params read as this type, when `notification` is one.
     public init?(_ notification: RPCNotification) {

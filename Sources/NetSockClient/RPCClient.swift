@@ -45,6 +45,8 @@ public final class RPCClient {
     private var buffer: [UInt8] = []
     private var nextID: Int64 = 1
     private var queuedNotifications: [RPCNotification] = []
+    /// Descriptors received and not yet taken, oldest first.
+    private var descriptors: [Int32] = []
     /// Called for each notification read while waiting for a reply; when nil they are queued.
     public var notificationHandler: ((RPCNotification) -> Void)?
 
@@ -64,6 +66,8 @@ public final class RPCClient {
     deinit { self.close() }
 
     public func close() {
+        for descriptor in self.descriptors { Glibc.close(descriptor) }
+        self.descriptors = []
         guard self.fd >= 0 else { return }
         Glibc.close(self.fd)
         self.fd = -1
@@ -247,12 +251,21 @@ public final class RPCClient {
             break
         }
         var chunk = [UInt8](repeating: 0, count: 65536)
-        let count = chunk.withUnsafeMutableBytes { read(self.fd, $0.baseAddress, $0.count) }
-        if count < 0 {
-            if errno == EINTR || errno == EAGAIN { return }
-            throw errno == ECONNRESET ? .disconnected : .system(SystemError.last("read").description)
+        // recvmsg, not read: a reply may carry descriptors (socket.attach), which come
+        // with its first byte and wait here until the caller takes them.
+        let received = chunk.withUnsafeMutableBytes { DescriptorPassing.receive(self.fd, into: $0) }
+        self.descriptors += received.descriptors
+        if received.truncated { throw .protocolViolation("descriptors the daemon passed were dropped (MSG_CTRUNC)") }
+        switch received.result {
+        case .moved(let count): self.buffer.append(contentsOf: chunk[0..<count])
+        case .wouldBlock: return
+        case .endOfInput: throw .disconnected
+        case .failed(let code):
+            throw code == ECONNRESET ? .disconnected : .system(SystemError("recvmsg", errno: code).description)
         }
-        if count == 0 { throw .disconnected }
-        self.buffer.append(contentsOf: chunk[0..<count])
     }
+
+    /// Takes the oldest descriptor the daemon passed (with a `socket.attach` reply); the
+    /// caller owns it from then on.
+    public func takeDescriptor() -> Int32? { self.descriptors.isEmpty ? nil : self.descriptors.removeFirst() }
 }

@@ -4,11 +4,12 @@ import NetSockPOSIX
 import NetSockRPC
 import NetSockWire
 
-/// The stream framer: bytes split anywhere; memory held stays within its limit.
+/// The stream framer: bytes split anywhere; memory held stays within its limit (small
+/// size, depth and element limits, so that inputs reach every refusal path).
 enum StreamFramerTarget {
     static let target = FuzzTarget(name: "framer") { input in
         let limit = 4096
-        var framer = StreamFramer(maxMessageBytes: limit, maxDepth: 32)
+        var framer = StreamFramer(maxMessageBytes: limit, maxDepth: 32, maxElements: 64)
         for chunk in Chunks(input) {
             framer.append(chunk)
             while let frame = framer.next() {

@@ -30,4 +30,26 @@ int cnetsock_set_thread_nice(int nice);
 // Raises the soft RLIMIT_NOFILE to the hard limit; returns the new soft limit, or -1.
 long cnetsock_raise_nofile_limit(void);
 
+// splice(2) and pipe2(2) are _GNU_SOURCE: moving payload between a socket and a pipe
+// without copying it through user space.
+long cnetsock_splice(int in, int out, unsigned long length, unsigned int more);
+// A nonblocking, close-on-exec pipe grown towards `size` bytes (F_SETPIPE_SZ, trying
+// smaller sizes when refused); returns 0 and the pipe's real size in *actual, or -1.
+int cnetsock_pipe(int fds[2], int size, int *actual);
+
+// One sendmsg of `length` bytes carrying `count` descriptors (SCM_RIGHTS), MSG_NOSIGNAL|MSG_DONTWAIT.
+long cnetsock_send_with_fds(int fd, const void *bytes, unsigned long length, const int *fds, int count);
+// One recvmsg with MSG_CMSG_CLOEXEC: up to `capacity` received descriptors land in `fds`
+// and their number in *count; *truncated is set when the kernel dropped some (MSG_CTRUNC).
+long cnetsock_receive_with_fds(int fd, void *bytes, unsigned long length, int *fds, int capacity, int *count, int *truncated);
+
+// Batched datagrams (recvmmsg/sendmmsg are _GNU_SOURCE). Slot i starts at
+// base + i*stride; receive fills up to `capacity` bytes there and sets lengths[i];
+// send takes lengths[i] bytes from there. Addresses are sockaddr_storage slots with
+// their lengths; a send address length of 0 goes to the connected peer. At most 64.
+int cnetsock_recvmmsg(int fd, unsigned char *base, int stride, int capacity, int count, int *lengths,
+                      struct sockaddr_storage *addresses, unsigned int *address_lengths);
+int cnetsock_sendmmsg(int fd, const unsigned char *base, int stride, int count, const int *lengths,
+                      const struct sockaddr_storage *addresses, const unsigned int *address_lengths);
+
 #endif

@@ -43,6 +43,9 @@ final class ControlConnection {
     /// Bytes waiting to be written, from `outboundStart` on: one buffer, so one `send` drains many replies.
     private var outbound: [UInt8] = []
     private var outboundStart = 0
+    /// Descriptors to pass with the byte at each offset of `outbound` (the first byte of
+    /// a reply): a send starts there and carries them (`SCM_RIGHTS`), in order.
+    private var passing: [(offset: Int, fds: [Int32])] = []
     var outboundBytes: Int { self.outbound.count - self.outboundStart }
     /// Encoded replies held for a batch or for HTTP ordering, not yet queued.
     var heldBytes = 0
@@ -172,8 +175,7 @@ final class ControlConnection {
     private func peerHungUp() {
         guard !self.isClosed, !self.peerGone else { return }
         self.peerGone = true
-        self.outbound = []
-        self.outboundStart = 0
+        self.dropOutbound()
         // EPOLLHUP stays raised whatever the interest: stop watching. The requests run in
         // slices like any client's, and the connection closes after the last.
         self.server.reactor.unregister(self.fd)
@@ -282,9 +284,20 @@ final class ControlConnection {
                 self.sendMessage(RPCResponse(id: .null, error: .parseError(error.description)).json)
                 return
             }
-            self.server.dispatch(message, session: self.session) { [weak self] reply in
-                guard let self else { return }
-                if let reply { self.sendLine(reply) }
+            // Descriptors a handler passes (socket.attach) leave with this message's reply.
+            let token = self.session.beginMessage()
+            defer { self.session.endMessage() }
+            self.server.dispatch(message, session: self.session) { [weak self, weak session = self.session] reply in
+                let fds = session?.takeDescriptors(token) ?? []
+                guard let self else {
+                    for fd in fds { Glibc.close(fd) }
+                    return
+                }
+                if let reply {
+                    self.sendLine(reply, passing: fds)
+                } else {
+                    for fd in fds { Glibc.close(fd) }
+                }
                 self.closeIfDone()
             }
         case .error(let error):
@@ -391,9 +404,14 @@ final class ControlConnection {
         self.sendLine(JSONCodec.encode(message))
     }
 
-    /// Queues one encoded JSON text as a line (stream mode only).
-    private func sendLine(_ text: [UInt8]) {
-        guard self.mode == .stream else { return }
+    /// Queues one encoded JSON text as a line (stream mode only), with descriptors that
+    /// go with its first byte.
+    private func sendLine(_ text: [UInt8], passing fds: [Int32] = []) {
+        guard self.mode == .stream, !self.isClosed, !self.peerGone, !text.isEmpty else {
+            for fd in fds { Glibc.close(fd) }
+            return
+        }
+        if !fds.isEmpty { self.passing.append((self.outbound.count, fds)) }
         self.enqueue(text, newline: true)
     }
 
@@ -408,16 +426,38 @@ final class ControlConnection {
     private func flush() {
         let before = self.outboundBytes
         while !self.isClosed, self.outboundBytes > 0 {
-            let written = self.outbound.withUnsafeBytes { raw in
-                send(self.fd, raw.baseAddress! + self.outboundStart, raw.count - self.outboundStart, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+            // A send that carries descriptors starts at their reply's first byte; one
+            // without stops short of the next reply that has some.
+            var end = self.outbound.count
+            var fds: [Int32] = []
+            if let next = self.passing.first {
+                if next.offset == self.outboundStart {
+                    fds = next.fds
+                    if self.passing.count > 1 { end = self.passing[1].offset }
+                } else {
+                    end = next.offset
+                }
             }
-            if written < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN || errno == EWOULDBLOCK { break }
+            let result = self.outbound.withUnsafeBytes { raw in
+                let chunk = UnsafeRawBufferPointer(rebasing: raw[self.outboundStart..<end])
+                return fds.isEmpty ? LocalIO.write(self.fd, chunk) : DescriptorPassing.send(self.fd, chunk, passing: fds)
+            }
+            switch result {
+            case .moved(let written):
+                if !fds.isEmpty {
+                    // The client holds them now (or will when it reads): the daemon's copies go.
+                    self.passing.removeFirst()
+                    for fd in fds { Glibc.close(fd) }
+                }
+                self.outboundStart += written
+                continue
+            case .wouldBlock, .endOfInput:
+                break
+            case .failed:
                 self.close()  // EPIPE, ECONNRESET: the client has gone.
                 return
             }
-            self.outboundStart += written
+            break
         }
         if self.outboundBytes == 0 {
             self.outbound.removeAll(keepingCapacity: self.outbound.capacity <= 1 << 20)
@@ -425,6 +465,7 @@ final class ControlConnection {
             self.closeIfDone()
         } else if self.outboundStart > 1 << 16 && self.outboundStart * 2 > self.outbound.count {
             self.outbound.removeFirst(self.outboundStart)
+            for index in self.passing.indices { self.passing[index].offset -= self.outboundStart }
             self.outboundStart = 0
         }
         guard !self.isClosed else { return }
@@ -439,6 +480,14 @@ final class ControlConnection {
             self.drain()
         }
         self.updateInterest()
+    }
+
+    /// Forgets what was queued, closing the descriptors that were to go with it.
+    private func dropOutbound() {
+        self.outbound = []
+        self.outboundStart = 0
+        for (_, fds) in self.passing { for fd in fds { Glibc.close(fd) } }
+        self.passing = []
     }
 
     private func closeIfDone() {
@@ -469,8 +518,7 @@ final class ControlConnection {
         self.isClosed = true
         self.server.reactor.unregister(self.fd)
         Glibc.close(self.fd)
-        self.outbound = []
-        self.outboundStart = 0
+        self.dropOutbound()
         self.httpSlots = []
         self.heldBytes = 0
         self.server.connectionClosed(self)

@@ -226,6 +226,13 @@ public final class Daemon: @unchecked Sendable {
             self.sockets.sigioHandler = { [unowned self] owner, socket in
                 self.server?.session(id: owner)?.notifyUnconditionally(SigioNotification(socket: socket))
             }
+            self.sockets.channelEndHandler = { [unowned self] owner, socket, end in
+                self.server?.session(id: owner)?.notifyUnconditionally(DetachedNotification(socket: socket, end: end))
+            }
+            self.sockets.channelRefusalHandler = { [unowned self] owner, socket, error, detail in
+                self.server?.session(id: owner)?.notify(
+                    DatagramRefusedNotification(socket: socket, failure: NSAPIFailure(error: error), detail: detail))
+            }
             self.events.publish(.started(pid: getpid(), version: Self.version))
             self.notifier.notify("READY=1\nSTATUS=serving \(self.socketPath)\nMAINPID=\(getpid())")
             self.logger.info("serving on \(self.socketPath)")

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NetSockJSON
 import NetSockPOSIX
 import NetSockRPC
@@ -33,6 +36,10 @@ public final class Session: RPCCaller {
     private(set) var subscriptions: [Int64: Subscription] = [:]
     /// Requests whose reply has not gone yet, by token; each removes itself when it ends.
     private var pending: [Int: Responder] = [:]
+    /// Descriptors to pass with the reply to a message, by the message's token.
+    private var outgoingDescriptors: [Int: [Int32]] = [:]
+    /// The message being dispatched now, whose reply a handler may attach descriptors to.
+    private var currentMessage: Int?
     /// Undo actions registered by subsystems, by token (registration order).
     private var closeHooks: [Int: () -> Void] = [:]
     private var nextToken = 1
@@ -110,6 +117,33 @@ public final class Session: RPCCaller {
 
     var closeHookCount: Int { self.closeHooks.count }
 
+    // MARK: Descriptors
+
+    /// Whether descriptors can reach the client (a stream-mode connection that is still there).
+    var canReceiveDescriptors: Bool { self.connection?.isStreamMode ?? false }
+
+    /// A message is being dispatched; descriptors handlers pass go with its reply.
+    func beginMessage() -> Int {
+        let token = self.makeToken()
+        self.currentMessage = token
+        return token
+    }
+
+    func endMessage() { self.currentMessage = nil }
+
+    /// Sends `fd` to the client with the reply of the message being dispatched, and
+    /// closes the daemon's copy once it has gone (or when it never can).
+    func passWithReply(_ fd: Int32) {
+        guard let message = self.currentMessage, !self.isClosed else {
+            Glibc.close(fd)
+            return
+        }
+        self.outgoingDescriptors[message, default: []].append(fd)
+    }
+
+    /// The descriptors for a message's reply, taken out.
+    func takeDescriptors(_ message: Int) -> [Int32] { self.outgoingDescriptors.removeValue(forKey: message) ?? [] }
+
     // MARK: Notifications
 
     /// Whether a notification can be queued now without exceeding the output bound.
@@ -156,6 +190,8 @@ public final class Session: RPCCaller {
     func close() {
         guard !self.isClosed else { return }
         self.isClosed = true
+        for fds in self.outgoingDescriptors.values { for fd in fds { Glibc.close(fd) } }
+        self.outgoingDescriptors.removeAll()
         for id in Array(self.subscriptions.keys) { self.removeSubscription(id) }
         let waiting = self.pending.values
         self.pending.removeAll()

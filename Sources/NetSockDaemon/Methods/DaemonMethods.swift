@@ -12,7 +12,7 @@ enum DaemonMethods {
 
     static let notifications: [any DaemonNotification.Type] = [
         EventNotification.self, EventsLostNotification.self, StoppingNotification.self, SigioNotification.self,
-        ProgressNotification.self, DNSResultNotification.self,
+        ProgressNotification.self, DNSResultNotification.self, DetachedNotification.self, DatagramRefusedNotification.self,
     ]
 
     /// Builds the table; with `daemon == nil` the handlers are inert (documentation only).

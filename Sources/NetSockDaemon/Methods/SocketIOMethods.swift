@@ -5,7 +5,7 @@ import NetSockRPC
 /// `socket.*`, moving payload: send, recv, sendto, recvfrom, and the half-close.
 enum SocketIOMethods {
     static let all: [any DaemonMethod.Type] = [
-        SocketSend.self, SocketRecv.self, SocketSendTo.self, SocketRecvFrom.self, SocketShutdown.self,
+        SocketSend.self, SocketRecv.self, SocketSendTo.self, SocketRecvFrom.self, SocketShutdown.self, SocketAttach.self,
     ]
 
     static let ioErrors: [NSAPIError] = [.wouldBlock, .noSocket, .noConnection, .parameter]

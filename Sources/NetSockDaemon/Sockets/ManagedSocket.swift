@@ -35,6 +35,8 @@ final class ManagedSocket {
     var writers = CallQueue()
     /// The head reader waits for room in its client's output, not for the stack.
     var readWaitsForRoom = false
+    /// The descriptor the payload moves over once attached (`socket.attach`); JSON I/O is refused then.
+    var channel: SocketChannel?
 
     init(owner: Int, id: Int, proto: SocketProtocol, interface: String, accepted: Bool) {
         self.owner = owner

@@ -143,6 +143,7 @@ extension SocketLayer {
     /// a partial write. UDP: `NO_ADDRESS` without a peer, else `sendto(peer)`.
     public func send(owner: Int, id: Int, data: [UInt8], completion: @escaping Completion<Int>) {
         guard let socket = self.socket(owner, id), socket.isOpen else { return completion(.failure(.noSocket)) }
+        guard socket.channel == nil else { return completion(.failure(.parameter)) }
         switch socket.proto {
         case .udp:
             guard let peer = socket.peer else { return completion(.failure(.noAddress)) }
@@ -186,6 +187,7 @@ extension SocketLayer {
     /// UDP: one datagram, retried on `WOULD_BLOCK` within the timeout. TCP ignores `address`.
     public func sendTo(owner: Int, id: Int, address: SocketAddress, data: [UInt8], completion: @escaping Completion<Int>) {
         guard let socket = self.socket(owner, id), socket.isOpen else { return completion(.failure(.noSocket)) }
+        guard socket.channel == nil else { return completion(.failure(.parameter)) }
         guard socket.proto == .udp else {
             return self.send(owner: owner, id: id, data: data, completion: completion)
         }
@@ -233,6 +235,7 @@ extension SocketLayer {
         completion: @escaping Completion<(SocketAddress, [UInt8])>
     ) {
         guard let socket = self.socket(owner, id), socket.isOpen else { return completion(.failure(.noSocket)) }
+        guard socket.channel == nil else { return completion(.failure(.parameter)) }
         let attempt = { [unowned self, unowned socket] () -> Bool in
             guard socket.isOpen, let stack = socket.stack else {
                 completion(.failure(.noSocket))

@@ -20,6 +20,10 @@ public final class SocketLayer {
     public var maxQueuedCallsPerSocket: Int
     /// Mbed's `sigio()` callback, called as (owner, socket id), coalesced.
     public var sigioHandler: ((Int, Int) -> Void)?
+    /// An attached socket's channel ended by itself: (owner, socket id, how).
+    var channelEndHandler: ((Int, Int, SocketChannel.End) -> Void)?
+    /// A frame on an attached datagram socket could not be sent: (owner, socket id, error, detail).
+    var channelRefusalHandler: ((Int, Int, NSAPIError, String) -> Void)?
     /// Closed objects kept per owner so that ids can be reopened; older ones are forgotten.
     static let closedObjectsKept = 256
 
@@ -114,6 +118,10 @@ public final class SocketLayer {
 
     private func release(_ socket: ManagedSocket) {
         guard let stack = socket.stack else { return }
+        if let channel = socket.channel {
+            socket.channel = nil
+            channel.close()
+        }
         self.byHandle[ObjectIdentifier(stack)]?.removeValue(forKey: socket.handle)
         stack.socketClose(socket.handle)
         socket.stack = nil
@@ -251,6 +259,7 @@ public final class SocketLayer {
 
     private func stackEvent(_ stack: any NetworkStack, _ handle: SocketHandle) {
         guard let socket = self.byHandle[ObjectIdentifier(stack)]?[handle] else { return }
+        if let channel = socket.channel { return channel.run() }
         self.wake(socket)
     }
 

@@ -67,6 +67,14 @@ public final class KernelStack: NetworkStack {
         close(fd)
     }
 
+    /// The kernel socket behind a handle and its address family, for payload that moves
+    /// between it and another descriptor directly (splice, batched datagrams).
+    public func kernelSocket(_ handle: SocketHandle) -> (fd: Int32, family: Int32)? {
+        let fd = Int32(truncatingIfNeeded: handle)
+        guard self.protocols[fd] != nil, let family = self.families[fd] else { return nil }
+        return (fd, family)
+    }
+
     func protocolOf(_ fd: Int32) -> SocketProtocol? { self.protocols[fd] }
     func familyOf(_ fd: Int32) -> Int32? { self.families[fd] }
 
