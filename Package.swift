@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "NetSockCtl",
             dependencies: [
-                "NetSockClient", "NetSockJSON", "NetSockRPC", "NSAPI",
+                "NetSockClient", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "NetSockWire", "NSAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -29,6 +29,9 @@ struct NetcatBenchmark: ParsableCommand {
         let ours = try timed(
             "\(ctl) -s \(socketPath) --timeout 600 tcp connect 127.0.0.1 \(echo.port) < \(input) > \(directory)/ours", input: input,
             output: directory + "/ours")
+        let json = try timed(
+            "\(ctl) -s \(socketPath) --timeout 600 tcp connect --no-fd 127.0.0.1 \(echo.port) < \(input) > \(directory)/json", input: input,
+            output: directory + "/json")
         let socat = try timed(
             "socat -b 262144 -t 600 - TCP:127.0.0.1:\(echo.port) < \(input) > \(directory)/socat", input: input,
             output: directory + "/socat")
@@ -37,7 +40,8 @@ struct NetcatBenchmark: ParsableCommand {
         printTable(
             ["tool", "seconds", "MB/s each way", "of socat"],
             [
-                ["netsockctl tcp connect (via netsockd)", format1(ours), format1(size / ours), format1(socat / ours * 100) + " %"],
+                ["netsockctl tcp connect (attached descriptor)", format1(ours), format1(size / ours), format1(socat / ours * 100) + " %"],
+                ["netsockctl tcp connect --no-fd (JSON)", format1(json), format1(size / json), format1(socat / json * 100) + " %"],
                 ["socat (direct kernel TCP)", format1(socat), format1(size / socat), "100.0 %"],
             ])
     }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import NSAPI
 import NetSockClient
 import NetSockJSON
 import NetSockPOSIX
@@ -20,13 +21,19 @@ struct TCPCommand: ParsableCommand {
         @Argument(help: "Host name or address.") var host: String
         @Argument(help: "Port.") var port: Int
         @Option(help: "Interface (the default one when absent).", completion: .custom(completeInterfaceNames)) var interface: String?
+        @Flag(name: .customLong("no-fd"), help: "Move the payload as JSON (socket.send/recv) even when the daemon can pass a descriptor.") var noFD = false
 
         func run() throws {
             let client = try self.options.client()
             let socket = try openSocket(client, .tcp, self.interface, self.options)
             do throws(ClientError) {
                 _ = try client.call(API.SocketConnect(socket: socket, address: self.host, port: self.port), timeoutMilliseconds: self.options.timeoutMilliseconds)
-                try SocketPump(client: client, socket: socket).run()
+                if !self.noFD, let fd = try attachIfOffered(client, socket) {
+                    defer { close(fd) }
+                    try AttachedPump.stream(fd, readInput: true)
+                } else {
+                    try SocketPump(client: client, socket: socket).run()
+                }
                 _ = try? client.call(API.SocketClose(socket: socket))
             } catch {
                 throw fail(error, options: self.options)
@@ -42,6 +49,7 @@ struct TCPCommand: ParsableCommand {
         @Option(help: "Local address to bind (any when absent).") var address: String?
         @Option(help: "Interface.", completion: .custom(completeInterfaceNames)) var interface: String?
         @Flag(help: "Serve connections one after another until interrupted.") var keep = false
+        @Flag(name: .customLong("no-fd"), help: "Move the payload as JSON (socket.send/recv) even when the daemon can pass a descriptor.") var noFD = false
 
         func run() throws {
             let client = try self.options.client()
@@ -53,7 +61,12 @@ struct TCPCommand: ParsableCommand {
                 repeat {
                     let accepted = try client.call(API.SocketAccept(socket: listener), timeoutMilliseconds: -1)
                     if isatty(2) == 1 { Terminal.current.err("accepted \(accepted.address):\(accepted.port)") }
-                    try SocketPump(client: client, socket: accepted.socket, readInput: readInput).run()
+                    if !self.noFD, let fd = try attachIfOffered(client, accepted.socket) {
+                        defer { close(fd) }
+                        try AttachedPump.stream(fd, readInput: readInput)
+                    } else {
+                        try SocketPump(client: client, socket: accepted.socket, readInput: readInput).run()
+                    }
                     // Standard input serves the first connection; later ones get none.
                     readInput = false
                     _ = try? client.call(API.SocketClose(socket: accepted.socket))
@@ -79,6 +92,7 @@ struct UDPCommand: ParsableCommand {
         @Argument(help: "Text to send as one datagram (stdin when absent).") var data: String?
         @Option(help: "Bytes per datagram when reading stdin.") var size: Int = 1024
         @Option(help: "Interface.", completion: .custom(completeInterfaceNames)) var interface: String?
+        @Flag(name: .customLong("no-fd"), help: "Send as JSON (socket.sendto) even when the daemon can pass a descriptor.") var noFD = false
 
         func validate() throws {
             guard (1...65507).contains(self.size) else { throw ValidationError("--size must be 1 to 65507") }
@@ -91,7 +105,11 @@ struct UDPCommand: ParsableCommand {
             var bytes = 0
             do {
                 let address = IPAddressText.isLiteral(self.host) ? self.host : try client.call(API.DNSGetHostByName(name: self.host)).address
-                if let data {
+                if !self.noFD, let destination = IPAddress(parsing: address), let fd = try attachIfOffered(client, socket) {
+                    defer { close(fd) }
+                    (datagrams, bytes) = AttachedPump.sendDatagrams(
+                        fd, to: SocketAddress(destination, port: UInt16(clamping: self.port)), size: self.size, text: self.data)
+                } else if let data {
                     bytes = try client.call(API.SocketSendTo(socket: socket, address: address, port: self.port, text: data)).sent
                     datagrams = 1
                 } else {
@@ -144,6 +162,7 @@ struct UDPCommand: ParsableCommand {
         @Option(help: "Interface.", completion: .custom(completeInterfaceNames)) var interface: String?
         @Option(help: "Stop after this many datagrams.") var count: Int?
         @Option(help: "Stop when no datagram came for this many seconds.") var idle: Double?
+        @Flag(name: .customLong("no-fd"), help: "Receive as JSON (socket.recvfrom) even when the daemon can pass a descriptor.") var noFD = false
 
         func run() throws {
             let client = try self.options.client()
@@ -153,6 +172,24 @@ struct UDPCommand: ParsableCommand {
                 _ = try? client.call(API.SocketSetOption(socket: socket, option: .rcvbuf, value: 4_194_304))
                 if let idle { _ = try client.call(API.SocketSetTimeout(socket: socket, timeoutMs: Int(idle * 1000))) }
                 var received = 0
+                if !self.noFD, let fd = try attachIfOffered(client, socket) {
+                    defer { close(fd) }
+                    let idle = self.idle.map { Int($0 * 1000) } ?? -1
+                    while self.count.map({ received < $0 }) ?? true, let (source, payload) = AttachedPump.receiveDatagram(fd, idleMilliseconds: idle) {
+                        received += 1
+                        if self.options.jsonl || self.options.json {
+                            let line: JSONValue = [
+                                "address": source.ipText.map(JSONValue.string) ?? .null, "port": JSONValue(Int(source.port)),
+                                "size": JSONValue(payload.count), "data": .string(ByteEncoding.base64(payload)), "encoding": "base64",
+                            ]
+                            Terminal.current.out(JSONCodec.encodeString(line))
+                        } else {
+                            FileDescriptorIO.writeAll(1, payload)
+                        }
+                    }
+                    _ = try? client.call(API.SocketClose(socket: socket))
+                    return
+                }
                 while self.count.map({ received < $0 }) ?? true {
                     // WOULD_BLOCK: nothing came for --idle seconds.
                     guard let datagram = try callUnless(-3001, client, API.SocketRecvFrom(socket: socket, size: 65536)) else { break }
@@ -176,6 +213,16 @@ func openSocket(_ client: RPCClient, _ proto: API.SocketProtocol, _ interface: S
         return try client.call(API.SocketOpen(protocol: proto, interface: interface), timeoutMilliseconds: options.timeoutMilliseconds).socket
     } catch {
         throw fail(error, options: options)
+    }
+}
+
+/// The socket's descriptor when the daemon passes one (`socket.attach`); nil from a
+/// daemon that cannot (an HTTP-only proxy, an older daemon), which the JSON path serves.
+func attachIfOffered(_ client: RPCClient, _ socket: Int) throws(ClientError) -> Int32? {
+    do {
+        return try client.attach(socket: socket).descriptor
+    } catch .rpc(let error) where error.code == RPCError.methodNotFoundCode || error.code == Int(NSAPIError.unsupported.rawValue) {
+        return nil
     }
 }
 

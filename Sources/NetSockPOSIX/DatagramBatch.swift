@@ -74,11 +74,20 @@ public final class DatagramBatch {
     /// Where datagram `index` goes, for a kernel socket of `family`; false when the
     /// address does not fit that socket.
     public func setDestination(_ index: Int, _ address: SocketAddress, family: Int32) -> Bool {
+        // Most datagrams of a batch go where the one before went: convert once.
+        if let last = self.lastDestination, last.address == address.address, last.port == address.port, last.family == family {
+            self.addresses[index] = last.storage
+            self.addressLengths[index] = last.length
+            return true
+        }
         guard let (storage, length) = KernelAddress.storage(address, family: family) else { return false }
+        self.lastDestination = (address.address, address.port, family, storage, length)
         self.addresses[index] = storage
         self.addressLengths[index] = length
         return true
     }
+
+    private var lastDestination: (address: IPAddress?, port: UInt16, family: Int32, storage: sockaddr_storage, length: socklen_t)?
 
     /// Sends the datagrams in `range`, each `lengths[i]` bytes from `offset` into its
     /// slot, in one sendmmsg (to their destinations, or to the connected peer when

@@ -91,11 +91,4 @@ public enum LocalIO {
         UnixSocket.setNonblocking(fds[0])
         return (fds[0], fds[1])
     }
-
-    /// Enlarges both buffers of a local socket end (the kernel caps them at its maxima).
-    public static func setBufferSizes(_ fd: Int32, _ bytes: Int32) {
-        var size = bytes
-        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-    }
 }

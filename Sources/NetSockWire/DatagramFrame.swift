@@ -37,42 +37,59 @@ public enum DatagramFrame {
 
     /// Writes the header for `address` into `buffer` at `offset` (20 bytes).
     public static func writeHeader(_ address: SocketAddress, into buffer: inout [UInt8], at offset: Int) {
-        let bytes: [UInt8]
+        // Written field by field, with no intermediate array: once per datagram.
+        var high: UInt64 = 0
+        var low: UInt64 = 0
         switch address.address {
         case .v4(let v4)?:
             buffer[offset] = 4
-            bytes = v4.bytes
+            high = UInt64(v4.value) << 32
         case .v6(let v6)?:
             buffer[offset] = 6
-            bytes = v6.bytes
+            high = v6.high
+            low = v6.low
         case nil:
             buffer[offset] = 0
-            bytes = []
         }
         buffer[offset + 1] = 0
         buffer[offset + 2] = UInt8(address.port >> 8)
         buffer[offset + 3] = UInt8(address.port & 0xFF)
-        for index in 0..<16 { buffer[offset + 4 + index] = index < bytes.count ? bytes[index] : 0 }
+        for index in 0..<8 {
+            buffer[offset + 4 + index] = UInt8(truncatingIfNeeded: high >> (56 - 8 * index))
+            buffer[offset + 12 + index] = UInt8(truncatingIfNeeded: low >> (56 - 8 * index))
+        }
     }
 
     /// The destination a client's frame names: `nil` for all zeros (the connected peer).
-    /// The payload is `frame[headerLength...]`.
-    public static func destination(_ frame: some Collection<UInt8>) throws(Failure) -> SocketAddress? {
+    /// The payload is `frame[headerLength...]`. Reads the header in place: this runs
+    /// once per datagram on the fast path.
+    public static func destination(_ frame: ArraySlice<UInt8>) throws(Failure) -> SocketAddress? {
         guard frame.count >= Self.headerLength else { throw .tooShort(frame.count) }
-        let header = Array(frame.prefix(Self.headerLength))
-        guard header[1] == 0 else { throw .reserved(header[1]) }
-        let port = UInt16(header[2]) << 8 | UInt16(header[3])
-        switch header[0] {
+        let base = frame.startIndex
+        let family = frame[base]
+        guard frame[base + 1] == 0 else { throw .reserved(frame[base + 1]) }
+        let port = UInt16(frame[base + 2]) << 8 | UInt16(frame[base + 3])
+        let address = base + 4
+        switch family {
         case 0:
-            guard header.allSatisfy({ $0 == 0 }) else { throw .family(0) }
+            guard port == 0, frame[address..<(address + 16)].allSatisfy({ $0 == 0 }) else { throw .family(0) }
             return nil
         case 4:
-            guard header[8..<20].allSatisfy({ $0 == 0 }) else { throw .paddedIPv4 }
-            return SocketAddress(IPAddress(bytes: header[4..<8]), port: port)
+            guard frame[(address + 4)..<(address + 16)].allSatisfy({ $0 == 0 }) else { throw .paddedIPv4 }
+            let value = UInt32(frame[address]) << 24 | UInt32(frame[address + 1]) << 16 | UInt32(frame[address + 2]) << 8 | UInt32(frame[address + 3])
+            return SocketAddress(.v4(IPv4Address(value)), port: port)
         case 6:
-            return SocketAddress(IPAddress(bytes: header[4..<20]), port: port)
+            var high: UInt64 = 0
+            var low: UInt64 = 0
+            for index in 0..<8 {
+                high = high << 8 | UInt64(frame[address + index])
+                low = low << 8 | UInt64(frame[address + 8 + index])
+            }
+            return SocketAddress(.v6(IPv6Address(high: high, low: low)), port: port)
         default:
-            throw .family(header[0])
+            throw .family(family)
         }
     }
+
+    public static func destination(_ frame: [UInt8]) throws(Failure) -> SocketAddress? { try self.destination(frame[...]) }
 }

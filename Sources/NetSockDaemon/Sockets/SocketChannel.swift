@@ -56,9 +56,6 @@ final class SocketChannel {
         } catch {
             throw .noMemory
         }
-        // Bulk payload wants room on both sides of the pair.
-        LocalIO.setBufferSizes(pair.local, 4 << 20)
-        LocalIO.setBufferSizes(pair.remote, 4 << 20)
         self.kind = kind
         self.local = pair.local
         self.remote = pair.remote
@@ -71,7 +68,9 @@ final class SocketChannel {
             throw error
         }
         do {
-            try reactor.register(pair.local, interest: [.readable, .writable, .edgeTriggered]) { [weak self] _ in self?.run() }
+            try reactor.register(pair.local, interest: [.readable, .writable, .edgeTriggered]) { [weak self] events in
+                self?.run(local: events)
+            }
         } catch {
             Glibc.close(pair.local)
             Glibc.close(pair.remote)
@@ -93,9 +92,11 @@ final class SocketChannel {
         return self.remote
     }
 
-    /// Moves what can move now; called on every event of either side.
-    func run() {
+    /// Moves what can move now; called on every event of either side (`local`: the
+    /// local end's readiness when it was the one that changed; empty for the stack's).
+    func run(local events: Reactor.Events = []) {
         guard !self.isClosed else { return }
+        if events.isEmpty { self.pump.socketChanged() } else { self.pump.localChanged(events) }
         switch self.pump.pump() {
         case .running:
             break
@@ -129,4 +130,32 @@ final class SocketChannel {
 /// Moves a channel's payload between its local end and the stack's socket.
 protocol ChannelPump: AnyObject {
     func pump() -> SocketChannel.State
+    /// The stack reported a change on the socket (which direction, it does not say).
+    func socketChanged()
+    /// The local end became readable, writable or hung up.
+    func localChanged(_ events: Reactor.Events)
+}
+
+extension ChannelPump {
+    func socketChanged() {}
+    func localChanged(_ events: Reactor.Events) {}
+}
+
+/// What each side of an edge-triggered channel may do without a failed attempt: set by
+/// events, cleared when an attempt would block. Saves a wasted system call per wake-up.
+struct Readiness {
+    var socketReadable = true
+    var socketWritable = true
+    var localReadable = true
+    var localWritable = true
+
+    mutating func socketChanged() {
+        self.socketReadable = true
+        self.socketWritable = true
+    }
+
+    mutating func localChanged(_ events: Reactor.Events) {
+        if events.contains(.readable) || events.contains(.hangup) { self.localReadable = true }
+        if events.contains(.writable) || events.contains(.hangup) { self.localWritable = true }
+    }
 }

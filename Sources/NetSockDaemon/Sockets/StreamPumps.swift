@@ -20,6 +20,10 @@ final class SplicedStreamPump: ChannelPump {
     private var clientEnded = false
     private var localWriteShut = false
     private var socketWriteShut = false
+    private var ready = Readiness()
+
+    func socketChanged() { self.ready.socketChanged() }
+    func localChanged(_ events: Reactor.Events) { self.ready.localChanged(events) }
 
     init(socket: Int32, local: Int32) throws(NSAPIError) {
         do {
@@ -37,19 +41,24 @@ final class SplicedStreamPump: ChannelPump {
         // The socket towards the client.
         upward: while budget > 0 {
             if self.up.buffered > 0 {
+                guard self.ready.localWritable else { break upward }
                 switch self.up.drain(into: self.local) {
                 case .moved(let count):
                     budget -= count
                     continue
-                case .wouldBlock: break upward
+                case .wouldBlock:
+                    self.ready.localWritable = false
+                    break upward
                 case .endOfInput, .failed: return .ended(.clientGone)
                 }
             }
-            if self.peerEnded { break }
+            if self.peerEnded || !self.ready.socketReadable { break }
             switch self.up.fill(from: self.socket) {
             case .moved: continue
             case .endOfInput: self.peerEnded = true
-            case .wouldBlock: break upward
+            case .wouldBlock:
+                self.ready.socketReadable = false
+                break upward
             case .failed(let code): return .ended(.failed(KernelErrno.nsapiError(code)))
             }
         }
@@ -60,20 +69,24 @@ final class SplicedStreamPump: ChannelPump {
         // The client towards the socket.
         downward: while budget > 0 {
             if self.down.buffered > 0 {
+                guard self.ready.socketWritable else { break downward }
                 switch self.down.drain(into: self.socket) {
                 case .moved(let count):
                     budget -= count
                     continue
-                case .wouldBlock: break downward
-                case .endOfInput: break downward
+                case .wouldBlock, .endOfInput:
+                    self.ready.socketWritable = false
+                    break downward
                 case .failed(let code): return .ended(.failed(KernelErrno.nsapiError(code)))
                 }
             }
-            if self.clientEnded { break }
+            if self.clientEnded || !self.ready.localReadable { break }
             switch self.down.fill(from: self.local) {
             case .moved: continue
             case .endOfInput: self.clientEnded = true
-            case .wouldBlock: break downward
+            case .wouldBlock:
+                self.ready.localReadable = false
+                break downward
             case .failed: return .ended(.clientGone)
             }
         }

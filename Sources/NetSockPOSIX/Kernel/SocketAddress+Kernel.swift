@@ -54,13 +54,17 @@ enum KernelAddress {
                 return SocketAddress(.v4(IPv4Address(UInt32(bigEndian: sin.sin_addr.s_addr))), port: UInt16(bigEndian: sin.sin_port))
             }
         case AF_INET6:
+            // Read in place, without an intermediate array: this runs once per datagram
+            // on an attached socket.
             return withUnsafeBytes(of: &storage) { raw in
                 let sin6 = raw.load(as: sockaddr_in6.self)
-                let bytes = withUnsafeBytes(of: sin6.sin6_addr) { Array($0) }
-                let address = IPv6Address(bytes: bytes)!
+                let (high, low) = withUnsafeBytes(of: sin6.sin6_addr) { bytes in
+                    (UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                     UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+                }
                 let port = UInt16(bigEndian: sin6.sin6_port)
-                if let v4 = address.mappedIPv4 { return SocketAddress(.v4(v4), port: port) }
-                return SocketAddress(.v6(address), port: port)
+                if high == 0 && low >> 32 == 0xFFFF { return SocketAddress(.v4(IPv4Address(UInt32(truncatingIfNeeded: low))), port: port) }
+                return SocketAddress(.v6(IPv6Address(high: high, low: low)), port: port)
             }
         default:
             return SocketAddress()
