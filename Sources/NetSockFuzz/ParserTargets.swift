@@ -1,3 +1,4 @@
+import NSAPI
 import NetSockDaemon
 import NetSockJSON
 import NetSockPOSIX
@@ -85,5 +86,21 @@ enum ConfigurationTarget {
             fatalError("the written configuration is refused: \(String(decoding: text, as: UTF8.self))")
         }
         require(again.json == configuration.json, "configuration round trip changed it")
+    }
+}
+
+/// The frame header of attached datagram descriptors: any bytes give a destination or a
+/// refusal; a destination written back as a header reads back the same.
+enum DatagramFrameTarget {
+    static let target = FuzzTarget(name: "datagram") { input in
+        let frame = Array(input)
+        let parsed: SocketAddress?
+        do { parsed = try DatagramFrame.destination(frame) } catch { return }
+        guard let destination = parsed else {
+            require(frame.prefix(DatagramFrame.headerLength).allSatisfy { $0 == 0 }, "a peer frame with bytes set")
+            return
+        }
+        let again = try? DatagramFrame.destination(DatagramFrame.header(destination))
+        require(again == .some(destination), "a header does not read back as the address it was written from")
     }
 }
