@@ -4,6 +4,9 @@ import PackageDescription
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
+    // Generic declarations (method params, result members) are specialised where the
+    // daemon's concrete types use them, not looked up at run time on every request.
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
 ]
 
 /// The libFuzzer binary exists only in fuzz builds (`make fuzz`: NETSOCK_FUZZ=1 and

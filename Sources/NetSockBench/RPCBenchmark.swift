@@ -7,17 +7,21 @@ import NetSockJSON
 import NetSockPOSIX
 import NetSockRPC
 
-/// `netsock-bench rpc`: JSON-RPC round trips per second for `daemon.info` through a
-/// real netsockd, beside the raw Unix-socket ceiling measured in the same run.
+/// `netsock-bench rpc`: JSON-RPC round trips per second for a trivial method
+/// (`daemon.whoami` by default) through a real netsockd, beside the raw Unix-socket
+/// ceiling measured in the same run.
 struct RPCBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rpc", abstract: "daemon.info round trips/s, 1 and 16 clients, pipelined and not, beside a raw Unix-socket ceiling.")
+        commandName: "rpc", abstract: "Round trips/s of a method without params (daemon.whoami), 1 and 16 clients, pipelined and not, beside a raw Unix-socket ceiling.")
 
     @Option(help: "Seconds per scenario.")
     var duration: Double = 3
 
     @Option(help: "Requests kept in flight per client in the pipelined scenarios.")
     var window: Int = 32
+
+    @Option(help: "The method called, one that takes no params.")
+    var method = API.DaemonWhoAmI.name
 
     @Option(help: "The netsockd binary (default: beside this one).")
     var netsockd: String?
@@ -33,9 +37,9 @@ struct RPCBenchmark: ParsableCommand {
         let daemon = try DaemonProcess(binary: binary, socket: daemonPath)
         defer { daemon.stop() }
 
-        let request = Array(#"{"jsonrpc":"2.0","method":"daemon.info","id":1}"#.utf8) + [0x0A]
+        let request = JSONCodec.encode(RPCRequest(method: self.method, id: 1).json) + [0x0A]
         // The ceiling replies with bytes of exactly the daemon's reply size.
-        let sample = try RPCClient(path: daemonPath).reply(API.DaemonInfo()).json
+        let sample = try RPCClient(path: daemonPath).call(self.method)
         let replySize = JSONCodec.encode(RPCResponse(id: 1, result: sample).json).count + 1
         let ceilingPath = directory + "/ceiling.sock"
         let ceiling = try LineReplyServer(path: ceilingPath, reply: [UInt8](repeating: 0x20, count: replySize - 1) + [0x0A])
@@ -47,7 +51,7 @@ struct RPCBenchmark: ParsableCommand {
         ]
         var rows: [[String]] = []
         var results: [JSONValue] = []
-        print("netsock-bench rpc: daemon.info, request \(request.count) B, reply \(replySize) B, \(self.duration) s per scenario")
+        print("netsock-bench rpc: \(self.method), request \(request.count) B, reply \(replySize) B, \(self.duration) s per scenario")
         for (name, clients, window) in scenarios {
             let measured = try LoadGenerator.run(path: daemonPath, request: request, clients: clients, window: window, seconds: self.duration)
             let reference = try LoadGenerator.run(path: ceilingPath, request: request, clients: clients, window: window, seconds: self.duration)

@@ -114,6 +114,14 @@ public enum JSONCodec {
 
     /// Serialises `value` as UTF-8 JSON text without a trailing newline.
     public static func encode(_ value: JSONValue, style: Style = .compact) -> [UInt8] {
+        var bytes: [UInt8] = []
+        self.encode(value, style: style, into: &bytes)
+        return bytes
+    }
+
+    /// Appends the JSON text of `value` to `bytes`: one pass of jansson's writer straight
+    /// into the caller's buffer (a connection's outbound queue, say), no size pass first.
+    public static func encode(_ value: JSONValue, style: Style = .compact, into bytes: inout [UInt8]) {
         let json = self.build(value)
         defer { cjansson_decref(json) }
         var flags = Int(JSON_ENCODE_ANY) | cjansson_real_precision(17)
@@ -121,10 +129,18 @@ public enum JSONCodec {
         case .compact: flags |= Int(JSON_COMPACT)
         case .pretty: flags |= cjansson_indent(2)
         }
-        let size = json_dumpb(json, nil, 0, flags)
-        guard size > 0 else { return [] }
-        return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            initialized = buffer.withMemoryRebound(to: CChar.self) { json_dumpb(json, $0.baseAddress, size, flags) }
+        // jansson hands its writer many small pieces (a quote, a key, a colon): they are
+        // gathered in a small staging buffer and appended to `bytes` in few copies.
+        withUnsafeMutablePointer(to: &bytes) { output in
+            withUnsafeTemporaryAllocation(byteCount: DumpStaging.capacity, alignment: 16) { space in
+                var staging = DumpStaging(output: output, space: space.baseAddress!)
+                _ = json_dump_callback(json, { text, count, context in
+                    guard let text, let context else { return -1 }
+                    context.assumingMemoryBound(to: DumpStaging.self).pointee.write(text, count)
+                    return 0
+                }, &staging, flags)
+                staging.flush()
+            }
         }
     }
 
@@ -167,5 +183,35 @@ public enum JSONCodec {
             }
             return result
         }
+    }
+}
+
+/// Where jansson's writer puts its pieces during ``JSONCodec/encode(_:style:into:)``.
+private struct DumpStaging {
+    static let capacity = 4096
+    let output: UnsafeMutablePointer<[UInt8]>
+    let space: UnsafeMutableRawPointer
+    var used = 0
+
+    init(output: UnsafeMutablePointer<[UInt8]>, space: UnsafeMutableRawPointer) {
+        self.output = output
+        self.space = space
+    }
+
+    mutating func write(_ text: UnsafePointer<CChar>, _ count: Int) {
+        if self.used + count > Self.capacity { self.flush() }
+        if count > Self.capacity {
+            // A large piece (a long string) goes straight to the output.
+            self.output.pointee.append(contentsOf: UnsafeRawBufferPointer(start: text, count: count))
+            return
+        }
+        (self.space + self.used).copyMemory(from: text, byteCount: count)
+        self.used += count
+    }
+
+    mutating func flush() {
+        guard self.used > 0 else { return }
+        self.output.pointee.append(contentsOf: UnsafeRawBufferPointer(start: self.space, count: self.used))
+        self.used = 0
     }
 }

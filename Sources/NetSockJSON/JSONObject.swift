@@ -30,6 +30,12 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         if self.members.count > Self.indexThreshold { self.rebuildIndex() }
     }
 
+    /// Members already in the stored form, keys known distinct: taken without a copy.
+    public init(uniqueMembers members: [(key: String, value: JSONValue)]) {
+        self.members = members
+        if self.members.count > Self.indexThreshold { self.rebuildIndex() }
+    }
+
     public var count: Int { self.members.count }
     public var isEmpty: Bool { self.members.isEmpty }
     public var keys: [String] { self.members.map(\.key) }

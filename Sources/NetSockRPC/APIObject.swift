@@ -23,11 +23,14 @@ extension APIObject {
     public static var schema: Schema { .named(self.typeName, .object(self.members.map(\.field), open: self.isOpen)) }
 
     public var json: JSONValue {
-        var object = JSONObject()
-        for member in Self.members {
-            if let value = member.encode(self) { object[member.field.name] = value }
+        // Member names are distinct by declaration (the OpenRPC test checks), so no look-ups.
+        let declared = Self.members
+        var members: [(key: String, value: JSONValue)] = []
+        members.reserveCapacity(declared.count)
+        for member in declared {
+            if let value = member.encode(self) { members.append((member.field.name, value)) }
         }
-        return .object(object)
+        return .object(JSONObject(uniqueMembers: members))
     }
 }
 

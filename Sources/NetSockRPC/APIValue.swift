@@ -15,6 +15,13 @@ public protocol APIDecodable: APIValue {
     /// From a value `schema` has accepted; throws -32602 naming `path` for what a schema
     /// cannot say (an address's syntax, say).
     init(json: JSONValue, path: String) throws(RPCError)
+    /// The value a param of this type has when left out, if it may be: `nil` (none, the
+    /// param is required) except for `Optional`, which is absent as `.some(nil)`.
+    static var valueWhenAbsent: Self? { get }
+}
+
+extension APIDecodable {
+    public static var valueWhenAbsent: Self? { nil }
 }
 
 extension APIDecodable {
@@ -122,7 +129,7 @@ extension JSONObject: APIDecodable {
 
 extension Array: APIValue where Element: APIValue {
     public static var schema: Schema { .array(Element.schema) }
-    public var json: JSONValue { .array(self.map(\.json)) }
+    public var json: JSONValue { .array(self.map { $0.json }) }
 }
 
 extension Array: APIDecodable where Element: APIDecodable {
@@ -139,10 +146,11 @@ extension Array: APIDecodable where Element: APIDecodable {
 /// as null, which means the same); in results it is a member that may be null.
 extension Optional: APIValue where Wrapped: APIValue {
     public static var schema: Schema { .oneOf([Wrapped.schema, .null]) }
-    public var json: JSONValue { self.map(\.json) ?? .null }
+    public var json: JSONValue { self.map { $0.json } ?? .null }
 }
 
 extension Optional: APIDecodable where Wrapped: APIDecodable {
+    public static var valueWhenAbsent: Self? { .some(nil) }
     public init(json: JSONValue, path: String) throws(RPCError) {
         self = json.isNull ? nil : try Wrapped(json: json, path: path)
     }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 public import NSAPI
 public import NetSockJSON
 
@@ -38,29 +41,30 @@ extension MethodDeclaration {
     public static var tags: [String] { [] }
     public static var resultIsConstant: Bool { false }
 
-    /// The params, in declaration order.
+    /// The params, in declaration order (documentation only: reflection is slow).
     var declaredParams: [any DeclaredParam] {
         Mirror(reflecting: self).children.compactMap { $0.value as? any DeclaredParam }
     }
 
     public static var spec: MethodSpec {
         MethodSpec(
-            self.name, summary: self.summary, description: self.description, params: Self().declaredParams.map(\.field),
+            self.name, summary: self.summary, description: self.description, params: Self().declaredParams.map { $0.field },
             result: self.Result.schema, resultDescription: self.resultDescription, role: self.role, errors: self.errors,
             tags: self.tags, resultIsConstant: self.resultIsConstant, typeName: String(describing: Self.self))
     }
 
     /// The declaration with its params read from `object`, which has passed the spec's
     /// validation; a param that needs more rights than the method refuses the call here.
+    ///
+    /// Each ``Param`` reads its own value as the declaration is initialised: no
+    /// reflection and no per-param allocation on the path every request takes.
     static func decode(_ object: JSONObject, permits: (MethodRole) -> Bool) throws(RPCError) -> Self {
-        let declaration = Self()
-        for param in declaration.declaredParams {
-            if let role = param.role, !permits(role), param.isGivenBeyondDefault(in: object) {
-                throw .notPermitted(method: "\(self.name) {\(param.field.name)}", role: role.rawValue)
-            }
-            try param.load(from: object)
+        try withoutActuallyEscaping(permits) { permits throws(RPCError) in
+            let decoding = ParamDecoding(object: object, method: self.name, permits: permits)
+            let declaration = decoding.decoding { Self() }
+            if let error = decoding.error { throw error }
+            return declaration
         }
-        return declaration
     }
 }
 
@@ -73,13 +77,15 @@ extension MethodDeclaration {
 /// the rights a caller needs to give the param a value other than its default.
 @propertyWrapper
 public struct Param<Value: APIDecodable> {
-    public let field: Field
+    let name: String
+    let summary: String
+    let schema: Schema?
     public let role: MethodRole?
     private let defaultValue: Value?
-    private let storage = ParamStorage<Value>()
+    private let value: Value?
 
     public var wrappedValue: Value {
-        guard let value = self.storage.value else { preconditionFailure("param \(self.field.name) read before its call was decoded") }
+        guard let value = self.value else { preconditionFailure("param \(self.name) read before its call was decoded") }
         return value
     }
 
@@ -100,43 +106,78 @@ public struct Param<Value: APIDecodable> {
     }
 
     private init(_ name: String, _ schema: Schema?, _ role: MethodRole?, _ description: String, defaultValue: Value?) {
-        let optional = Value.self as? any OptionalAPIValue.Type
-        let required = optional == nil && defaultValue == nil
-        self.field = Field(name, schema ?? optional?.wrappedSchema ?? Value.schema, required: required, description)
+        self.name = name
+        self.summary = description
+        self.schema = schema
         self.role = role
-        self.defaultValue = defaultValue ?? (optional?.absent as? Value)
+        // An optional param left out is nil, as if given its default.
+        let defaultValue = defaultValue ?? Value.valueWhenAbsent
+        self.defaultValue = defaultValue
+        self.value = ParamDecoding.current?.load(name, role: role, defaultValue: defaultValue)
     }
 }
 
-/// Where a decoded param's value lives: set once when its call is decoded.
-final class ParamStorage<Value> {
-    var value: Value?
-}
-
-/// A ``Param`` seen without its value type, as decoding and documentation see it.
+/// A ``Param`` seen without its value type, as documentation sees it.
 protocol DeclaredParam {
     var field: Field { get }
-    var role: MethodRole? { get }
-    func load(from object: JSONObject) throws(RPCError)
-    func isGivenBeyondDefault(in object: JSONObject) -> Bool
 }
 
 extension Param: DeclaredParam {
-    func load(from object: JSONObject) throws(RPCError) {
-        let member = object[self.field.name]
-        if let member, !(member.isNull && self.defaultValue != nil) {
-            self.storage.value = try Value(json: member, path: self.field.name)
-        } else if let defaultValue {
-            self.storage.value = defaultValue
-        } else {
-            throw .invalidParams(param: self.field.name, "missing required param \(self.field.name)")
+    var field: Field {
+        let optional = Value.self as? any OptionalAPIValue.Type
+        let required = optional == nil && self.defaultValue == nil
+        return Field(self.name, self.schema ?? optional?.wrappedSchema ?? Value.schema, required: required, self.summary)
+    }
+}
+
+/// The request a declaration is being decoded from, while its ``Param``s initialise.
+/// Kept per thread: tests decode on many threads at once.
+final class ParamDecoding {
+    let object: JSONObject
+    let method: String
+    let permits: (MethodRole) -> Bool
+    /// The first param that could not be read; the rest are skipped.
+    private(set) var error: RPCError?
+
+    init(object: JSONObject, method: String, permits: @escaping (MethodRole) -> Bool) {
+        self.object = object
+        self.method = method
+        self.permits = permits
+    }
+
+    func load<Value: APIDecodable>(_ name: String, role: MethodRole?, defaultValue: Value?) -> Value? {
+        guard self.error == nil else { return nil }
+        do throws(RPCError) {
+            let member = self.object[name]
+            if let role, !self.permits(role), let member, !member.isNull, member != defaultValue?.json {
+                throw .notPermitted(method: "\(self.method) {\(name)}", role: role.rawValue)
+            }
+            if let member, !(member.isNull && defaultValue != nil) { return try Value(json: member, path: name) }
+            if let defaultValue { return defaultValue }
+            throw .invalidParams(param: name, "missing required param \(name)")
+        } catch {
+            self.error = error
+            return nil
         }
     }
 
-    func isGivenBeyondDefault(in object: JSONObject) -> Bool {
-        guard let member = object[self.field.name], !member.isNull else { return false }
-        return member != self.defaultValue?.json
+    /// Runs `body` (a declaration's `init()`) with this decoding current on this thread.
+    func decoding<Result>(_ body: () -> Result) -> Result {
+        let outer = pthread_getspecific(Self.key)
+        pthread_setspecific(Self.key, Unmanaged.passUnretained(self).toOpaque())
+        defer { pthread_setspecific(Self.key, outer) }
+        return body()
     }
+
+    static var current: ParamDecoding? {
+        pthread_getspecific(self.key).map { Unmanaged<ParamDecoding>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    nonisolated(unsafe) private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
 }
 
 /// What a typed handler did with its call.

@@ -82,7 +82,10 @@ public struct RPCDispatcher<Context: RPCCaller> {
     private func encode(_ response: RPCResponse, method: String?, context: Context) -> [UInt8] {
         if context.discardsReplies { return [] }
         guard let method, case .success(let result) = response.outcome, self.table[method]?.spec.resultIsConstant == true else {
-            return JSONCodec.encode(response.json)
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(256)
+            response.encode(into: &bytes)
+            return bytes
         }
         return self.constantResults.response(id: response.id, method: method) { JSONCodec.encode(result) }
     }
@@ -117,10 +120,11 @@ private final class ConstantResults {
     func response(id: JSONValue, method: String, encodeResult: () -> [UInt8]) -> [UInt8] {
         let result = self.encoded[method] ?? encodeResult()
         self.encoded[method] = result
-        // The member order JSONCodec writes a response in: jsonrpc, id, result.
-        var bytes = Array(#"{"jsonrpc":"2.0","id":"#.utf8)
-        bytes += JSONCodec.encode(id)
-        bytes += Array(#","result":"#.utf8)
+        // The member order RPCResponse writes: jsonrpc, id, result.
+        var bytes = RPCResponse.head
+        bytes.reserveCapacity(result.count + 64)
+        JSONCodec.encode(id, into: &bytes)
+        bytes += RPCResponse.resultMember
         bytes += result
         bytes.append(UInt8(ascii: "}"))
         return bytes

@@ -44,6 +44,27 @@ public struct RPCResponse: Sendable, Equatable {
         }
     }
 
+    /// Appends the response's text to `bytes`. The envelope is fixed text; jansson writes
+    /// the id and the result (or error) into the same buffer, so a large result is
+    /// written once, where it goes. Same bytes as encoding ``json``.
+    public func encode(into bytes: inout [UInt8]) {
+        bytes.append(contentsOf: Self.head)
+        JSONCodec.encode(self.id, into: &bytes)
+        switch self.outcome {
+        case .success(let result):
+            bytes.append(contentsOf: Self.resultMember)
+            JSONCodec.encode(result, into: &bytes)
+        case .failure(let error):
+            bytes.append(contentsOf: Self.errorMember)
+            JSONCodec.encode(error.json, into: &bytes)
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    static let head: [UInt8] = Array(#"{"jsonrpc":"2.0","id":"#.utf8)
+    static let resultMember: [UInt8] = Array(#","result":"#.utf8)
+    static let errorMember: [UInt8] = Array(#","error":"#.utf8)
+
     /// Reads a response received from a peer; `nil` if `json` is not one.
     public init?(json: JSONValue) {
         guard let object = json.objectValue, object["jsonrpc"] == "2.0", let id = object["id"] else { return nil }

@@ -139,7 +139,9 @@ final class ControlConnection {
                 break
             }
             switch self.readOnce() {
-            case .data: continue
+            // A short read emptied the socket: asking again would only cost an EAGAIN
+            // (the loop is level-triggered, so bytes that come meanwhile wake it again).
+            case .data(let filled): if filled { continue }
             case .wouldBlock: break
             case .endOfInput:
                 self.endOfInput()
@@ -153,17 +155,22 @@ final class ControlConnection {
     }
 
     private enum ReadResult {
-        case data
+        /// Bytes were read; `filled` when they filled the buffer (there may be more).
+        case data(filled: Bool)
         case wouldBlock
         case endOfInput
         case failed
     }
 
     private func readOnce() -> ReadResult {
-        let count = self.server.readScratch { buffer in retryingRead(self.fd, buffer) }
+        var capacity = 0
+        let count = self.server.readScratch { buffer in
+            capacity = buffer.count
+            return retryingRead(self.fd, buffer)
+        }
         if count > 0 {
             self.received(self.server.scratch(count))
-            return .data
+            return .data(filled: count == capacity)
         }
         if count == 0 { return .endOfInput }
         return errno == EAGAIN || errno == EWOULDBLOCK ? .wouldBlock : .failed
@@ -418,7 +425,13 @@ final class ControlConnection {
     private func enqueue(_ bytes: [UInt8], newline: Bool = false) {
         guard !self.isClosed, !self.peerGone, !bytes.isEmpty else { return }
         let wasEmpty = self.outboundBytes == 0
-        self.outbound.append(contentsOf: bytes)
+        if self.outbound.isEmpty && bytes.count >= 1 << 14 {
+            // A large reply becomes the queue itself rather than being copied into it.
+            self.outbound = bytes
+            self.outboundStart = 0
+        } else {
+            self.outbound.append(contentsOf: bytes)
+        }
         if newline { self.outbound.append(0x0A) }
         if wasEmpty && !self.corked { self.flush() }
     }

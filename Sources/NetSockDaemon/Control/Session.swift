@@ -44,6 +44,9 @@ public final class Session: RPCCaller {
     private var closeHooks: [Int: () -> Void] = [:]
     private var nextToken = 1
     private(set) var isClosed = false
+    /// The caller's login name once looked up (`daemon.whoami`); the name itself may be
+    /// nil (a uid with no account), which is worth remembering too.
+    var userName: String??
 
     init(id: Int, credentials: PeerCredentials, isAdmin: Bool, daemon: Daemon) {
         self.id = id

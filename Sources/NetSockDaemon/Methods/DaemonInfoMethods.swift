@@ -106,9 +106,16 @@ struct DaemonWhoAmI: DaemonMethod {
         let identity = Identity(
             uid: credentials.uid, gid: credentials.gid, pid: credentials.pid, roles: session.roles,
             adminGroup: daemon.configuration.control.adminGroup)
-        // The login name is an NSS look-up: off the event loop, and left out when the worker is saturated.
+        // The login name is an NSS look-up: off the event loop, once per connection (its
+        // credentials cannot change), and left out when the worker is saturated.
+        if let known = session.userName {
+            var named = identity
+            named.user = known
+            return .result(named)
+        }
         let uid = credentials.uid
-        let started = daemon.blockingWork.run({ UserDatabase.userName(uid: uid) }) { name in
+        let started = daemon.blockingWork.run({ UserDatabase.userName(uid: uid) }) { [weak session] name in
+            session?.userName = .some(name)
             var named = identity
             named.user = name
             call.responder.succeed(named)
