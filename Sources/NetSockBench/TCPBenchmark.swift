@@ -98,8 +98,12 @@ struct TCPBenchmark: ParsableCommand {
 
     // MARK: Bulk
 
-    /// Keeps `window` requests in flight and sums what each reply reports.
-    private func pipelined(_ client: RPCClient, request: (Int64) -> JSONValue, bytes: (JSONValue) throws -> Int) throws -> Double {
+    /// Keeps `window` requests in flight and sums what each reply reports. Requests are
+    /// encoded once and sent with only their id changed, so the figure is the daemon's.
+    private func pipelined<Method: APIMethod>(_ client: RPCClient, _ call: Method, bytes: (JSONValue) throws -> Int) throws -> Double {
+        // The request's text without its closing brace, then `,"id":N}` per request.
+        var head = JSONCodec.encode(call.request(id: nil).json)
+        head.removeLast()
         let start = MonotonicClock.nanoseconds()
         let end = self.deadline
         var total = 0
@@ -107,7 +111,7 @@ struct TCPBenchmark: ParsableCommand {
         var next: Int64 = 1_000_000
         while true {
             while outstanding < self.window && MonotonicClock.nanoseconds() < end {
-                try client.send(request(next))
+                try client.sendRaw(head + Array(#","id":\#(next)}"#.utf8) + [0x0A])
                 next += 1
                 outstanding += 1
             }
@@ -125,14 +129,14 @@ struct TCPBenchmark: ParsableCommand {
         let client = try RPCClient(path: path)
         let socket = try self.openConnected(client, port: port)
         let send = API.SocketSend(socket: socket, data: ByteEncoding.base64([UInt8](repeating: 0x61, count: self.chunk)))
-        return try self.pipelined(client, request: { send.request(id: $0).json }, bytes: { try API.SocketSend.read($0).sent })
+        return try self.pipelined(client, send, bytes: { try API.SocketSend.read($0).sent })
     }
 
     private func downloadThroughDaemon(_ path: String, port: Int) throws -> Double {
         let client = try RPCClient(path: path)
         let socket = try self.openConnected(client, port: port)
         let receive = API.SocketRecv(socket: socket, size: self.chunk)
-        return try self.pipelined(client, request: { receive.request(id: $0).json }, bytes: { try API.SocketRecv.read($0).size })
+        return try self.pipelined(client, receive, bytes: { try API.SocketRecv.read($0).size })
     }
 
     private func uploadDirect(port: Int) throws -> Double {

@@ -42,7 +42,9 @@ public enum ClientError: Error, CustomStringConvertible {
 public final class RPCClient {
     public let path: String
     private var fd: Int32
-    private var buffer: [UInt8] = []
+    private var buffer = LineBuffer()
+    /// Where `recvmsg` puts bytes before they join `buffer`; allocated once.
+    private var chunk = [UInt8](repeating: 0, count: 65536)
     private var nextID: Int64 = 1
     private var queuedNotifications: [RPCNotification] = []
     /// Descriptors received and not yet taken, oldest first.
@@ -77,7 +79,7 @@ public final class RPCClient {
     public var fileDescriptor: Int32 { self.fd }
 
     /// Whether complete messages are already buffered (so `poll` on the descriptor would miss them).
-    public var hasBufferedMessage: Bool { self.buffer.contains(0x0A) || !self.queuedNotifications.isEmpty }
+    public var hasBufferedMessage: Bool { self.buffer.hasLine || !self.queuedNotifications.isEmpty }
 
     /// Calls several methods in one batch; results in the order given.
     public func callBatch(_ calls: [(String, JSONObject)], timeoutMilliseconds: Int = 30_000) throws(ClientError)
@@ -111,14 +113,14 @@ public final class RPCClient {
     /// Every complete message that arrives within `timeoutMilliseconds` (at most one read).
     public func pollMessages(timeoutMilliseconds: Int) throws(ClientError) -> [JSONValue] {
         var messages: [JSONValue] = []
-        if !self.buffer.contains(0x0A) {
+        if !self.buffer.hasLine {
             do {
                 try self.fill(deadline: MonotonicClock.nanoseconds() + UInt64(max(0, timeoutMilliseconds)) * 1_000_000)
             } catch .timeout {
                 return []
             }
         }
-        while self.buffer.contains(0x0A) { messages.append(try self.readMessage(deadline: nil)) }
+        while self.buffer.hasLine { messages.append(try self.readMessage(deadline: nil)) }
         return messages
     }
 
@@ -209,28 +211,23 @@ public final class RPCClient {
     /// Reads one line-delimited JSON message (the daemon writes exactly one per line).
     public func readMessage(deadline: UInt64?) throws(ClientError) -> JSONValue {
         while true {
-            if let newline = self.buffer.firstIndex(of: 0x0A) {
-                let line = self.buffer[..<newline]
-                defer { self.buffer.removeFirst(newline + 1) }
+            let message = try self.buffer.nextLine { line throws(ClientError) in
                 do {
                     return try JSONCodec.parse(line)
                 } catch {
                     throw .protocolViolation("unreadable reply: \(error)")
                 }
             }
+            if let message { return message }
             try self.fill(deadline: deadline)
         }
     }
 
     /// Reads whatever bytes arrive next, raw (for HTTP-mode tests).
     public func readRaw(timeoutMilliseconds: Int) throws(ClientError) -> [UInt8] {
-        if !self.buffer.isEmpty {
-            defer { self.buffer.removeAll() }
-            return self.buffer
-        }
+        if !self.buffer.isEmpty { return self.buffer.takeAll() }
         try self.fill(deadline: MonotonicClock.nanoseconds() + UInt64(max(0, timeoutMilliseconds)) * 1_000_000)
-        defer { self.buffer.removeAll() }
-        return self.buffer
+        return self.buffer.takeAll()
     }
 
     private func fill(deadline: UInt64?) throws(ClientError) {
@@ -250,14 +247,13 @@ public final class RPCClient {
             if ready == 0 { throw .timeout }
             break
         }
-        var chunk = [UInt8](repeating: 0, count: 65536)
         // recvmsg, not read: a reply may carry descriptors (socket.attach), which come
         // with its first byte and wait here until the caller takes them.
-        let received = chunk.withUnsafeMutableBytes { DescriptorPassing.receive(self.fd, into: $0) }
+        let received = self.chunk.withUnsafeMutableBytes { DescriptorPassing.receive(self.fd, into: $0) }
         self.descriptors += received.descriptors
         if received.truncated { throw .protocolViolation("descriptors the daemon passed were dropped (MSG_CTRUNC)") }
         switch received.result {
-        case .moved(let count): self.buffer.append(contentsOf: chunk[0..<count])
+        case .moved(let count): self.chunk.withUnsafeBytes { self.buffer.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         case .wouldBlock: return
         case .endOfInput: throw .disconnected
         case .failed(let code):

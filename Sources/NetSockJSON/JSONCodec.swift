@@ -27,25 +27,15 @@ public enum JSONCodec {
     ///
     /// Duplicate object keys, invalid UTF-8, trailing garbage and nesting deeper
     /// than `maxDepth` are errors, never traps. NUL characters inside strings are allowed.
+    /// Long plain string values (payloads in base64) are taken as they are rather
+    /// than lexed by jansson (``LongStrings``); the value is the same either way.
     public static func parse(_ bytes: some Collection<UInt8>, maxDepth: Int = defaultMaxDepth) throws(JSONParseError)
         -> JSONValue
     {
-        let flags = Int(JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
-        var error = json_error_t()
-        let root: UnsafeMutablePointer<json_t>? =
-            bytes.withContiguousStorageIfAvailable { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { json_loadb($0.baseAddress, $0.count, flags, &error) }
-            } ?? Array(bytes).withUnsafeBufferPointer { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { json_loadb($0.baseAddress, $0.count, flags, &error) }
-            }
-        guard let root else {
-            let text = withUnsafeBytes(of: error.text) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            throw JSONParseError(message: text, position: Int(error.position))
-        }
-        defer { cjansson_decref(root) }
-        return try self.convert(root, depth: 0, maxDepth: maxDepth)
+        let result =
+            bytes.withContiguousStorageIfAvailable { buffer in self.parse(UnsafeRawBufferPointer(buffer), maxDepth: maxDepth) }
+            ?? Array(bytes).withUnsafeBytes { self.parse($0, maxDepth: maxDepth) }
+        return try result.get()
     }
 
     /// Parses UTF-8 text; a convenience for tests and configuration files.
@@ -53,9 +43,83 @@ public enum JSONCodec {
         try self.parse(Array(text.utf8), maxDepth: maxDepth)
     }
 
-    private static func convert(_ json: UnsafeMutablePointer<json_t>, depth: Int, maxDepth: Int)
-        throws(JSONParseError) -> JSONValue
-    {
+    /// Texts shorter than this are parsed by jansson alone: the scan for long strings
+    /// would cost more than it saves.
+    static let longStringScanThreshold = 4096
+
+    private static func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) -> Result<JSONValue, JSONParseError> {
+        if bytes.count >= self.longStringScanThreshold, let extraction = LongStrings.extract(bytes) {
+            let parsed = extraction.skeleton.withUnsafeBytes { skeleton in
+                var substitution: Substitution? = Substitution(values: extraction.values, original: bytes)
+                return self.load(skeleton, maxDepth: maxDepth, substitution: &substitution)
+            }
+            // A text that does not parse is parsed again whole, so that its error (and
+            // the position in it) is the one jansson gives for what was sent.
+            if let parsed, case .success = parsed { return parsed }
+        }
+        var none: Substitution? = nil
+        return self.load(bytes, maxDepth: maxDepth, substitution: &none) ?? .failure(JSONParseError(message: "internal", position: 0))
+    }
+
+    /// jansson only, never the long-string scan: the reference the scan is tested against.
+    package static func parseWithJanssonOnly(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+        var none: Substitution? = nil
+        let result = bytes.withUnsafeBytes { self.load($0, maxDepth: maxDepth, substitution: &none) }
+        return try (result ?? .failure(JSONParseError(message: "internal", position: 0))).get()
+    }
+
+    /// The long string values to put back while converting a parsed skeleton.
+    private struct Substitution {
+        let values: [(ordinal: Int, range: Range<Int>)]
+        let original: UnsafeRawBufferPointer
+        /// The next entry of `values` to put back.
+        var next = 0
+        /// String values converted so far, in document order.
+        var ordinal = 0
+        /// The skeleton did not line up with the scan (it always should): parse the original.
+        var mismatched = false
+
+        mutating func value(for parsed: String) -> String {
+            defer { self.ordinal += 1 }
+            guard self.next < self.values.count, self.values[self.next].ordinal == self.ordinal else { return parsed }
+            guard parsed.isEmpty else {
+                self.mismatched = true
+                return parsed
+            }
+            let range = self.values[self.next].range
+            self.next += 1
+            return String(decoding: UnsafeRawBufferPointer(rebasing: self.original[range]), as: UTF8.self)
+        }
+
+        var isComplete: Bool { !self.mismatched && self.next == self.values.count }
+    }
+
+    /// jansson's parse and the conversion to `JSONValue`; nil when a substitution did not line up.
+    private static func load(_ bytes: UnsafeRawBufferPointer, maxDepth: Int, substitution: inout Substitution?) -> Result<
+        JSONValue, JSONParseError
+    >? {
+        let flags = Int(JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
+        var error = json_error_t()
+        let root = bytes.withMemoryRebound(to: CChar.self) { json_loadb($0.baseAddress, $0.count, flags, &error) }
+        guard let root else {
+            let text = withUnsafeBytes(of: error.text) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            return .failure(JSONParseError(message: text, position: Int(error.position)))
+        }
+        defer { cjansson_decref(root) }
+        do {
+            let value = try self.convert(root, depth: 0, maxDepth: maxDepth, substitution: &substitution)
+            if let substitution, !substitution.isComplete { return nil }
+            return .success(value)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private static func convert(
+        _ json: UnsafeMutablePointer<json_t>, depth: Int, maxDepth: Int, substitution: inout Substitution?
+    ) throws(JSONParseError) -> JSONValue {
         switch cjansson_typeof(json) {
         case JSON_NULL: return .null
         case JSON_TRUE: return .bool(true)
@@ -64,11 +128,14 @@ public enum JSONCodec {
         case JSON_REAL: return .double(json_real_value(json))
         case JSON_STRING:
             let length = json_string_length(json)
-            guard let pointer = json_string_value(json) else { return .string("") }
-            return .string(
-                pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
-                    String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
-                })
+            let text =
+                json_string_value(json).map { pointer in
+                    pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+                        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+                    }
+                } ?? ""
+            guard substitution != nil else { return .string(text) }
+            return .string(substitution!.value(for: text))
         case JSON_ARRAY:
             guard depth < maxDepth else { throw JSONParseError(message: "nesting deeper than \(maxDepth)", position: 0) }
             let count = json_array_size(json)
@@ -76,7 +143,7 @@ public enum JSONCodec {
             elements.reserveCapacity(count)
             for index in 0..<count {
                 guard let element = json_array_get(json, index) else { continue }
-                elements.append(try self.convert(element, depth: depth + 1, maxDepth: maxDepth))
+                elements.append(try self.convert(element, depth: depth + 1, maxDepth: maxDepth, substitution: &substitution))
             }
             return .array(elements)
         case JSON_OBJECT:
@@ -94,7 +161,7 @@ public enum JSONCodec {
                     }
                 } ?? ""
                 if let value = json_object_iter_value(current) {
-                    members.append((key, try self.convert(value, depth: depth + 1, maxDepth: maxDepth)))
+                    members.append((key, try self.convert(value, depth: depth + 1, maxDepth: maxDepth, substitution: &substitution)))
                 }
                 iterator = json_object_iter_next(json, current)
             }
@@ -121,7 +188,80 @@ public enum JSONCodec {
 
     /// Appends the JSON text of `value` to `bytes`: one pass of jansson's writer straight
     /// into the caller's buffer (a connection's outbound queue, say), no size pass first.
+    ///
+    /// A long string that is all plain bytes (a payload in base64) is copied in as it
+    /// is, which is what jansson would write for it, without its per-character writer;
+    /// the objects and arrays around it (to ``longStringDepth`` levels) are written
+    /// here in jansson's compact form, and everything else by jansson.
     public static func encode(_ value: JSONValue, style: Style = .compact, into bytes: inout [UInt8]) {
+        if case .compact = style, self.hasLongString(value, depth: self.longStringDepth) {
+            self.writeAroundLongStrings(value, depth: self.longStringDepth, into: &bytes)
+        } else {
+            self.encodeWithJansson(value, style: style, into: &bytes)
+        }
+    }
+
+    /// How deep long strings are looked for: a request's `params.data` and a reply's
+    /// `result.data` are at the second level.
+    static let longStringDepth = 3
+
+    /// jansson only: the reference the long-string writer is tested against.
+    package static func encodeWithJanssonOnly(_ value: JSONValue, style: Style = .compact) -> [UInt8] {
+        var bytes: [UInt8] = []
+        self.encodeWithJansson(value, style: style, into: &bytes)
+        return bytes
+    }
+
+    private static func hasLongString(_ value: JSONValue, depth: Int) -> Bool {
+        switch value {
+        case .string(let text): text.utf8.count >= LongStrings.minimumLength
+        case .object(let object) where depth > 0: object.contains { self.hasLongString($0.value, depth: depth - 1) }
+        case .array(let elements) where depth > 0: elements.contains { self.hasLongString($0, depth: depth - 1) }
+        default: false
+        }
+    }
+
+    /// Compact JSON as jansson writes it: `{"key":value,...}` and `[value,...]` with no
+    /// spaces, plain strings as they are. Recursion is bounded by `depth`, not by input.
+    private static func writeAroundLongStrings(_ value: JSONValue, depth: Int, into bytes: inout [UInt8]) {
+        switch value {
+        case .string(let text):
+            if !self.writePlain(text, into: &bytes) { self.encodeWithJansson(value, style: .compact, into: &bytes) }
+        case .object(let object) where depth > 0 && self.hasLongString(value, depth: depth):
+            bytes.append(UInt8(ascii: "{"))
+            for (position, member) in object.enumerated() {
+                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                if !self.writePlain(member.key, into: &bytes) { self.encodeWithJansson(.string(member.key), style: .compact, into: &bytes) }
+                bytes.append(UInt8(ascii: ":"))
+                self.writeAroundLongStrings(member.value, depth: depth - 1, into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        case .array(let elements) where depth > 0 && self.hasLongString(value, depth: depth):
+            bytes.append(UInt8(ascii: "["))
+            for (position, element) in elements.enumerated() {
+                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                self.writeAroundLongStrings(element, depth: depth - 1, into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        default:
+            self.encodeWithJansson(value, style: .compact, into: &bytes)
+        }
+    }
+
+    /// Writes `text` quoted when every byte is plain; false (nothing written) otherwise.
+    private static func writePlain(_ text: String, into bytes: inout [UInt8]) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in
+            guard PlainText.isPlain(UnsafeRawBufferPointer(utf8)) else { return false }
+            bytes.reserveCapacity(bytes.count + utf8.count + 2)
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return true
+        }
+    }
+
+    private static func encodeWithJansson(_ value: JSONValue, style: Style, into bytes: inout [UInt8]) {
         let json = self.build(value)
         defer { cjansson_decref(json) }
         var flags = Int(JSON_ENCODE_ANY) | cjansson_real_precision(17)

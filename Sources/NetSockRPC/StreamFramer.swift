@@ -1,3 +1,5 @@
+import NetSockJSON
+
 /// Splits a byte stream into JSON texts without parsing them.
 ///
 /// Accepts newline-delimited JSON, back-to-back values and pretty-printed values
@@ -149,8 +151,14 @@ public struct StreamFramer: Sendable {
                 let limit = min(self.buffer.count, self.start + self.maxMessageBytes + 1)
                 var cursor = self.cursor
                 var elements = self.elements
-                self.buffer.withUnsafeBufferPointer { bytes in
+                self.buffer.withUnsafeBytes { buffer in
+                    let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<limit])
                     while cursor < limit {
+                        if inString && !escaped {
+                            // String contents (payloads) are skipped a word at a time.
+                            cursor = PlainText.quoteOrBackslash(bytes, from: cursor)
+                            if cursor == limit { break }
+                        }
                         let byte = bytes[cursor]
                         cursor += 1
                         if inString {
