@@ -51,4 +51,13 @@ public protocol NetworkStack: AnyObject {
     func setOption(_ handle: SocketHandle, _ option: SocketOption, _ value: SocketOptionValue) throws(NSAPIError)
     func getOption(_ handle: SocketHandle, _ option: SocketOption) throws(NSAPIError) -> SocketOptionValue
     func localAddress(_ handle: SocketHandle) throws(NSAPIError) -> SocketAddress
+    /// Ends a TCP connection abortively, a reset to the peer, leaving the socket open but
+    /// unconnected: the client of an attached socket went away with the stream unfinished,
+    /// and the peer must not take that for an orderly end.
+    func socketAbort(_ handle: SocketHandle)
+}
+
+extension NetworkStack {
+    /// A stack without resets ends both directions in order.
+    public func socketAbort(_ handle: SocketHandle) { try? self.socketShutdown(handle, .both) }
 }

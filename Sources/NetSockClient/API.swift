@@ -1683,7 +1683,7 @@ extension API {
         public static let method = "socket.detached"
         /// Socket id.
         public var socket: Int
-        /// finished, client_closed or failed.
+        /// finished (both directions ended in order), client_closed (the client closed its descriptor first; an unfinished TCP stream is reset), failed (the socket failed: a reset, say) or socket_closed (socket.close).
         public var reason: String
         /// The NSAPI error, when the socket failed.
         public var error: API.NSAPIFailure?

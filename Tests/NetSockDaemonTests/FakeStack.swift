@@ -18,6 +18,8 @@ final class FakeStack: NetworkStack {
         var bound: SocketAddress?
         var options: [SocketOption: SocketOptionValue] = [:]
         var closed = false
+        var shutdowns: [ShutdownDirection] = []
+        var aborted = false
         init(proto: SocketProtocol) { self.proto = proto }
     }
 
@@ -103,7 +105,11 @@ final class FakeStack: NetworkStack {
         return (source, Array(bytes.prefix(maxBytes)))
     }
 
-    func socketShutdown(_ handle: SocketHandle, _ direction: ShutdownDirection) throws(NSAPIError) {}
+    func socketShutdown(_ handle: SocketHandle, _ direction: ShutdownDirection) throws(NSAPIError) {
+        self[handle].shutdowns.append(direction)
+    }
+
+    func socketAbort(_ handle: SocketHandle) { self[handle].aborted = true }
 
     func setOption(_ handle: SocketHandle, _ option: SocketOption, _ value: SocketOptionValue) throws(NSAPIError) {
         guard option != .linger else { throw .unsupported }

@@ -94,7 +94,7 @@ struct DetachedNotification: DaemonNotification {
 
     static let members: [APIMember<DetachedNotification>] = [
         APIMember("socket", \.socket, "Socket id."),
-        APIMember("reason", \.reason, "finished, client_closed or failed.", schema: .string(oneOf: ["finished", "client_closed", "failed", "socket_closed"])),
+        APIMember("reason", \.reason, "finished (both directions ended in order), client_closed (the client closed its descriptor first; an unfinished TCP stream is reset), failed (the socket failed: a reset, say) or socket_closed (socket.close).", schema: .string(oneOf: ["finished", "client_closed", "failed", "socket_closed"])),
         APIMember("error", omittedWhenNil: \.failure, "The NSAPI error, when the socket failed."),
     ]
 }

@@ -92,6 +92,11 @@ final class SocketChannel {
         return self.remote
     }
 
+    /// The first run, in the next turn of the loop.
+    func start() {
+        self.reactor.deferToNextTick { [weak self] in self?.run() }
+    }
+
     /// Moves what can move now; called on every event of either side (`local`: the
     /// local end's readiness when it was the one that changed; empty for the stack's).
     func run(local events: Reactor.Events = []) {

@@ -17,13 +17,24 @@ extension SocketLayer {
             call.timer = nil
             call.abort(.parameter)
         }
-        channel.onEnd = { [weak self, weak socket] end in
-            guard let self, let socket, socket.channel === channel else { return }
+        // Weak all round: the channel keeps this closure, and must not keep itself.
+        channel.onEnd = { [weak self, weak socket, weak channel] end in
+            guard let self, let socket, let channel, socket.channel === channel else { return }
             socket.channel = nil
+            if end == .clientGone && socket.proto == .tcp && socket.state == .connected, let stack = socket.stack {
+                // The client closed its end with the stream unfinished (data it would
+                // never read, or a reset of its own): the peer gets a reset, as a TCP
+                // endpoint that closed with data arriving would send.
+                stack.socketAbort(socket.handle)
+                socket.state = .open
+                socket.peer = nil
+            }
             self.channelEndHandler?(socket.owner, socket.id, end)
         }
-        // Whatever the stack holds already moves at once.
-        channel.run()
+        // Whatever the stack holds already moves next turn, once the reply (and the
+        // descriptor with it) has been queued: a socket that fails at once is reported
+        // after its attach, not before.
+        channel.start()
         return channel
     }
 

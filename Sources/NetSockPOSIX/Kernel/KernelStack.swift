@@ -183,6 +183,15 @@ public final class KernelStack: NetworkStack {
         guard shutdown(socket.fd, how) == 0 else { throw KernelErrno.last }
     }
 
+    /// connect(2) to AF_UNSPEC disconnects a TCP socket, with a reset for one that was
+    /// established, and keeps the descriptor (Linux `tcp_disconnect`).
+    public func socketAbort(_ handle: SocketHandle) {
+        guard let socket = try? self.known(handle) else { return }
+        var unspecified = sockaddr()
+        unspecified.sa_family = sa_family_t(AF_UNSPEC)
+        _ = connect(socket.fd, &unspecified, socklen_t(MemoryLayout<sockaddr>.size))
+    }
+
     public func localAddress(_ handle: SocketHandle) throws(NSAPIError) -> SocketAddress {
         let socket = try self.known(handle)
         var storage = sockaddr_storage()
