@@ -90,6 +90,23 @@ import Testing
         #expect(try sha256(directory + "/sent", in: directory) == sha256(directory + "/received", in: directory))
     }
 
+    /// contrib/examples/attach_stream.py, run as its docstring says, through an echo peer.
+    @Test func thePythonExampleStreamsAFileThroughAnAttachedSocket() throws {
+        let daemon = try DaemonLauncher()
+        let directory = daemon.directory.path
+        try shell("head -c \(8 << 20) /dev/urandom > \(directory)/input", in: directory)
+        let peer = try TCPPeer { connection in echo(connection) }
+        let example = String(#filePath.split(separator: "/").dropLast(3).joined(separator: "/")).withRoot + "/contrib/examples/attach_stream.py"
+        let run = try Subprocess(
+            "/usr/bin/python3", [example, "--interface", "lo", "127.0.0.1", String(peer.port), directory + "/input"],
+            environment: ProcessEnvironment.current.merging(["NETSOCKD_SOCKET": daemon.socketPath]) { $1 }, directory: directory)
+        #expect(run.wait(timeoutSeconds: 60) == 0, "\(run.stderr)")
+        peer.join()
+        let listing = try Subprocess.run("/bin/ls", ["-la", directory], directory: directory).stdout
+        #expect(try sha256(run.stdoutPath, in: directory) == sha256(directory + "/input", in: directory), "\(listing)")
+        #expect(run.stderr.contains(#""reason": "finished""#), "\(run.stderr)")
+    }
+
     // MARK: Ends
 
     @Test func theClientsHalfCloseIsShutdownWriteAndTheReplyStillComes() throws {
@@ -337,6 +354,11 @@ private func nextDetached(_ client: RPCClient) throws -> API.DetachedNotificatio
         if let detached = API.DetachedNotification(notification) { return detached }
     }
     return nil
+}
+
+extension String {
+    /// `#filePath` pieces joined back into an absolute path.
+    fileprivate var withRoot: String { "/" + self }
 }
 
 private func seconds() -> Double { Double(MonotonicClock.nanoseconds()) / 1e9 }
