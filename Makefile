@@ -64,6 +64,7 @@ soak: release
 bench: release
 	.build/release/netsock-bench rpc
 	.build/release/netsock-bench tcp
+	.build/release/netsock-bench attach
 	.build/release/netsock-bench netcat
 
 # docs/openrpc.json and the typed client (Sources/NetSockClient/API.swift) are generated

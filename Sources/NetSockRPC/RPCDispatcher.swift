@@ -26,7 +26,7 @@ extension RPCCaller {
 /// the batch reply leaves once every entry has answered (JSON-RPC allows any order,
 /// keeping it makes replies easy to read). Replies leave encoded, and a batch holds
 /// its entries encoded, so the caller can count every byte it is asked to keep.
-public struct RPCDispatcher<Context: RPCCaller> {
+public final class RPCDispatcher<Context: RPCCaller> {
     public var table: MethodTable<Context>
     public var maxBatch: Int
     private let constantResults = ConstantResults()
@@ -123,7 +123,7 @@ private final class ConstantResults {
         // The member order RPCResponse writes: jsonrpc, id, result.
         var bytes = RPCResponse.head
         bytes.reserveCapacity(result.count + 64)
-        JSONCodec.encode(id, into: &bytes)
+        RPCResponse.writeID(id, into: &bytes)
         bytes += RPCResponse.resultMember
         bytes += result
         bytes.append(UInt8(ascii: "}"))

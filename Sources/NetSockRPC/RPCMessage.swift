@@ -49,7 +49,7 @@ public struct RPCResponse: Sendable, Equatable {
     /// written once, where it goes. Same bytes as encoding ``json``.
     public func encode(into bytes: inout [UInt8]) {
         bytes.append(contentsOf: Self.head)
-        JSONCodec.encode(self.id, into: &bytes)
+        Self.writeID(self.id, into: &bytes)
         switch self.outcome {
         case .success(let result):
             bytes.append(contentsOf: Self.resultMember)
@@ -59,6 +59,25 @@ public struct RPCResponse: Sendable, Equatable {
             JSONCodec.encode(error.json, into: &bytes)
         }
         bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// The id as jansson writes it. An integer (nearly every id) is written here: its
+    /// decimal digits are all there is to it, and a jansson call for it costs a tree, a
+    /// dump and a `snprintf`; anything else goes through jansson.
+    static func writeID(_ id: JSONValue, into bytes: inout [UInt8]) {
+        guard case .integer(let number) = id else { return JSONCodec.encode(id, into: &bytes) }
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 20 digits at most, in 24 bytes.
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[23 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            bytes.append(contentsOf: buffer[(24 - count)...])
+        }
     }
 
     static let head: [UInt8] = Array(#"{"jsonrpc":"2.0","id":"#.utf8)

@@ -259,3 +259,20 @@ struct Doc: MethodDeclaration {
     static let summary = ""
     static let resultIsConstant = true
 }
+
+/// Replies are written around jansson (the envelope, integer ids); the bytes must be
+/// what jansson writes for the whole response.
+@Suite struct ResponseEncodingTests {
+    @Test(arguments: [
+        JSONValue.integer(0), 1, -1, 7, 10, 99, 12345, .integer(Int64.max), .integer(Int64.min), .integer(Int64.min + 1),
+        "abc", "é\"\\\n", "", .null, 1.5,
+    ])
+    func aResponseIsWhatJanssonWritesForIt(_ id: JSONValue) {
+        for outcome in [Result<JSONValue, RPCError>.success(["a": [1, "x"], "b": nil]), .failure(.methodNotFound("m"))] {
+            let response = RPCResponse(id: id, outcome: outcome)
+            var bytes: [UInt8] = []
+            response.encode(into: &bytes)
+            #expect(bytes == JSONCodec.encodeWithJanssonOnly(response.json))
+        }
+    }
+}
