@@ -71,7 +71,7 @@ let package = Package(
         ),
         .target(
             name: "NetSockTestSupport",
-            dependencies: ["NetSockClient", "NetSockJSON", "NetSockRPC", "NetSockPOSIX"],
+            dependencies: ["NetSockClient", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "CNetSockLinux"],
             swiftSettings: strict
         ),
         .executableTarget(name: "netsockd", dependencies: ["NetSockDaemon"], swiftSettings: strict),

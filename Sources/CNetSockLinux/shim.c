@@ -7,6 +7,7 @@
 #include <linux/netlink.h>
 #include <fcntl.h>
 #include <errno.h>
+#include <spawn.h>
 #include "CNetSockLinux.h"
 
 int cnetsock_set_thread_name(pthread_t thread, const char *name) {
@@ -184,4 +185,8 @@ int cnetsock_sendmmsg(int fd, const unsigned char *base, int stride, int count, 
         }
     }
     return sendmmsg(fd, messages, count, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+int cnetsock_spawn_close_from(posix_spawn_file_actions_t *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
 }

@@ -110,6 +110,23 @@ public final class DaemonLauncher {
     /// Descriptors the daemon holds open.
     public var descriptorCount: Int { self.status?.descriptors ?? -1 }
 
+    /// What each open descriptor is (`socket:[inode]`, `pipe:[inode]`, a path), by number:
+    /// for the message of a test that finds one too many.
+    public var descriptorTargets: [Int32: String] {
+        let directory = "/proc/\(self.process.pid)/fd"
+        guard let listing = opendir(directory) else { return [:] }
+        defer { closedir(listing) }
+        var targets: [Int32: String] = [:]
+        while let entry = readdir(listing) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let fd = Int32(name) else { continue }
+            var target = [CChar](repeating: 0, count: 256)
+            let length = readlink("\(directory)/\(name)", &target, target.count - 1)
+            targets[fd] = length < 0 ? "?" : String(decoding: target.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        return targets
+    }
+
     /// User plus system CPU time the daemon has used, in clock ticks.
     public var cpuTicks: Int { self.status?.cpuTicks ?? 0 }
 

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CNetSockLinux
 import NetSockPOSIX
 import Synchronization
 
@@ -88,6 +89,10 @@ public final class Subprocess {
         posix_spawn_file_actions_addopen(&actions, 1, self.stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, self.stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         for (child, ours) in descriptors { posix_spawn_file_actions_adddup2(&actions, ours, child) }
+        // Nothing else of ours: a test's sockets and pipes (left without CLOEXEC, or
+        // opened by another test at the same moment) would stay open in the child, keep
+        // connections alive past their test, and make the child's descriptor count vary.
+        cnetsock_spawn_close_from(&actions, (descriptors.keys.max() ?? 2) + 1)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

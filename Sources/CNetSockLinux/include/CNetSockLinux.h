@@ -52,4 +52,8 @@ int cnetsock_recvmmsg(int fd, unsigned char *base, int stride, int capacity, int
 int cnetsock_sendmmsg(int fd, const unsigned char *base, int stride, int count, const int *lengths,
                       const struct sockaddr_storage *addresses, const unsigned int *address_lengths);
 
+// posix_spawn_file_actions_addclosefrom_np (glibc 2.34) is a _GNU_SOURCE/misc extension.
+#include <spawn.h>
+int cnetsock_spawn_close_from(posix_spawn_file_actions_t *actions, int from);
+
 #endif
