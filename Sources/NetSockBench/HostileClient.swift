@@ -58,12 +58,12 @@ enum HostileClient: String, CaseIterable, Sendable {
     /// UDP and TCP echo, DNS and listings, checked.
     case validTraffic
 
-    /// Plays the round; false only when valid traffic did not get the right answer.
-    func play(_ target: SoakTarget, _ random: inout SplitMix64) -> Bool {
+    /// Plays one round; for valid traffic, what went wrong (nil when all was right).
+    func play(_ target: SoakTarget, _ random: inout SplitMix64) -> String? {
         do {
-            return try self.round(target, &random)
+            return try self.round(target, &random) ? nil : "\(self.rawValue): a wrong answer"
         } catch {
-            return self != .validTraffic
+            return self == .validTraffic ? "\(error)" : nil
         }
     }
 
@@ -177,7 +177,13 @@ enum HostileClient: String, CaseIterable, Sendable {
         let answer = try client.call(API.DNSGetHostByName(name: "valid\(Int.random(in: 0...9999, using: &random)).soak.test", version: .ipv4))
         _ = try client.call(API.SocketClose(socket: udp))
         _ = try client.call(API.SocketClose(socket: tcp))
-        return datagram.data == payload && stream.data == ByteEncoding.base64(Array("soak".utf8)) && listing == 2 && answer.address == "192.0.2.7"
+        var wrong: [String] = []
+        if datagram.data != payload { wrong.append("UDP echo") }
+        if stream.data != ByteEncoding.base64(Array("soak".utf8)) { wrong.append("TCP echo \(stream.data)") }
+        if listing != 2 { wrong.append("socket.list counted \(listing)") }
+        if answer.address != "192.0.2.7" { wrong.append("DNS answered \(answer.address)") }
+        if !wrong.isEmpty { throw BenchError("valid traffic got a wrong answer: " + wrong.joined(separator: ", ")) }
+        return true
     }
 
     static func line<Method: APIMethod>(_ method: Method, id: Int?) -> [UInt8] {

@@ -77,6 +77,7 @@ struct SoakBenchmark: ParsableCommand {
         let stop = Atomic<Bool>(false)
         let rounds = Mutex([HostileClient: Int]())
         let failedValid = Atomic<Int>(0)
+        let firstValidFailure = Mutex<String?>(nil)
         let threads = (0..<self.attackers).map { index in
             spawn {
                 // Hostile clients run at the lowest priority, so that the figure shows how
@@ -87,7 +88,10 @@ struct SoakBenchmark: ParsableCommand {
                 var played: [HostileClient: Int] = [:]
                 while !stop.load(ordering: .relaxed) {
                     let round = kinds.randomElement(using: &random)!
-                    if !round.play(target, &random) { failedValid.add(1, ordering: .relaxed) }
+                    if let failure = round.play(target, &random) {
+                        failedValid.add(1, ordering: .relaxed)
+                        firstValidFailure.withLock { first in first = first ?? failure }
+                    }
                     played[round, default: 0] += 1
                 }
                 rounds.withLock { total in total.merge(played, uniquingKeysWith: +) }
@@ -112,6 +116,7 @@ struct SoakBenchmark: ParsableCommand {
         let report = SoakReport(
             seed: seed, seconds: self.seconds, attackers: self.attackers, quiet: quiet, attacked: attacked,
             rounds: rounds.withLock { $0 }, failedValidRounds: failedValid.load(ordering: .relaxed),
+            firstValidFailure: firstValidFailure.withLock { $0 },
             before: before, after: after, stillAnswers: stillAnswers, cleanExit: cleanExit)
         report.print(json: self.json)
         guard report.passed else { throw ExitCode.failure }
@@ -181,6 +186,7 @@ struct SoakReport {
     var attacked: Bystander.Latencies
     var rounds: [HostileClient: Int]
     var failedValidRounds: Int
+    var firstValidFailure: String?
     var before: ProcessStatus
     var after: ProcessStatus?
     var stillAnswers: Bool
@@ -188,13 +194,14 @@ struct SoakReport {
 
     var descriptorsLeaked: Bool { (self.after?.descriptors ?? Int.max) > self.before.descriptors }
     var passed: Bool {
-        self.quiet.failures == 0 && self.attacked.failures == 0 && !self.descriptorsLeaked && self.stillAnswers && self.cleanExit
+        self.quiet.failures == 0 && self.attacked.failures == 0 && self.failedValidRounds == 0 && !self.descriptorsLeaked && self.stillAnswers && self.cleanExit
     }
 
     func print(json: Bool) {
         let roundsPlayed = self.rounds.values.reduce(0, +)
         Swift.print("hostile rounds played: \(format(Double(roundsPlayed))) (" + HostileClient.allCases.map { "\($0.rawValue) \(self.rounds[$0] ?? 0)" }.joined(separator: ", ") + ")")
         Swift.print("valid-traffic rounds that got a wrong answer or an error: \(self.failedValidRounds) of \(self.rounds[.validTraffic] ?? 0)")
+        if let failure = self.firstValidFailure { Swift.print("first failed valid-traffic round: \(failure)") }
         printTable(
             ["well-behaved client, round trip", "under attack", "quiet daemon (reference)"],
             [

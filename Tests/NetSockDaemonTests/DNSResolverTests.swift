@@ -60,11 +60,25 @@ import Testing
     }
 
     @Test func limitsArePerClientWithADaemonWideSecondCap() {
-        for _ in 0..<5 { #expect(self.id(self.start(1)) != nil) }
-        #expect(self.start(1).failure == .noMemory, "Mbed's five per client")
-        for _ in 0..<5 { #expect(self.id(self.start(2)) != nil, "one client's five do not starve another") }
-        for _ in 0..<2 { #expect(self.id(self.start(3)) != nil) }
-        #expect(self.start(3).failure == .noMemory, "the daemon-wide cap still holds")
+        var ended: [Int: [NSAPIError?]] = [:]
+        func start(_ owner: Int) -> Result<DNSResolver.AsyncStart, NSAPIError> {
+            self.resolver.resolveAsync("host.example", version: .ipv4, interface: self.interface, owner: owner) { _, result in
+                ended[owner, default: []].append(result.failure)
+            }
+        }
+        for _ in 0..<5 { #expect(self.id(start(1)) != nil) }
+        #expect(start(1).failure == .noMemory, "Mbed's five per client")
+        for _ in 0..<5 { #expect(self.id(start(2)) != nil, "one client's five do not starve another") }
+        for _ in 0..<2 { #expect(self.id(start(3)) != nil) }
+        #expect(ended.isEmpty)
+        // All twelve are taken: a client holding fewer than the most takes the oldest of
+        // whoever holds the most, until all hold the same.
+        #expect(self.id(start(3)) != nil)
+        #expect(ended[1] == [.noMemory], "the first of the biggest holders gave way")
+        #expect(self.id(start(3)) != nil)
+        #expect(ended[2] == [.noMemory])
+        #expect(start(3).failure == .noMemory, "four each: the daemon-wide cap holds")
+        #expect(self.resolver.inFlight == 12)
         var blocking: [Int: [Result<[IPAddress], NSAPIError>]] = [:]
         for owner in [1, 1, 1, 2, 2] {
             self.resolver.resolve("b.example", version: .ipv4, interface: self.interface, owner: owner) {
@@ -72,7 +86,24 @@ import Testing
             }
         }
         #expect(blocking[1]?.map(\.failure) == [.noMemory], "two blocking queries per client")
-        #expect(blocking[2]?.map(\.failure) == [.noMemory], "three for all")
+        #expect(blocking[2]?.map(\.failure) == [.noMemory], "three for all, and the second client holds no fewer than it would")
+    }
+
+    /// The soak found this: a client flooding blocking queries at a silent server held
+    /// every daemon-wide slot, and a well-behaved client's one question got NO_MEMORY.
+    @Test func aFloodingClientGivesWayToAClientAskingItsFirstQuestion() {
+        var answers: [Int: [NSAPIError?]] = [:]
+        for owner in [1, 1, 2, 3] {
+            self.resolver.resolve("silent.example", version: .ipv4, interface: self.interface, owner: owner) {
+                answers[owner, default: []].append($0.failure)
+            }
+        }
+        #expect(answers[1] == [.noMemory], "the flooder's oldest query gave way")
+        #expect(answers[2] == nil && answers[3] == nil, "both newcomers' queries are in flight")
+        #expect(self.resolver.inFlight == 3)
+        self.scheduler.advance(by: 1000)
+        #expect(answers[1] == [.noMemory, .dnsFailure] && answers[2] == [.dnsFailure] && answers[3] == [.dnsFailure])
+        #expect(self.resolver.inFlight == 0)
     }
 
     @Test func aClientThatGoesTakesOnlyItsOwnQueries() {

@@ -123,6 +123,19 @@ final class DNSResolver {
         return self.nextKey
     }
 
+    /// Room for one more query of `owner` when all clients together are at their limit:
+    /// the client holding the most gives up its oldest query (it ends with `NO_MEMORY`),
+    /// so a client that floods the resolver crowds out itself, never a client asking its
+    /// first question. False when nobody holds more than `owner` would.
+    private func makeRoom(for owner: Int, blocking: Bool) -> Bool {
+        let held: [Int: Int] = blocking ? self.blockingCounts : self.asyncRequests.mapValues(\.count)
+        guard let (hog, count) = held.max(by: { $0.value < $1.value }), count > held[owner, default: 0] + 1 else { return false }
+        let oldest = self.entries.filter { $0.value.owner == hog && ($0.value.request == nil) == blocking }.keys.min()
+        guard let oldest, let entry = self.entries[oldest] else { return false }
+        entry.query.finish(.failure(.noMemory))
+        return true
+    }
+
     /// Removes a query from the books; true when it was there (so it answers once).
     @discardableResult
     private func forget(_ key: Int) -> Bool {
@@ -148,7 +161,7 @@ final class DNSResolver {
     ) {
         if let answer = self.local(name, version) { return completion(answer) }
         guard self.blockingCounts[owner, default: 0] < self.settings.maxBlocking,
-            self.blockingTotal < self.settings.maxBlockingTotal
+            self.blockingTotal < self.settings.maxBlockingTotal || self.makeRoom(for: owner, blocking: true)
         else { return completion(.failure(.noMemory)) }
         let query = DNSQuery(name: name, version: version, interface: interface, resolver: self, timeoutError: .dnsFailure)
         let key = self.makeKey()
@@ -178,7 +191,9 @@ final class DNSResolver {
     ) -> Result<AsyncStart, NSAPIError> {
         if let answer = self.local(name, version) { return answer.map { .immediate($0) } }
         let requests = self.asyncRequests[owner] ?? [:]
-        guard requests.count < self.settings.maxAsync, self.asyncTotal < self.settings.maxAsyncTotal else {
+        guard requests.count < self.settings.maxAsync,
+            self.asyncTotal < self.settings.maxAsyncTotal || self.makeRoom(for: owner, blocking: false)
+        else {
             return .failure(.noMemory)
         }
         // Ids wrap within Mbed's range but never reuse one still in flight.
