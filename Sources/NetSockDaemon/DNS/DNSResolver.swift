@@ -129,8 +129,9 @@ final class DNSResolver {
     /// first question. False when nobody holds more than `owner` would.
     private func makeRoom(for owner: Int, blocking: Bool) -> Bool {
         let held: [Int: Int] = blocking ? self.blockingCounts : self.asyncRequests.mapValues(\.count)
-        guard let (hog, count) = held.max(by: { $0.value < $1.value }), count > held[owner, default: 0] + 1 else { return false }
-        let oldest = self.entries.filter { $0.value.owner == hog && ($0.value.request == nil) == blocking }.keys.min()
+        guard let most = held.values.max(), most > held[owner, default: 0] + 1 else { return false }
+        // Among equal holders, the query that has waited longest.
+        let oldest = self.entries.filter { held[$0.value.owner] == most && ($0.value.request == nil) == blocking }.keys.min()
         guard let oldest, let entry = self.entries[oldest] else { return false }
         entry.query.finish(.failure(.noMemory))
         return true
