@@ -112,3 +112,42 @@ enum DatagramFrameTarget {
         require(again == .some(destination), "a header does not read back as the address it was written from")
     }
 }
+
+/// The link and Internet formats: the bytes as one Ethernet frame through the whole
+/// dissection, and each format alone from byte 0; whatever parses to a `Repr` emits
+/// bytes that parse back to the same `Repr`.
+enum WireFormatsTarget {
+    static let target = FuzzTarget(name: "wire") { input in
+        let bytes = Array(input)
+        require(!FrameDescription.describe(bytes).isEmpty, "no description")
+        bytes.withUnsafeBytes { buffer in
+            if let frame = try? EthernetFrame(checking: buffer) {
+                require(EthernetRepr(frame).bytes == Array(buffer.prefix(EthernetFrame.headerLength)), "Ethernet header changed")
+            }
+            if let repr = try? ARPRepr(ARPPacket(checking: buffer)) {
+                require(reparsed(repr.bytes) { try ARPRepr(ARPPacket(checking: $0)) } == repr, "ARP round trip")
+            }
+            if let packet = try? IPv4Packet(checking: buffer), let repr = try? IPv4Repr(packet) {
+                let again = reparsed(repr.bytes + Array(packet.payload)) { try IPv4Repr(IPv4Packet(checking: $0)) }
+                require(again == repr, "IPv4 round trip")
+            }
+            if let repr = try? ICMPv4Repr(ICMPv4Packet(checking: buffer)) {
+                require(reparsed(repr.bytes) { try ICMPv4Repr(ICMPv4Packet(checking: $0)) } == repr, "ICMP round trip")
+            }
+            let (source, destination) = (IPv4Address(192, 0, 2, 1), IPv4Address(192, 0, 2, 2))
+            if let datagram = try? UDPDatagram(checking: buffer), let repr = try? UDPRepr(datagram, source: source, destination: destination) {
+                let again = reparsed(repr.bytes(payload: Array(datagram.payload), source: source, destination: destination)) {
+                    try UDPRepr(UDPDatagram(checking: $0), source: source, destination: destination)
+                }
+                require(again == repr, "UDP round trip")
+            }
+            if let repr = try? DHCPv4Repr(DHCPv4Packet(checking: buffer)) {
+                require(reparsed(repr.bytes) { try DHCPv4Repr(DHCPv4Packet(checking: $0)) } == repr, "DHCP round trip")
+            }
+        }
+    }
+
+    static func reparsed<T>(_ bytes: [UInt8], _ parse: (UnsafeRawBufferPointer) throws -> T) -> T? {
+        bytes.withUnsafeBytes { try? parse($0) }
+    }
+}

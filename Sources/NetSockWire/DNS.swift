@@ -281,3 +281,39 @@ public enum DNS {
         }
     }
 }
+
+/// A checked view of a DNS message header, in the shape of the other wire types; the
+/// sections behind it are read by `DNS.Message(_:)`, which follows names and
+/// compression with the bounds described on `DNS`.
+public struct DNSPacket {
+    public let bytes: UnsafeRawBufferPointer
+
+    public init(checking bytes: UnsafeRawBufferPointer) throws(WireError) {
+        guard bytes.count >= DNS.headerLength else { throw .truncated }
+        self.bytes = bytes
+    }
+
+    public var id: UInt16 { self.bytes.u16(at: 0) }
+    public var isResponse: Bool { self.bytes[2] & 0x80 != 0 }
+    public var opcode: UInt8 { self.bytes[2] >> 3 & 0x0F }
+    public var isTruncated: Bool { self.bytes[2] & 0x02 != 0 }
+    public var recursionDesired: Bool { self.bytes[2] & 0x01 != 0 }
+    public var responseCode: UInt8 { self.bytes[3] & 0x0F }
+    public var questionCount: Int { Int(self.bytes.u16(at: 4)) }
+    public var answerCount: Int { Int(self.bytes.u16(at: 6)) }
+    public var authorityCount: Int { Int(self.bytes.u16(at: 8)) }
+    public var additionalCount: Int { Int(self.bytes.u16(at: 10)) }
+}
+
+/// The meaning of a DNS message is its `Message`.
+public typealias DNSRepr = DNS.Message
+
+extension DNS.Message {
+    public init(_ packet: DNSPacket) throws(WireError) {
+        self = try DNS.parse([UInt8](packet.bytes))
+    }
+
+    public var bytes: [UInt8] {
+        get throws(WireError) { try DNS.encode(self) }
+    }
+}
