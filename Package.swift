@@ -39,6 +39,7 @@ let package = Package(
         .target(name: "NSAPI", swiftSettings: strict),
         .target(name: "NetSockJSON", dependencies: ["CJansson"], swiftSettings: strict),
         .target(name: "NetSockWire", dependencies: ["NSAPI"], swiftSettings: strict),
+        .target(name: "NetSockStack", dependencies: ["NSAPI", "NetSockWire"], swiftSettings: strict),
         .target(name: "NetSockRPC", dependencies: ["NSAPI", "NetSockJSON"], swiftSettings: strict),
         .target(name: "NetSockPOSIX", dependencies: ["NSAPI", "CNetSockLinux"], swiftSettings: strict),
         .target(
@@ -87,6 +88,7 @@ let package = Package(
         .testTarget(name: "NetSockFuzzTests", dependencies: ["NetSockFuzz"], swiftSettings: strict),
         .testTarget(name: "NetSockJSONTests", dependencies: ["NetSockJSON"], swiftSettings: strict),
         .testTarget(name: "NetSockWireTests", dependencies: ["NetSockWire", "NSAPI"], swiftSettings: strict),
+        .testTarget(name: "NetSockStackTests", dependencies: ["NetSockStack", "NetSockWire", "NSAPI"], swiftSettings: strict),
         .testTarget(name: "NetSockRPCTests", dependencies: ["NetSockRPC", "NetSockJSON", "NSAPI"], swiftSettings: strict),
         .testTarget(name: "NetSockPOSIXTests", dependencies: ["NetSockPOSIX"], swiftSettings: strict),
         .testTarget(

@@ -1,0 +1,17 @@
+import NSAPI
+import NetSockWire
+
+/// Echo requests out (ICMP sockets and ping); what the ARP cache knows.
+extension Interface {
+    public func sendEchoRequest(to destination: IPv4Address, identifier: UInt16, sequenceNumber: UInt16, data: [UInt8], timeToLive: UInt8? = nil, at now: Instant) throws(StackError) {
+        let request = ICMPv4Repr.echoRequest(identifier: identifier, sequenceNumber: sequenceNumber, data: data)
+        guard request.length <= IPv4Packet.maximumLength - IPv4Repr.headerLength else { throw .messageTooLong }
+        try self.sendIPv4(to: destination, protocol: .icmp, payloadLength: request.length, timeToLive: timeToLive, at: now) { request.emit(into: $0) }
+    }
+
+    public func hardwareAddress(for address: IPv4Address, at now: Instant) -> MACAddress? {
+        self.arp.lookup(address, at: now)
+    }
+
+    public var reassembliesInProgress: Int { self.reassembler.inProgress }
+}

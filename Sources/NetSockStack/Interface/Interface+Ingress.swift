@@ -1,0 +1,132 @@
+import NSAPI
+import NetSockWire
+
+/// Frames in: Ethernet, ARP, IPv4 (with reassembly), ICMP, UDP.
+extension Interface {
+    func process(_ bytes: UnsafeRawBufferPointer, at now: Instant) {
+        self.counters.framesReceived += 1
+        self.counters.bytesReceived += bytes.count
+        guard let frame = try? EthernetFrame(checking: bytes) else { return self.counters.drop(.malformed) }
+        let destination = frame.destination
+        guard destination == self.hardwareAddress || destination.isGroup else { return self.counters.drop(.notForUs) }
+        switch frame.etherType {
+        case .arp: self.processARP(frame.payload, at: now)
+        case .ipv4: self.processIPv4(frame.payload, linkBroadcast: destination.isGroup, at: now)
+        default: self.counters.drop(.unknownProtocol)
+        }
+    }
+
+    func processARP(_ bytes: UnsafeRawBufferPointer, at now: Instant) {
+        guard let packet = try? ARPPacket(checking: bytes), let arp = try? ARPRepr(packet) else { return self.counters.drop(.malformed) }
+        let ours = self.address?.address
+        if let ours, arp.senderProtocolAddress == ours, arp.senderHardwareAddress != self.hardwareAddress {
+            self.counters.arpConflicts += 1
+            self.events.append(.addressConflict(ours, arp.senderHardwareAddress))
+            return
+        }
+        let sender = arp.senderProtocolAddress
+        let aimedAtUs = ours != nil && arp.targetProtocolAddress == ours
+        if !sender.isUnspecified, aimedAtUs || self.arp.isKnownOrAwaited(sender) {
+            for packet in self.arp.learn(sender, is: arp.senderHardwareAddress, at: now) {
+                self.transmitIPv4(packet, to: arp.senderHardwareAddress, at: now)
+            }
+        }
+        if arp.operation == .request, aimedAtUs {
+            self.sendARP(arp.reply(from: self.hardwareAddress), to: arp.senderHardwareAddress, at: now)
+        }
+    }
+
+    /// Whether an IPv4 destination is ours to receive.
+    func accepts(_ destination: IPv4Address, protocol: IPProtocol) -> Bool {
+        if destination.isBroadcast { return true }
+        guard let address = self.address else {
+            // Before DHCP completes, a server may unicast its OFFER to the address it offers.
+            return `protocol` == .udp
+        }
+        if destination == address.address || destination == address.broadcast { return true }
+        return destination.isMulticast && self.isMember(of: destination)
+    }
+
+    func isMember(of group: IPv4Address) -> Bool {
+        group == IPv4Address(224, 0, 0, 1)
+    }
+
+    func processIPv4(_ bytes: UnsafeRawBufferPointer, linkBroadcast: Bool, at now: Instant) {
+        let packet: IPv4Packet
+        do throws(WireError) { packet = try IPv4Packet(checking: bytes) } catch { return self.counters.drop(.malformed) }
+        let repr: IPv4Repr
+        do throws(WireError) { repr = try IPv4Repr(packet) } catch { return self.counters.drop(.badChecksum) }
+        guard self.accepts(repr.destination, protocol: repr.protocol) else { return self.counters.drop(.notForUs) }
+        if packet.isFragment {
+            switch self.reassembler.add(packet, repr, at: now) {
+            case .incomplete: return
+            case .dropped(let reason): return self.counters.drop(reason)
+            case .complete(let whole, let payload):
+                // The quoted header for any ICMP error is the first fragment's; rebuild one.
+                var header = whole
+                header.fragmentOffset = 0
+                payload.withUnsafeBytes { buffer in
+                    self.dispatch(whole, buffer, invoking: header.bytes + buffer.prefix(8), linkBroadcast: linkBroadcast, at: now)
+                }
+            }
+            return
+        }
+        self.dispatch(repr, packet.payload, invoking: [UInt8](packet.header) + packet.payload.prefix(8), linkBroadcast: linkBroadcast, at: now)
+    }
+
+    func dispatch(_ ip: IPv4Repr, _ payload: UnsafeRawBufferPointer, invoking: @autoclosure () -> [UInt8], linkBroadcast: Bool, at now: Instant) {
+        let unicastToUs = !linkBroadcast && self.address?.address == ip.destination
+        switch ip.protocol {
+        case .icmp:
+            self.processICMP(ip, payload, unicastToUs: unicastToUs, at: now)
+        case .udp:
+            self.processUDP(ip, payload, unicastToUs: unicastToUs, invoking: invoking, at: now)
+        default:
+            self.counters.drop(.unknownProtocol)
+            if unicastToUs { self.sendICMPError(.destinationUnreachable(.protocol, invoking: invoking()), to: ip.source, at: now) }
+        }
+    }
+
+    func processICMP(_ ip: IPv4Repr, _ payload: UnsafeRawBufferPointer, unicastToUs: Bool, at now: Instant) {
+        let packet: ICMPv4Packet
+        do throws(WireError) { packet = try ICMPv4Packet(checking: payload) } catch { return self.counters.drop(.malformed) }
+        let icmp: ICMPv4Repr
+        do throws(WireError) { icmp = try ICMPv4Repr(packet) } catch { return self.counters.drop(.badChecksum) }
+        switch icmp {
+        case .echoRequest(let identifier, let sequence, let data):
+            // Broadcast pings go unanswered, as Linux's icmp_echo_ignore_broadcasts does.
+            guard unicastToUs else { return }
+            let reply = ICMPv4Repr.echoReply(identifier: identifier, sequenceNumber: sequence, data: data)
+            _ = try? self.sendIPv4(to: ip.source, protocol: .icmp, payloadLength: reply.length, typeOfService: ip.typeOfService, at: now) { buffer in
+                reply.emit(into: buffer)
+            }
+        case .echoReply:
+            self.onEchoReply?(ip.source, icmp)
+        default:
+            break
+        }
+    }
+
+    func processUDP(_ ip: IPv4Repr, _ payload: UnsafeRawBufferPointer, unicastToUs: Bool, invoking: () -> [UInt8], at now: Instant) {
+        let datagram: UDPDatagram
+        do throws(WireError) { datagram = try UDPDatagram(checking: payload) } catch { return self.counters.drop(.malformed) }
+        guard datagram.checksumIsValid(source: ip.source, destination: ip.destination) else { return self.counters.drop(.badChecksum) }
+        let source = IPv4Endpoint(ip.source, datagram.sourcePort)
+        var delivered = false
+        for socket in self.udpPorts[datagram.destinationPort] ?? [] {
+            guard let local = socket.localEndpoint, local.address.isUnspecified || local.address == ip.destination || !unicastToUs else { continue }
+            guard socket.accepts(from: source) else { continue }
+            if socket.enqueue(source, ip.destination, datagram.payload) {
+                self.onSocketEvent?(socket.id)
+            } else {
+                self.counters.drop(.socketQueueFull)
+            }
+            delivered = true
+            // A unicast datagram goes to one socket; broadcast and multicast to each.
+            if unicastToUs { break }
+        }
+        guard !delivered else { return }
+        self.counters.drop(.noSocket)
+        if unicastToUs { self.sendICMPError(.destinationUnreachable(.port, invoking: invoking()), to: ip.source, at: now) }
+    }
+}

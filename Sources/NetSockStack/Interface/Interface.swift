@@ -1,0 +1,141 @@
+public import NSAPI
+public import NetSockWire
+
+/// Something an interface reports upward (to the daemon's events).
+public enum InterfaceEvent: Sendable, Equatable {
+    /// Another station answered for our address (RFC 5227).
+    case addressConflict(IPv4Address, MACAddress)
+}
+
+/// One Ethernet interface with its IPv4 configuration, ARP cache, fragment
+/// reassembly, ICMP and UDP sockets. Driven only by `poll(at:)`; asked when it next
+/// needs to be by `nextPoll`.
+public final class Interface {
+    public struct Settings: Sendable, Equatable {
+        public var arp = ARPCache.Settings()
+        public var reassembly = FragmentReassembler.Settings()
+        public var udp = UDPSocket.Settings()
+        public var defaultTimeToLive: UInt8 = 64
+        /// ICMP errors per second and the burst allowed (Linux's defaults).
+        public var icmpErrorRate = 1000
+        public var icmpErrorBurst = 50
+        /// Frames taken from the link in one poll, so timers and sending keep their turn.
+        public var framesPerPoll = 64
+        /// Gratuitous ARP announcements after an address is set (RFC 5227 §2.3: two, 2 s apart).
+        public var announcements = 2
+        public var announceInterval = TimeSpan.seconds(2)
+
+        public init() {}
+    }
+
+    public let link: any Link
+    public let hardwareAddress: MACAddress
+    public let settings: Settings
+    public private(set) var address: IPv4Subnet?
+    public private(set) var routes = RoutingTable()
+    public internal(set) var counters = InterfaceCounters()
+
+    var arp: ARPCache
+    var reassembler: FragmentReassembler
+    var icmpErrors: TokenBucket
+    var random: StackRandom
+    var nextIdentification: UInt16
+    var announcementsDue: [Instant] = []
+    var events: [InterfaceEvent] = []
+    var nextSocketID = 1
+    var udpSockets: [Int: UDPSocket] = [:]
+    /// Bound UDP ports and the sockets on each (several when bound to different addresses).
+    var udpPorts: [UInt16: [UDPSocket]] = [:]
+    var lastNow = Instant.zero
+
+    /// Called with a socket's id when something may have changed on it.
+    public var onSocketEvent: ((Int) -> Void)?
+    /// Called with each ICMP echo reply addressed to us (for ICMP sockets).
+    public var onEchoReply: ((IPv4Address, ICMPv4Repr) -> Void)?
+
+    public init(link: any Link, hardwareAddress: MACAddress, settings: Settings = Settings(), seed: UInt64) {
+        self.link = link
+        self.hardwareAddress = hardwareAddress
+        self.settings = settings
+        self.arp = ARPCache(settings: settings.arp)
+        self.reassembler = FragmentReassembler(settings: settings.reassembly)
+        self.icmpErrors = TokenBucket(rate: settings.icmpErrorRate, burst: settings.icmpErrorBurst)
+        self.random = StackRandom(seed: seed)
+        self.nextIdentification = UInt16(truncatingIfNeeded: self.random.next())
+    }
+
+    public var maximumTransmissionUnit: Int { self.link.capabilities.maximumTransmissionUnit }
+
+    /// Sets or clears the address and the routes that follow from it. Setting one
+    /// announces it with gratuitous ARP.
+    public func configure(_ address: IPv4Subnet?, gateway: IPv4Address? = nil, at now: Instant) {
+        self.address = address
+        self.routes.removeAll()
+        guard let address else {
+            self.announcementsDue.removeAll()
+            return
+        }
+        self.routes.add(.init(destination: IPv4Subnet(address.network, prefixLength: address.prefixLength), gateway: nil))
+        if let gateway {
+            self.routes.add(.init(destination: IPv4Subnet(.any, prefixLength: 0), gateway: gateway))
+        }
+        self.announcementsDue = (0..<self.settings.announcements).map { now + self.settings.announceInterval * Int64($0) }
+    }
+
+    public func addRoute(_ route: RoutingTable.Route) { self.routes.add(route) }
+
+    /// Events since the last call.
+    public func takeEvents() -> [InterfaceEvent] {
+        defer { self.events.removeAll() }
+        return self.events
+    }
+
+    /// Receives what the link has (up to `framesPerPoll`), then runs due timers.
+    /// Returns true when it did anything, so a caller can poll again at once.
+    @discardableResult
+    public func poll(at now: Instant) -> Bool {
+        self.lastNow = now
+        var didWork = false
+        for _ in 0..<self.settings.framesPerPoll {
+            guard self.link.receive(at: now, { frame in self.process(frame, at: now) }) else { break }
+            didWork = true
+        }
+        if self.runTimers(at: now) { didWork = true }
+        return didWork
+    }
+
+    /// When the interface next has timed work; nil when only the link can wake it.
+    public var nextPoll: Instant? {
+        var next = self.arp.nextDeadline.earliest(self.reassembler.nextDeadline)
+        next = next.earliest(self.announcementsDue.first)
+        return next.earliest(self.link.nextArrival)
+    }
+
+    func runTimers(at now: Instant) -> Bool {
+        var didWork = false
+        let (ask, abandoned) = self.arp.poll(at: now)
+        for address in ask {
+            self.sendARPRequest(for: address, at: now)
+            didWork = true
+        }
+        for _ in 0..<abandoned { self.counters.drop(.arpFailed) }
+        for (source, invoking) in self.reassembler.expire(at: now) {
+            self.counters.drop(.reassemblyTimeout)
+            if let invoking { self.sendICMPError(.timeExceeded(.reassembly, invoking: invoking), to: source, at: now) }
+            didWork = true
+        }
+        while let due = self.announcementsDue.first, due <= now {
+            self.announcementsDue.removeFirst()
+            if let address = self.address?.address {
+                self.sendARP(.request(from: self.hardwareAddress, address, for: address), to: .broadcast, at: now)
+                didWork = true
+            }
+        }
+        return didWork
+    }
+
+    func nextPacketIdentification() -> UInt16 {
+        defer { self.nextIdentification &+= 1 }
+        return self.nextIdentification
+    }
+}

@@ -1,0 +1,224 @@
+import NSAPI
+import NetSockStack
+import NetSockWire
+import Testing
+
+/// Two stacks on an in-memory cable: ARP, UDP, ICMP, fragmentation, with and without
+/// faults. Deterministic: a manual clock and seeded randomness, no sleeping.
+@Suite struct StackSimulationTests {
+    @Test func udpResolvesTheNeighbourOnceAndCarriesDatagramsBothWays() throws {
+        let sim = Simulation()
+        let server = sim.b.makeUDPSocket()
+        try server.bind(IPv4Endpoint(.any, 7))
+        let client = sim.a.makeUDPSocket()
+        try client.send(Array("hello".utf8), to: IPv4Endpoint(ip("192.0.2.2"), 7), at: sim.now)
+        sim.settle()
+        let request = try #require(server.receive())
+        #expect(request.payload == Array("hello".utf8))
+        #expect(request.source.address == ip("192.0.2.1") && Interface.ephemeralPorts.contains(request.source.port))
+        #expect(request.destination == ip("192.0.2.2"))
+        try server.send(request.payload.reversed(), to: request.source, at: sim.now)
+        sim.settle()
+        #expect(client.receive()?.payload == Array("olleh".utf8))
+        // A asked once; B learnt A from the request and needed no question of its own.
+        #expect(sim.linkA.sent.filter { $0.contains("ARP who-has 192.0.2.2") }.count == 1)
+        #expect(sim.linkB.sent.filter { $0.contains("ARP who-has 192.0.2.1") }.isEmpty)
+        #expect(sim.a.hardwareAddress(for: ip("192.0.2.2"), at: sim.now) == macB)
+        #expect(sim.b.hardwareAddress(for: ip("192.0.2.1"), at: sim.now) == macA)
+        #expect(sim.a.counters.totalDrops == 0 && sim.b.counters.totalDrops == 0)
+        // The first announcement (the second is due 2 s later), the ARP request, the datagram.
+        #expect(sim.a.counters.framesSent == 3)
+    }
+
+    @Test func echoRequestsAreAnsweredWithTheirData() throws {
+        let sim = Simulation()
+        var replies: [ICMPv4Repr] = []
+        sim.a.onEchoReply = { source, reply in
+            #expect(source == ip("192.0.2.2"))
+            replies.append(reply)
+        }
+        let data = (0..<56).map { UInt8($0) }
+        try sim.a.sendEchoRequest(to: ip("192.0.2.2"), identifier: 77, sequenceNumber: 1, data: data, at: sim.now)
+        sim.settle()
+        #expect(replies == [.echoReply(identifier: 77, sequenceNumber: 1, data: data)])
+    }
+
+    @Test func largeDatagramsAndPingsAreFragmentedAndReassembled() throws {
+        let sim = Simulation()
+        let server = sim.b.makeUDPSocket()
+        try server.bind(IPv4Endpoint(ip("192.0.2.2"), 9000))
+        let client = sim.a.makeUDPSocket()
+        for size in [1472, 1473, 4000, 8192, Interface.maximumUDPPayload] {
+            let payload = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ size) }
+            try client.send(payload, to: IPv4Endpoint(ip("192.0.2.2"), 9000), at: sim.now)
+            sim.settle()
+            #expect(server.receive()?.payload == payload, "size \(size)")
+        }
+        // 4000 bytes of UDP payload: 4008 of IP payload in 1480-byte pieces, so three fragments.
+        let fragments = sim.linkA.sent.filter { $0.contains("fragment") }
+        #expect(fragments.count == 0 + 2 + 3 + 6 + 45)
+        var replies: [ICMPv4Repr] = []
+        sim.a.onEchoReply = { _, reply in replies.append(reply) }
+        let data = [UInt8](repeating: 0xA5, count: 4000)
+        try sim.a.sendEchoRequest(to: ip("192.0.2.2"), identifier: 1, sequenceNumber: 9, data: data, at: sim.now)
+        sim.settle()
+        #expect(replies == [.echoReply(identifier: 1, sequenceNumber: 9, data: data)])
+        #expect(sim.b.reassembliesInProgress == 0 && sim.a.reassembliesInProgress == 0)
+        #expect(sim.a.counters.totalDrops == 0 && sim.b.counters.totalDrops == 0)
+    }
+
+    @Test func anUnansweredNeighbourIsAskedThreeTimesThenItsPacketsAreDropped() throws {
+        let sim = Simulation()
+        let client = sim.a.makeUDPSocket()
+        for index in 0..<3 {
+            try client.send([UInt8(index)], to: IPv4Endpoint(ip("192.0.2.99"), 7), at: sim.now)
+        }
+        sim.run(for: .seconds(10))
+        #expect(sim.linkA.sent.filter { $0.contains("ARP who-has 192.0.2.99") }.count == 3)
+        #expect(sim.a.counters.drops[.arpFailed] == 3)
+        #expect(sim.a.nextPoll == nil)
+    }
+
+    @Test func packetsWaitingForARPAreBoundedInBytes() throws {
+        var settings = Interface.Settings()
+        settings.arp.bytesInTotal = 10_000
+        let sim = Simulation(settings: settings)
+        let client = sim.a.makeUDPSocket()
+        for _ in 0..<100 {
+            try client.send([UInt8](repeating: 1, count: 972), to: IPv4Endpoint(ip("192.0.2.99"), 7), at: sim.now)
+        }
+        // 1000-byte packets: ten fit.
+        #expect(sim.a.counters.drops[.arpQueueFull] == 90)
+    }
+
+    @Test func theGatewayIsTheNextHopOffLink() throws {
+        let sim = Simulation()
+        let client = sim.a.makeUDPSocket()
+        try client.send([1], to: IPv4Endpoint(ip("198.51.100.7"), 7), at: sim.now)
+        sim.settle()
+        #expect(sim.linkA.sent.contains("02:00:00:00:00:0a > ff:ff:ff:ff:ff:ff ARP who-has 192.0.2.254 tell 192.0.2.1"))
+        #expect(!sim.linkA.sent.contains { $0.contains("who-has 198.51.100.7") })
+        // B has no gateway: off-link is unreachable.
+        #expect(throws: StackError.noRoute) { try sim.b.makeUDPSocket().send([1], to: IPv4Endpoint(ip("198.51.100.7"), 7), at: sim.now) }
+    }
+
+    @Test func closedPortsAnswerPortUnreachableAtALimitedRate() throws {
+        var settings = Interface.Settings()
+        settings.icmpErrorBurst = 5
+        settings.icmpErrorRate = 10
+        let sim = Simulation(settings: settings)
+        let client = sim.a.makeUDPSocket()
+        for _ in 0..<20 {
+            try client.send([1, 2, 3], to: IPv4Endpoint(ip("192.0.2.2"), 9), at: sim.now)
+        }
+        sim.settle()
+        let unreachables = sim.linkB.sent.filter { $0.contains("ICMP unreachable code 3") }
+        #expect(unreachables.count == 5)
+        #expect(sim.b.counters.drops[.noSocket] == 20)
+        #expect(sim.b.counters.drops[.icmpRateLimited] == 15)
+        // A second later the bucket holds ten again (rate 10, burst 5: five).
+        sim.run(for: .seconds(1))
+        for _ in 0..<20 {
+            try client.send([1, 2, 3], to: IPv4Endpoint(ip("192.0.2.2"), 9), at: sim.now)
+        }
+        sim.settle()
+        #expect(sim.linkB.sent.filter { $0.contains("ICMP unreachable code 3") }.count == 10)
+    }
+
+    @Test func broadcastsReachSocketsBoundToAnyAndPingsToThemGoUnanswered() throws {
+        let sim = Simulation()
+        let listener = sim.b.makeUDPSocket()
+        try listener.bind(IPv4Endpoint(.any, 5353))
+        let sender = sim.a.makeUDPSocket()
+        try sender.send([1], to: IPv4Endpoint(ip("192.0.2.255"), 5353), at: sim.now)
+        try sender.send([2], to: IPv4Endpoint(.broadcast, 5353), at: sim.now)
+        try sender.send([3], to: IPv4Endpoint(.broadcast, 5354), at: sim.now)
+        var replies = 0
+        sim.a.onEchoReply = { _, _ in replies += 1 }
+        try sim.a.sendEchoRequest(to: ip("192.0.2.255"), identifier: 1, sequenceNumber: 1, data: [], at: sim.now)
+        sim.settle()
+        #expect(listener.receive()?.destination == ip("192.0.2.255"))
+        #expect(listener.receive()?.destination == .broadcast)
+        #expect(listener.receive() == nil)
+        #expect(replies == 0)
+        // No ARP for broadcasts, and no unreachable for the unbound broadcast port.
+        #expect(sim.linkA.sent.filter { $0.contains("who-has 192.0.2.2") }.isEmpty)
+        #expect(sim.linkB.sent.filter { $0.contains("unreachable") }.isEmpty)
+    }
+
+    @Test func bindingFollowsThePortRules() throws {
+        let sim = Simulation()
+        let first = sim.b.makeUDPSocket()
+        try first.bind(IPv4Endpoint(.any, 5000))
+        #expect(throws: StackError.addressInUse) { try sim.b.makeUDPSocket().bind(IPv4Endpoint(ip("192.0.2.2"), 5000)) }
+        #expect(throws: StackError.addressNotAvailable) { try sim.b.makeUDPSocket().bind(IPv4Endpoint(ip("192.0.2.3"), 5001)) }
+        #expect(throws: StackError.invalidArgument) { try first.bind(IPv4Endpoint(.any, 5002)) }
+        first.close()
+        try sim.b.makeUDPSocket().bind(IPv4Endpoint(ip("192.0.2.2"), 5000))
+        #expect(throws: StackError.closed) { try first.send([1], to: IPv4Endpoint(ip("192.0.2.1"), 1), at: sim.now) }
+        var ports = Set<UInt16>()
+        for _ in 0..<200 {
+            let socket = sim.b.makeUDPSocket()
+            try socket.bind(IPv4Endpoint(.any, 0))
+            ports.insert(socket.localEndpoint!.port)
+        }
+        #expect(ports.count == 200 && ports.allSatisfy { Interface.ephemeralPorts.contains($0) })
+    }
+
+    @Test func aConnectedSocketHearsOnlyItsPeer() throws {
+        let sim = Simulation()
+        let server = sim.b.makeUDPSocket()
+        try server.bind(IPv4Endpoint(.any, 7000))
+        try server.connect(IPv4Endpoint(ip("192.0.2.1"), 6000))
+        let right = sim.a.makeUDPSocket()
+        try right.bind(IPv4Endpoint(.any, 6000))
+        let wrong = sim.a.makeUDPSocket()
+        try wrong.bind(IPv4Endpoint(.any, 6001))
+        try wrong.send([0], to: IPv4Endpoint(ip("192.0.2.2"), 7000), at: sim.now)
+        try right.send([1], to: IPv4Endpoint(ip("192.0.2.2"), 7000), at: sim.now)
+        sim.settle()
+        #expect(server.receive()?.payload == [1])
+        #expect(server.receive() == nil)
+        try server.send([2], at: sim.now)
+        sim.settle()
+        #expect(right.receive()?.payload == [2])
+    }
+
+    @Test func aFullReceiveQueueDropsAndCounts() throws {
+        var settings = Interface.Settings()
+        settings.udp.maximumQueuedDatagrams = 10
+        let sim = Simulation(settings: settings)
+        let server = sim.b.makeUDPSocket()
+        try server.bind(IPv4Endpoint(.any, 7))
+        let client = sim.a.makeUDPSocket()
+        for index in 0..<25 {
+            try client.send([UInt8(index)], to: IPv4Endpoint(ip("192.0.2.2"), 7), at: sim.now)
+            sim.settle()
+        }
+        #expect(server.queuedDatagrams == 10)
+        #expect(sim.b.counters.drops[.socketQueueFull] == 15)
+        #expect((0..<10).map { _ in server.receive()!.payload[0] } == Array(0..<10))
+    }
+
+    @Test func gratuitousARPRevealsAnAddressConflict() throws {
+        let sim = Simulation(configure: false)
+        sim.a.configure(subnet("192.0.2.1/24"), at: sim.now)
+        sim.b.configure(subnet("192.0.2.1/24"), at: sim.now)
+        sim.run(for: .seconds(3))
+        #expect(sim.a.takeEvents() == [.addressConflict(ip("192.0.2.1"), macB), .addressConflict(ip("192.0.2.1"), macB)])
+        #expect(sim.b.takeEvents().first == .addressConflict(ip("192.0.2.1"), macA))
+        #expect(sim.linkA.sent.filter { $0.contains("who-has 192.0.2.1 tell 192.0.2.1") }.count == 2)
+    }
+
+    @Test func framesForOtherStationsAndGarbageAreCountedNotProcessed() throws {
+        let sim = Simulation()
+        let (endA, _) = (sim.linkA.inner as! QueueLink, 0)
+        let other = EthernetRepr(source: macB, destination: MACAddress(parsing: "02:00:00:00:00:99")!, etherType: .ipv4).bytes + [UInt8](repeating: 0, count: 46)
+        endA.incoming.push(other)
+        endA.incoming.push([1, 2, 3])
+        endA.incoming.push(EthernetRepr(source: macB, destination: macA, etherType: .ipv6).bytes + [0])
+        endA.incoming.push(EthernetRepr(source: macB, destination: macA, etherType: .ipv4).bytes + [0x45, 0])
+        sim.settle()
+        #expect(sim.a.counters.drops == [.notForUs: 1, .malformed: 2, .unknownProtocol: 1])
+    }
+}
