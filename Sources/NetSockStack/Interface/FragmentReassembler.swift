@@ -106,7 +106,11 @@ public struct FragmentReassembler: Sendable {
             datagram.filled.remove(at: index)
         }
         datagram.filled.insert(range, at: index)
-        guard datagram.filled.count <= self.settings.maximumPieces else { return self.discard(key, .reassemblyMemory) }
+        guard datagram.filled.count <= self.settings.maximumPieces else {
+            // The growth was counted but this copy is not stored: uncount it with the rest.
+            self.heldBytes -= growth
+            return self.discard(key, .reassemblyMemory)
+        }
 
         if let total = datagram.totalLength, datagram.filled.count == 1, datagram.filled[0] == 0..<total {
             self.datagrams[key] = nil

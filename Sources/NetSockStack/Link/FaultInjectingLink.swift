@@ -46,7 +46,11 @@ public final class FaultInjectingLink: Link {
     public var capabilities: LinkCapabilities { self.inner.capabilities }
 
     public var nextArrival: Instant? {
-        let mine = self.held.first?.due
+        var mine = self.held.first?.due
+        // Out of tokens, a frame that is due waits for the refill, not for now.
+        if let due = mine, self.faults.framesPerInterval != nil, self.receiveTokens == 0, let refilledAt {
+            mine = Swift.max(due, refilledAt + self.faults.shapingInterval)
+        }
         return mine.earliest(self.inner.nextArrival)
     }
 
