@@ -109,8 +109,8 @@ let package = Package(
         .testTarget(
             name: "NetSockIntegrationTests",
             dependencies: [
-                "NetSockTestSupport", "NetSockClient", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "NetSockWire", "NSAPI",
-                "netsockd", "netsockctl", "netsock-bench",
+                "NetSockTestSupport", "NetSockClient", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "NetSockWire", "NetSockStack",
+                "NSAPI", "netsockd", "netsockctl", "netsock-bench",
             ],
             swiftSettings: strict
         ),
