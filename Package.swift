@@ -41,11 +41,11 @@ let package = Package(
         .target(name: "NetSockWire", dependencies: ["NSAPI"], swiftSettings: strict),
         .target(name: "NetSockStack", dependencies: ["NSAPI", "NetSockWire"], swiftSettings: strict),
         .target(name: "NetSockRPC", dependencies: ["NSAPI", "NetSockJSON"], swiftSettings: strict),
-        .target(name: "NetSockPOSIX", dependencies: ["NSAPI", "CNetSockLinux"], swiftSettings: strict),
+        .target(name: "NetSockPOSIX", dependencies: ["NSAPI", "NetSockStack", "NetSockWire", "CNetSockLinux"], swiftSettings: strict),
         .target(
             name: "NetSockDaemon",
             dependencies: [
-                "NSAPI", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "NetSockWire",
+                "NSAPI", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "NetSockWire", "NetSockStack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

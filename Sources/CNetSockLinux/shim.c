@@ -8,6 +8,12 @@
 #include <fcntl.h>
 #include <errno.h>
 #include <spawn.h>
+#include <sys/ioctl.h>
+#include <linux/if_tun.h>
+#include <linux/if_packet.h>
+#include <linux/if_ether.h>
+#include <net/if.h>
+#include <arpa/inet.h>
 #include "CNetSockLinux.h"
 
 int cnetsock_set_thread_name(pthread_t thread, const char *name) {
@@ -189,4 +195,94 @@ int cnetsock_sendmmsg(int fd, const unsigned char *base, int stride, int count, 
 
 int cnetsock_spawn_close_from(posix_spawn_file_actions_t *actions, int from) {
     return posix_spawn_file_actions_addclosefrom_np(actions, from);
+}
+
+int cnetsock_tap_open(const char *name, char *actual) {
+    int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    struct ifreq request;
+    memset(&request, 0, sizeof request);
+    request.ifr_flags = IFF_TAP | IFF_NO_PI;
+    strncpy(request.ifr_name, name, IFNAMSIZ - 1);
+    if (ioctl(fd, TUNSETIFF, &request) < 0) {
+        int error = errno;
+        close(fd);
+        return -error;
+    }
+    memcpy(actual, request.ifr_name, IFNAMSIZ);
+    return fd;
+}
+
+int cnetsock_packet_open(int index, int promiscuous) {
+    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
+    if (fd < 0) return -errno;
+    struct sockaddr_ll address;
+    memset(&address, 0, sizeof address);
+    address.sll_family = AF_PACKET;
+    address.sll_protocol = htons(ETH_P_ALL);
+    address.sll_ifindex = index;
+    int one = 1;
+    if (bind(fd, (struct sockaddr *)&address, sizeof address) < 0
+        || setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one) < 0
+        || setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) < 0) {
+        int error = errno;
+        close(fd);
+        return -error;
+    }
+    if (promiscuous) {
+        struct packet_mreq membership;
+        memset(&membership, 0, sizeof membership);
+        membership.mr_ifindex = index;
+        membership.mr_type = PACKET_MR_PROMISC;
+        if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &membership, sizeof membership) < 0) {
+            int error = errno;
+            close(fd);
+            return -error;
+        }
+    }
+    return fd;
+}
+
+int cnetsock_device_info(const char *name, unsigned char *hardware, int *mtu, int *index) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    struct ifreq request;
+    memset(&request, 0, sizeof request);
+    strncpy(request.ifr_name, name, IFNAMSIZ - 1);
+    int result = 0;
+    if (ioctl(fd, SIOCGIFHWADDR, &request) < 0) { result = -errno; goto done; }
+    memcpy(hardware, request.ifr_hwaddr.sa_data, 6);
+    if (ioctl(fd, SIOCGIFMTU, &request) < 0) { result = -errno; goto done; }
+    *mtu = request.ifr_mtu;
+    if (ioctl(fd, SIOCGIFINDEX, &request) < 0) { result = -errno; goto done; }
+    *index = request.ifr_ifindex;
+done:
+    close(fd);
+    return result;
+}
+
+long cnetsock_packet_receive(int fd, void *bytes, unsigned long length, int *unfinished) {
+    union {
+        struct cmsghdr header;
+        char space[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+    } control;
+    struct iovec vector = { bytes, length };
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = &vector;
+    message.msg_iovlen = 1;
+    message.msg_control = &control;
+    message.msg_controllen = sizeof control;
+    long count;
+    do { count = recvmsg(fd, &message, 0); } while (count < 0 && errno == EINTR);
+    if (count < 0) return -errno;
+    *unfinished = 0;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
+        if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA) {
+            struct tpacket_auxdata aux;
+            memcpy(&aux, CMSG_DATA(c), sizeof aux);
+            if (aux.tp_status & TP_STATUS_CSUMNOTREADY) *unfinished = 1;
+        }
+    }
+    return count;
 }

@@ -274,6 +274,8 @@ extension API {
         public var mtu: Int?
         /// Whether the kernel link has carrier.
         public var carrier: Bool?
+        /// An ip interface's own link: device, MTU, and counters of frames, bytes and drops by reason.
+        public var link: API.IPLinkDetails?
 
         public init(result json: JSONValue, path: String) throws(RPCError) {
             guard case .object(let object) = json else { throw .invalidParams(param: path, "\(path) must be an object") }
@@ -291,6 +293,7 @@ extension API {
             self.index = try Optional<Int>(result: object["index"] ?? .null, path: path + ".index")
             self.mtu = try Optional<Int>(result: object["mtu"] ?? .null, path: path + ".mtu")
             self.carrier = try Optional<Bool>(result: object["carrier"] ?? .null, path: path + ".carrier")
+            self.link = try Optional<API.IPLinkDetails>(result: object["link"] ?? .null, path: path + ".link")
         }
     }
 }
@@ -309,6 +312,30 @@ extension API {
             self.address = try String(result: object["address"] ?? .null, path: path + ".address")
             self.netmask = try String(result: object["netmask"] ?? .null, path: path + ".netmask")
             self.gateway = try Optional<String>(result: object["gateway"] ?? .null, path: path + ".gateway")
+        }
+    }
+}
+
+extension API {
+    public struct IPLinkDetails: APIResult, Sendable, Equatable {
+        /// tap or packet.
+        public var kind: String
+        /// The TAP or AF_PACKET device.
+        public var device: String
+        /// Whether the device is open (between connect and disconnect).
+        public var attached: Bool
+        /// The link's MTU as the stack uses it.
+        public var mtu: Int
+        /// frames_received, bytes_received, frames_sent, bytes_sent, arp_conflicts, and drops by reason.
+        public var counters: JSONObject
+
+        public init(result json: JSONValue, path: String) throws(RPCError) {
+            guard case .object(let object) = json else { throw .invalidParams(param: path, "\(path) must be an object") }
+            self.kind = try String(result: object["kind"] ?? .null, path: path + ".kind")
+            self.device = try String(result: object["device"] ?? .null, path: path + ".device")
+            self.attached = try Bool(result: object["attached"] ?? .null, path: path + ".attached")
+            self.mtu = try Int(result: object["mtu"] ?? .null, path: path + ".mtu")
+            self.counters = try JSONObject(result: object["counters"] ?? .null, path: path + ".counters")
         }
     }
 }

@@ -145,6 +145,11 @@ enum WireFormatsTarget {
                 require(reparsed(repr.bytes) { try DHCPv4Repr(DHCPv4Packet(checking: $0)) } == repr, "DHCP round trip")
             }
         }
+        // Completing a checksum changes two bytes at most, and only of a frame it accepts.
+        var completed = bytes
+        let changed = completed.withUnsafeMutableBytes { ChecksumCompletion.complete($0) }
+        let differing = zip(bytes, completed).filter { $0 != $1 }.count
+        require(differing <= 2 && (changed || differing == 0), "checksum completion changed too much")
     }
 
     static func reparsed<T>(_ bytes: [UInt8], _ parse: (UnsafeRawBufferPointer) throws -> T) -> T? {

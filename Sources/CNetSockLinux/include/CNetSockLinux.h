@@ -56,4 +56,22 @@ int cnetsock_sendmmsg(int fd, const unsigned char *base, int stride, int count, 
 #include <spawn.h>
 int cnetsock_spawn_close_from(posix_spawn_file_actions_t *actions, int from);
 
+// Attaches to (creating if needed) the TAP device `name`, without packet information,
+// nonblocking and close-on-exec. Writes the kernel's name for it (IFNAMSIZ bytes) to
+// `actual`. Returns the descriptor or -errno.
+int cnetsock_tap_open(const char *name, char *actual);
+
+// An AF_PACKET raw socket bound to device `index` for every protocol, that does not
+// see its own outgoing frames; `promiscuous` adds a promiscuous membership (for a
+// hardware address of our own). Returns the descriptor or -errno.
+int cnetsock_packet_open(int index, int promiscuous);
+
+// Receives one frame from a packet socket opened above; `*unfinished` is set when the
+// kernel left its transport checksum for offload (TP_STATUS_CSUMNOTREADY). Returns the
+// frame's length or -errno.
+long cnetsock_packet_receive(int fd, void *bytes, unsigned long length, int *unfinished);
+
+// The hardware address (6 bytes) and MTU of a device; 0 or -errno.
+int cnetsock_device_info(const char *name, unsigned char *hardware, int *mtu, int *index);
+
 #endif

@@ -1,5 +1,6 @@
 public import NetSockJSON
 import NSAPI
+import NetSockWire
 
 extension DaemonConfiguration {
     /// Reads and validates a config document strictly: unknown keys, wrong types and
@@ -61,10 +62,17 @@ extension DaemonConfiguration {
         for interface in self.interfaces {
             var entry: JSONObject = ["type": .string(interface.type.rawValue), "stack": .string(interface.stack.rawValue)]
             if let device = interface.device { entry["device"] = .string(device) }
+            var link: JSONObject?
             switch interface.link {
-            case .tap(let name)?: entry["link"] = ["tap": .string(name)]
-            case .packet(let name)?: entry["link"] = ["packet": .string(name)]
+            case .tap(let name)?: link = ["tap": .string(name)]
+            case .packet(let name)?: link = ["packet": .string(name)]
             case nil: break
+            }
+            if var link {
+                if let mac = interface.linkOptions.hardwareAddress { link["mac"] = .string(mac.description) }
+                if let mtu = interface.linkOptions.mtu { link["mtu"] = JSONValue(mtu) }
+                if let pcap = interface.linkOptions.pcap { link["pcap"] = .string(pcap) }
+                entry["link"] = .object(link)
             }
             if let dhcp = interface.dhcp { entry["dhcp"] = .bool(dhcp) }
             if let dialect = interface.dialect { entry["dialect"] = .string(dialect) }
@@ -178,6 +186,18 @@ extension DaemonConfiguration {
         if var link = try reader.object("link") {
             let tap = try link.string("tap")
             let packet = try link.string("packet")
+            if let mac = try link.string("mac") {
+                guard let address = MACAddress(parsing: mac), address.isUnicast, address != .zero else {
+                    throw ConfigurationError(key: "\(key).link.mac", "must be a unicast hardware address such as 02:00:5e:00:53:01")
+                }
+                interface.linkOptions.hardwareAddress = address
+            }
+            // 576 is the least every IPv4 host must take (RFC 791); 9000 a jumbo frame.
+            interface.linkOptions.mtu = try link.integer("mtu", in: 576...9000)
+            if let pcap = try link.string("pcap") {
+                guard pcap.hasPrefix("/") else { throw ConfigurationError(key: "\(key).link.pcap", "must be an absolute path") }
+                interface.linkOptions.pcap = pcap
+            }
             try link.finish()
             switch (tap, packet) {
             case (let device?, nil): interface.link = .tap(device)

@@ -1,4 +1,5 @@
-public import NSAPI
+public import NetSockWire
+import NSAPI
 
 /// Everything `netsockd` reads from its config file, with the defaults of API.md.
 ///
@@ -60,6 +61,17 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case packet(String)
     }
 
+    /// What an `ip`-stack link may set beyond its device.
+    public struct LinkOptions: Sendable, Equatable {
+        /// Our stack's own address on the link (a TAP needs one other than the device's).
+        public var hardwareAddress: MACAddress?
+        public var mtu: Int?
+        /// Every frame each way is written to this pcap file.
+        public var pcap: String?
+
+        public init() {}
+    }
+
     public struct Interface: Sendable, Equatable {
         public var name: String
         public var type: InterfaceType
@@ -67,6 +79,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         /// Kernel device (kernel stack) or serial device (modem stack).
         public var device: String?
         public var link: Link?
+        public var linkOptions = LinkOptions()
         public var dhcp: Bool?
         public var dialect: String?
         public var apn: String?

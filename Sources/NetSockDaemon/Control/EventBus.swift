@@ -24,13 +24,15 @@ public enum DaemonEvent: Sendable, Equatable {
     /// Mbed's `NSAPI_EVENT_CONNECTION_STATUS_CHANGE`.
     case statusChanged(interface: String, status: ConnectionStatus, previous: ConnectionStatus)
     case defaultChanged(interface: String)
+    /// Another station answered for an `ip` interface's address (RFC 5227).
+    case addressConflict(interface: String, address: String, mac: String)
     /// Published by an admin through `events.publish`.
     case published(topic: EventTopic, name: String, data: JSONObject)
 
     public var topic: EventTopic {
         switch self {
         case .started, .stopping, .reloaded, .reloadFailed: .daemon
-        case .statusChanged, .defaultChanged: .interface
+        case .statusChanged, .defaultChanged, .addressConflict: .interface
         case .published(let topic, _, _): topic
         }
     }
@@ -43,6 +45,7 @@ public enum DaemonEvent: Sendable, Equatable {
         case .reloadFailed: "reload_failed"
         case .statusChanged: "status_changed"
         case .defaultChanged: "default_changed"
+        case .addressConflict: "address_conflict"
         case .published(_, let name, _): name
         }
     }
@@ -57,6 +60,8 @@ public enum DaemonEvent: Sendable, Equatable {
         case .statusChanged(let interface, let status, let previous):
             ["interface": .string(interface), "status": status.json, "previous": previous.json]
         case .defaultChanged(let interface): ["interface": .string(interface)]
+        case .addressConflict(let interface, let address, let mac):
+            ["interface": .string(interface), "address": .string(address), "mac": .string(mac)]
         case .published(_, _, let data): data
         }
     }

@@ -20,9 +20,9 @@ final class InterfaceRegistry {
     let kernelStack: KernelStack
     private var table = KernelLinkTable()
     private var netlink: RouteNetlink?
-    private let reactor: Reactor
-    private let events: EventBus
-    private let logger: Logger
+    let reactor: Reactor
+    let events: EventBus
+    let logger: Logger
 
     init(configuration: DaemonConfiguration, reactor: Reactor, events: EventBus, logger: Logger) {
         self.reactor = reactor
@@ -39,14 +39,24 @@ final class InterfaceRegistry {
             if let existing = self.interfaces.first(where: {
                 $0.name == entry.name && $0.device == entry.device && $0.stackKind == entry.stack
                     && $0.connectTimeoutMilliseconds == entry.connectTimeoutMilliseconds
+                    && $0.link == entry.link && $0.linkOptions == entry.linkOptions
             }) {
                 next.append(existing)
                 continue
             }
-            let stack: any NetworkStack = entry.stack == .kernel ? self.kernelStack : UnavailableStack(name: entry.stack.rawValue)
+            let stack: any NetworkStack
+            switch (entry.stack, entry.link) {
+            case (.kernel, _): stack = self.kernelStack
+            case (.ip, let link?): stack = self.makeIPStack(entry, link)
+            default: stack = UnavailableStack(name: entry.stack.rawValue)
+            }
             let interface = ManagedInterface(configuration: entry, stack: stack)
             if entry.stack == .kernel, let device = entry.device { interface.status = self.table.status(device: device) }
             next.append(interface)
+        }
+        // Interfaces that went (or changed) let go of their devices.
+        for gone in self.interfaces where !next.contains(where: { $0 === gone }) {
+            (gone.stack as? IPStack)?.detach()
         }
         self.interfaces = next
         self.defaultName = configuration.defaultInterface ?? next.first?.name
@@ -138,7 +148,7 @@ final class InterfaceRegistry {
     private func synchronise() { self.netlink?.drainMonitor() }
 
     /// Records and announces a status change (Mbed's NSAPI_EVENT_CONNECTION_STATUS_CHANGE).
-    private func publish(_ interface: ManagedInterface, _ status: ConnectionStatus) {
+    func publish(_ interface: ManagedInterface, _ status: ConnectionStatus) {
         guard interface.status != status else { return }
         let previous = interface.status
         interface.status = status
@@ -157,6 +167,9 @@ final class InterfaceRegistry {
         _ interface: ManagedInterface, blocking: Bool, progress: @escaping (String) -> Void = { _ in },
         completion: @escaping (Result<ConnectionStatus, NSAPIError>) -> Void
     ) {
+        if let stack = interface.stack as? IPStack {
+            return self.connect(interface, on: stack, blocking: blocking, progress: progress, completion: completion)
+        }
         guard interface.stackKind == .kernel, let device = interface.device else { return completion(.failure(.unsupported)) }
         self.synchronise()
         if interface.status.isUp { return completion(.failure(.isConnected)) }
@@ -214,6 +227,7 @@ final class InterfaceRegistry {
     /// Takes the link down: `NO_CONNECTION` when already down. A connect still waiting
     /// ends with `NO_CONNECTION` (it was disconnected before an address came).
     func disconnect(_ interface: ManagedInterface) throws(NSAPIError) -> ConnectionStatus {
+        if let stack = interface.stack as? IPStack { return try self.disconnect(interface, on: stack) }
         guard interface.stackKind == .kernel, let device = interface.device else { throw .unsupported }
         self.synchronise()
         guard interface.status != .disconnected else { throw .noConnection }
@@ -236,6 +250,7 @@ final class InterfaceRegistry {
     /// as a whole or not at all (a failure puts back what was there); on a link that is
     /// down it is configuration, applied by the next connect.
     func setNetwork(_ interface: ManagedInterface, _ network: ManagedInterface.StaticNetwork) throws(NSAPIError) {
+        if let stack = interface.stack as? IPStack { return try self.setNetwork(interface, network, on: stack) }
         guard interface.stackKind == .kernel else { throw .unsupported }
         self.synchronise()
         if let netlink, let device = interface.device, let link = self.table.link(named: device), link.isUp {
@@ -319,9 +334,12 @@ final class InterfaceRegistry {
         var ipv6: [IPAddress] = []
         /// The kernel link behind the interface: its index, MTU and carrier.
         var link: (index: Int, mtu: Int?, carrier: Bool)?
+        /// An `ip` interface's own link: its device, MTU, whether it is attached, and counters.
+        var ipLink: IPLinkDetails?
     }
 
     func observe(_ interface: ManagedInterface) -> Observed {
+        if let stack = interface.stack as? IPStack { return Self.observe(stack) }
         guard interface.stackKind == .kernel, let device = interface.device, let link = self.table.link(named: device) else {
             return Observed()
         }

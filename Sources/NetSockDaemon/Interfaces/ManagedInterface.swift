@@ -6,6 +6,8 @@ final class ManagedInterface {
     let type: InterfaceType
     let stackKind: DaemonConfiguration.Stack
     let device: String?
+    let link: DaemonConfiguration.Link?
+    let linkOptions: DaemonConfiguration.LinkOptions
     let stack: any NetworkStack
     var status = ConnectionStatus.disconnected
     var dhcp: Bool
@@ -29,6 +31,8 @@ final class ManagedInterface {
         self.type = configuration.type
         self.stackKind = configuration.stack
         self.device = configuration.device
+        self.link = configuration.link
+        self.linkOptions = configuration.linkOptions
         self.stack = stack
         self.dhcp = configuration.dhcp ?? (configuration.type != .loopback)
         self.connectTimeoutMilliseconds = configuration.connectTimeoutMilliseconds

@@ -83,6 +83,7 @@ struct InterfaceDetails: APIObject {
     var index: Int?
     var mtu: Int?
     var carrier: Bool?
+    var link: IPLinkDetails?
 
     init(_ interface: ManagedInterface, _ observed: InterfaceRegistry.Observed, defaultName: String?, dns: [String]) {
         self.summary = InterfaceSummary(interface, defaultName: defaultName)
@@ -100,6 +101,7 @@ struct InterfaceDetails: APIObject {
         self.index = observed.link?.index
         self.mtu = observed.link?.mtu
         self.carrier = observed.link?.carrier
+        self.link = observed.ipLink
     }
 
     static let members: [APIMember<InterfaceDetails>] = [
@@ -113,6 +115,7 @@ struct InterfaceDetails: APIObject {
         APIMember("index", omittedWhenNil: \.index, "The kernel's interface index."),
         APIMember("mtu", omittedWhenNil: \.mtu, "The kernel link's MTU."),
         APIMember("carrier", omittedWhenNil: \.carrier, "Whether the kernel link has carrier."),
+        APIMember("link", omittedWhenNil: \.link, "An ip interface's own link: device, MTU, and counters of frames, bytes and drops by reason."),
     ]
 }
 

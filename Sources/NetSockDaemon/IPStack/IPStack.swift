@@ -1,0 +1,264 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import NSAPI
+import NetSockPOSIX
+import NetSockStack
+import NetSockWire
+
+/// The `ip` stack of one interface: our own IPv4 stack (`NetSockStack`) on a TAP device
+/// or an AF_PACKET socket, driven by the reactor, behind the same ``NetworkStack``
+/// contract as the kernel's sockets, so the socket layer's Mbed rules apply unchanged.
+///
+/// The stack and its sockets live as long as the interface; the device is opened by
+/// `interface.connect` and closed by `disconnect`, as a cable is plugged and unplugged.
+/// Timers come from the stack's `nextPoll`: one reactor timer, moved when that changes.
+final class IPStack: NetworkStack {
+    let name = "ip"
+    var eventHandler: ((SocketHandle) -> Void)?
+    /// Address conflicts, for the registry to publish.
+    var onInterfaceEvent: ((InterfaceEvent) -> Void)?
+
+    let interfaceName: String
+    let linkConfiguration: DaemonConfiguration.Link
+    let options: DaemonConfiguration.LinkOptions
+    let core: NetSockStack.Interface
+    private let link: AttachableLink
+    private let reactor: Reactor
+    private let logger: Logger
+    private var sockets: [SocketHandle: UDPSocket] = [:]
+    private var timer: Reactor.TimerID?
+    private var timerDeadline: Instant?
+    /// Sockets the stack reported during a poll, told to the socket layer after it, so
+    /// the layer never re-enters the stack in the middle of a frame.
+    private var pendingSocketEvents: [Int] = []
+    private var polling = false
+    private var pcapFD: Int32 = -1
+
+    /// Frames served in one reactor turn before other descriptors get theirs.
+    static let pollsPerTurn = 16
+
+    init(configuration: DaemonConfiguration.Interface, link: DaemonConfiguration.Link, reactor: Reactor, logger: Logger) {
+        self.interfaceName = configuration.name
+        self.linkConfiguration = link
+        self.options = configuration.linkOptions
+        self.reactor = reactor
+        self.logger = logger
+        self.link = AttachableLink(mtu: configuration.linkOptions.mtu)
+        var entropy = SystemRandomNumberGenerator()
+        let seed = entropy.next()
+        self.core = NetSockStack.Interface(link: self.link, hardwareAddress: Self.hardwareAddress(configuration, link), seed: seed)
+        self.core.onSocketEvent = { [unowned self] id in self.pendingSocketEvents.append(id) }
+    }
+
+    /// The configured address; on an AF_PACKET link the device's own; otherwise one
+    /// derived from the interface's name, locally administered and stable across restarts.
+    private static func hardwareAddress(_ configuration: DaemonConfiguration.Interface, _ link: DaemonConfiguration.Link) -> MACAddress {
+        if let configured = configuration.linkOptions.hardwareAddress { return configured }
+        if case .packet(let device) = link, let info = try? DeviceInfo(device: device) { return info.hardwareAddress }
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a
+        for byte in "netsock \(configuration.name)".utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return MACAddress(locallyAdministeredFrom: hash)
+    }
+
+    static var now: Instant { Instant(microseconds: Int64(MonotonicClock.nanoseconds() / 1000)) }
+
+    var isAttached: Bool { self.link.device != nil }
+    var deviceName: String? { self.link.device?.deviceName }
+
+    // MARK: The device
+
+    /// Opens the device (a TAP is created if missing) and starts serving it.
+    func attach() throws(SystemError) {
+        guard self.link.device == nil else { return }
+        let device: DescriptorLink
+        switch self.linkConfiguration {
+        case .tap(let name): device = try TAPLink(device: name, hardwareAddress: self.core.hardwareAddress, mtu: self.options.mtu)
+        case .packet(let name): device = try PacketLink(device: name, hardwareAddress: self.core.hardwareAddress, mtu: self.options.mtu)
+        }
+        var through: any Link = device
+        if let path = self.options.pcap {
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+            if fd >= 0 {
+                self.pcapFD = fd
+                through = PcapLink(wrapping: device) { bytes in
+                    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                }
+            } else {
+                self.logger.warning("interface \(self.interfaceName): cannot write pcap \(path): \(SystemError.last("open"))")
+            }
+        }
+        do {
+            try self.reactor.register(device.fileDescriptor, interest: .readable) { [unowned self] _ in self.service() }
+        } catch {
+            device.close()
+            self.closePcap()
+            throw error
+        }
+        self.link.attach(device, through: through)
+        self.logger.info("interface \(self.interfaceName): attached to \(device.deviceName) as \(self.core.hardwareAddress), MTU \(device.capabilities.maximumTransmissionUnit)")
+    }
+
+    /// Clears the address and closes the device; sockets stay, and fail until the next attach.
+    func detach() {
+        self.core.configure(nil, at: Self.now)
+        if let device = self.link.device { self.reactor.unregister(device.fileDescriptor) }
+        self.link.detach()
+        self.closePcap()
+        self.reschedule()
+    }
+
+    private func closePcap() {
+        if self.pcapFD >= 0 { close(self.pcapFD) }
+        self.pcapFD = -1
+    }
+
+    func configure(_ address: IPv4Subnet?, gateway: IPv4Address?) {
+        self.core.configure(address, gateway: gateway, at: Self.now)
+        self.service()
+    }
+
+    // MARK: Driving
+
+    /// Takes what the device has (bounded per turn: the descriptor stays readable and
+    /// the reactor comes back), runs due timers, then tells the socket layer.
+    func service() {
+        guard !self.polling else { return }
+        self.polling = true
+        let now = Self.now
+        for _ in 0..<Self.pollsPerTurn where self.core.poll(at: now) {}
+        self.polling = false
+        for event in self.core.takeEvents() { self.onInterfaceEvent?(event) }
+        self.flushSocketEvents()
+        self.reschedule()
+    }
+
+    private func flushSocketEvents() {
+        guard !self.pendingSocketEvents.isEmpty else { return }
+        let events = self.pendingSocketEvents
+        self.pendingSocketEvents.removeAll(keepingCapacity: true)
+        for id in events where self.sockets[id] != nil { self.eventHandler?(id) }
+    }
+
+    /// One reactor timer at the stack's next deadline, moved only when that changes.
+    private func reschedule() {
+        let next = self.core.nextPoll
+        guard next != self.timerDeadline else { return }
+        if let timer { self.reactor.cancel(timer) }
+        self.timer = nil
+        self.timerDeadline = next
+        guard let next else { return }
+        let wait = max(0, (next - Self.now).microseconds)
+        self.timer = self.reactor.schedule(afterNanoseconds: UInt64(wait) * 1000) { [weak self] in
+            guard let self else { return }
+            self.timer = nil
+            self.timerDeadline = nil
+            self.service()
+        }
+    }
+
+    // MARK: NetworkStack
+
+    func socketOpen(_ proto: SocketProtocol) throws(NSAPIError) -> SocketHandle {
+        switch proto {
+        case .udp:
+            let socket = self.core.makeUDPSocket()
+            self.sockets[socket.id] = socket
+            return socket.id
+        default:
+            // TCP arrives with part 2; ICMP sockets are served above the stack.
+            throw .unsupported
+        }
+    }
+
+    func socketClose(_ handle: SocketHandle) {
+        self.sockets.removeValue(forKey: handle)?.close()
+    }
+
+    private func udp(_ handle: SocketHandle) throws(NSAPIError) -> UDPSocket {
+        guard let socket = self.sockets[handle] else { throw .noSocket }
+        return socket
+    }
+
+    /// Our stack speaks IPv4: an absent or all-zero address is "any", IPv6 is refused.
+    static func endpoint(_ address: SocketAddress) throws(NSAPIError) -> IPv4Endpoint {
+        switch address.address {
+        case nil: return IPv4Endpoint(.any, address.port)
+        case .v4(let v4)?: return IPv4Endpoint(v4, address.port)
+        case .v6(let v6)? where v6.isUnspecified: return IPv4Endpoint(.any, address.port)
+        case .v6?: throw .parameter
+        }
+    }
+
+    static func socketAddress(_ endpoint: IPv4Endpoint) -> SocketAddress {
+        SocketAddress(.v4(endpoint.address), port: endpoint.port)
+    }
+
+    func socketBind(_ handle: SocketHandle, _ address: SocketAddress) throws(NSAPIError) {
+        let socket = try self.udp(handle)
+        let endpoint = try Self.endpoint(address)
+        do throws(StackError) { try socket.bind(endpoint) } catch { throw error.nsapiError }
+    }
+
+    func socketListen(_ handle: SocketHandle, backlog: Int) throws(NSAPIError) { throw .unsupported }
+    func socketConnect(_ handle: SocketHandle, _ address: SocketAddress) throws(NSAPIError) { throw .unsupported }
+    func socketAccept(_ handle: SocketHandle) throws(NSAPIError) -> (SocketHandle, SocketAddress) { throw .unsupported }
+    func socketSend(_ handle: SocketHandle, _ data: ArraySlice<UInt8>) throws(NSAPIError) -> Int { throw .unsupported }
+    func socketReceive(_ handle: SocketHandle, maxBytes: Int) throws(NSAPIError) -> [UInt8] { throw .unsupported }
+    func socketShutdown(_ handle: SocketHandle, _ direction: ShutdownDirection) throws(NSAPIError) { throw .unsupported }
+
+    func socketSendTo(_ handle: SocketHandle, _ address: SocketAddress, _ data: ArraySlice<UInt8>) throws(NSAPIError) -> Int {
+        let socket = try self.udp(handle)
+        let destination = try Self.endpoint(address)
+        guard self.isAttached else { throw .noConnection }
+        let outcome = data.withUnsafeBytes { bytes in
+            Result { () throws(StackError) in try socket.send(bytes, to: destination, at: Self.now) }
+        }
+        // Sending may have started an ARP resolution with its own deadline.
+        self.reschedule()
+        switch outcome {
+        case .success(let sent): return sent
+        case .failure(let error): throw error.nsapiError
+        }
+    }
+
+    func socketReceiveFrom(_ handle: SocketHandle, maxBytes: Int) throws(NSAPIError) -> (SocketAddress, [UInt8]) {
+        let socket = try self.udp(handle)
+        guard let datagram = socket.receive() else { throw .wouldBlock }
+        // What does not fit is discarded, as recvfrom does with a datagram.
+        let payload = datagram.payload.count <= maxBytes ? datagram.payload : Array(datagram.payload.prefix(maxBytes))
+        return (Self.socketAddress(datagram.source), payload)
+    }
+
+    func setOption(_ handle: SocketHandle, _ option: SocketOption, _ value: SocketOptionValue) throws(NSAPIError) {
+        let socket = try self.udp(handle)
+        guard case .integer(let number) = value else {
+            // Multicast membership needs IGMP, which this stack does not speak yet.
+            throw .unsupported
+        }
+        switch option {
+        // lwIP lets every UDP socket send broadcasts; the flag is accepted and changes nothing.
+        case .broadcast, .reuseAddress: break
+        case .ipTOS:
+            guard (0...255).contains(number) else { throw .parameter }
+            socket.typeOfService = UInt8(number)
+        default: throw .unsupported
+        }
+    }
+
+    func getOption(_ handle: SocketHandle, _ option: SocketOption) throws(NSAPIError) -> SocketOptionValue {
+        let socket = try self.udp(handle)
+        switch option {
+        case .broadcast: return .integer(1)
+        case .ipTOS: return .integer(Int64(socket.typeOfService))
+        default: throw .unsupported
+        }
+    }
+
+    func localAddress(_ handle: SocketHandle) throws(NSAPIError) -> SocketAddress {
+        let socket = try self.udp(handle)
+        guard let local = socket.localEndpoint else { return SocketAddress(.v4(.any), port: 0) }
+        return Self.socketAddress(local)
+    }
+}

@@ -1,0 +1,194 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NetSockClient
+import NetSockJSON
+import NetSockRPC
+import NetSockTestSupport
+import Testing
+
+/// A network namespace holding netsockd's `ip` interface on one side and the Linux
+/// kernel on the other, over a TAP device or a veth pair: the kernel is the real peer
+/// that pings our stack, is pinged by it and trades UDP with it. Nothing leaves the
+/// namespaces; the addresses are from 192.0.2.0/24 (RFC 5737).
+final class KernelPeerNetwork {
+    enum Kind { case tap, veth }
+
+    let namespace: String
+    /// The kernel's side, where the peer addresses live (the same namespace for a TAP).
+    let peerNamespace: String
+    /// What the daemon's link names: the TAP device, or its veth end.
+    let linkDevice: String
+    let kind: Kind
+    let directory: TemporaryDirectory
+    static let kernelAddress = "192.0.2.1"
+    static let stackAddress = "192.0.2.2"
+
+    init(_ kind: Kind) throws {
+        self.kind = kind
+        let tag = String(UInt32.random(in: 0...0xFFFFF), radix: 16)
+        self.namespace = "nsd-ip-\(tag)"
+        self.peerNamespace = kind == .tap ? self.namespace : "nsd-ipp-\(tag)"
+        self.linkDevice = kind == .tap ? "nstap\(tag)" : "nsva\(tag)"
+        self.directory = try TemporaryDirectory("netsock-ip")
+        for name in Set([self.namespace, self.peerNamespace]) {
+            try self.ip(["netns", "add", name])
+            TestResources.created(namespace: name)
+            try self.ip(["-n", name, "link", "set", "lo", "up"])
+        }
+        let peerDevice: String
+        switch kind {
+        case .tap:
+            // Persistent, so the kernel side is addressed before the daemon attaches.
+            try self.ip(["-n", self.namespace, "tuntap", "add", "dev", self.linkDevice, "mode", "tap"])
+            peerDevice = self.linkDevice
+        case .veth:
+            peerDevice = "nsvb\(tag)"
+            try self.ip(["-n", self.namespace, "link", "add", self.linkDevice, "type", "veth", "peer", "name", peerDevice, "netns", self.peerNamespace])
+            // The daemon's end carries no address of the kernel's, and no IPv6 chatter.
+            _ = try? self.run(self.namespace, ["/sbin/sysctl", "-qw", "net.ipv6.conf.\(self.linkDevice).disable_ipv6=1"])
+            try self.ip(["-n", self.namespace, "link", "set", self.linkDevice, "up"])
+        }
+        try self.ip(["-n", self.peerNamespace, "addr", "add", "\(Self.kernelAddress)/24", "dev", peerDevice])
+        try self.ip(["-n", self.peerNamespace, "link", "set", peerDevice, "up"])
+    }
+
+    @discardableResult
+    func ip(_ arguments: [String]) throws -> String {
+        let result = try Subprocess.run("/sbin/ip", arguments, directory: self.directory.path)
+        guard result.status == 0 else { throw SubprocessError(description: "ip \(arguments.joined(separator: " ")): \(result.stderr)") }
+        return result.stdout
+    }
+
+    /// Runs a command inside a namespace: (status, stdout, stderr).
+    func run(_ namespace: String, _ command: [String], timeoutSeconds: Double = 60) throws -> (status: Int32, stdout: String, stderr: String) {
+        try Subprocess.run("/sbin/ip", ["netns", "exec", namespace] + command, directory: self.directory.path, timeoutSeconds: timeoutSeconds)
+    }
+
+    /// The daemon, inside `namespace`, with the link as interface `ip0`.
+    func startDaemon(pcap: String? = nil) throws -> DaemonLauncher {
+        var link: JSONObject = self.kind == .tap ? ["tap": .string(self.linkDevice)] : ["packet": .string(self.linkDevice)]
+        if let pcap { link["pcap"] = .string(pcap) }
+        return try DaemonLauncher(
+            config: [
+                "control": ["admin_group": nil],
+                "dns": ["use_resolv_conf": false, "servers": [.string(Self.kernelAddress + ":53")], "timeout_ms": 1000, "attempts": 2],
+                "interfaces": ["ip0": ["type": "ethernet", "stack": "ip", "link": .object(link), "dhcp": false]],
+            ],
+            launcher: ["/sbin/ip", "netns", "exec", self.namespace])
+    }
+
+    deinit {
+        TestResources.killProcesses(inNamespace: self.namespace)
+        TestResources.killProcesses(inNamespace: self.peerNamespace)
+        for name in Set([self.namespace, self.peerNamespace]) {
+            _ = try? self.ip(["netns", "del", name])
+            TestResources.released(namespace: name)
+        }
+    }
+}
+
+/// The `ip` stack against the Linux kernel as its peer, over TAP and over a veth pair.
+@Suite(.serialized) struct IPStackPeerTests {
+    /// A UDP echo in the kernel's namespace: prints its port, then echoes `count` datagrams.
+    static let udpEcho = """
+        import socket, sys
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind((sys.argv[1], 0))
+        print(s.getsockname()[1], flush=True)
+        for _ in range(int(sys.argv[2])):
+            data, peer = s.recvfrom(65535)
+            s.sendto(data, peer)
+        """
+
+    func connect(_ client: NSAPIClient) throws {
+        #expect(client.code(API.InterfaceSetNetwork(interface: "ip0", address: KernelPeerNetwork.stackAddress, netmask: "255.255.255.0", gateway: "")) == 0)
+        let connected = try client.rpc.call(API.InterfaceConnect(interface: "ip0"))
+        #expect(connected.status == .globalUp)
+    }
+
+    func exchange(over kind: KernelPeerNetwork.Kind) throws {
+        let network = try KernelPeerNetwork(kind)
+        let pcap = network.directory.path + "/ip0.pcap"
+        let daemon = try network.startDaemon(pcap: pcap)
+        let client = NSAPIClient(try daemon.client(), interface: "ip0")
+        try self.connect(client)
+
+        // The kernel pings us, small and fragmented (4000 bytes: three fragments each way).
+        let ping = try network.run(network.peerNamespace, ["/usr/bin/ping", "-c", "3", "-i", "0.2", "-W", "5", KernelPeerNetwork.stackAddress])
+        #expect(ping.status == 0, "ping: \(ping.stdout) \(ping.stderr)")
+        let bigPing = try network.run(network.peerNamespace, ["/usr/bin/ping", "-c", "2", "-i", "0.2", "-W", "5", "-s", "4000", KernelPeerNetwork.stackAddress])
+        #expect(bigPing.status == 0, "ping -s 4000: \(bigPing.stdout) \(bigPing.stderr)")
+
+        // Our UDP to the kernel's echo and back, small and fragmented.
+        let echo = try Subprocess(
+            "/sbin/ip", ["netns", "exec", network.peerNamespace, "/usr/bin/python3", "-c", Self.udpEcho, KernelPeerNetwork.kernelAddress, "2"],
+            directory: network.directory.path)
+        defer { echo.terminate() }
+        #expect(try waitUntil { !echo.stdout.isEmpty })
+        let echoPort = try #require(Int(echo.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let socket = try client.open(.udp)
+        _ = client.call(API.SocketSetTimeout(socket: socket, timeoutMs: 5000))
+        for size in [100, 4000] {
+            let payload = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 11 &+ size) }
+            #expect(client.sendto(socket, KernelPeerNetwork.kernelAddress, echoPort, payload) == size)
+            let reply = client.recvfrom(socket, 65536)
+            #expect((try? reply.get().2) == payload, "echo of \(size) bytes")
+            #expect((try? reply.get().0) == KernelPeerNetwork.kernelAddress)
+        }
+
+        // The kernel sends to our bound port.
+        let listener = try client.open(.udp)
+        #expect(client.code(API.SocketBind(socket: listener, port: 9000)) == 0)
+        _ = client.call(API.SocketSetTimeout(socket: listener, timeoutMs: 5000))
+        let send = try network.run(network.peerNamespace, [
+            "/usr/bin/python3", "-c",
+            "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('\(KernelPeerNetwork.kernelAddress)', 4321)); s.sendto(b'from the kernel', ('\(KernelPeerNetwork.stackAddress)', 9000))",
+        ])
+        #expect(send.status == 0, "\(send.stderr)")
+        let received = client.recvfrom(listener, 100)
+        #expect((try? received.get().2) == Array("from the kernel".utf8))
+        #expect((try? received.get().1) == 4321)
+
+        // A closed port answers port unreachable, which the kernel reports as refused.
+        let refused = try network.run(network.peerNamespace, [
+            "/usr/bin/python3", "-c",
+            "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5); s.connect(('\(KernelPeerNetwork.stackAddress)', 9999)); s.send(b'x')\ntry:\n    s.recv(10)\nexcept ConnectionRefusedError:\n    print('refused')",
+        ])
+        #expect(refused.stdout.contains("refused"), "\(refused.stdout) \(refused.stderr)")
+
+        // The status shows the link and its counters.
+        let status = try client.rpc.call(API.InterfaceStatus.name, ["interface": "ip0"])
+        #expect(status["stack"] == "ip" && status["status"] == "global_up")
+        #expect(status["ipv4"]?["address"] == .string(KernelPeerNetwork.stackAddress))
+        #expect(status["link"]?["attached"] == true && status["link"]?["device"] == .string(network.linkDevice))
+        let framesReceived = status["link"]?["counters"]?["frames_received"]?.intValue ?? 0
+        #expect(framesReceived >= 10, "\(status)")
+
+        // Disconnect unplugs: the kernel's pings go unanswered, the status says so.
+        #expect(try client.rpc.call(API.InterfaceDisconnect(interface: "ip0")).status == .disconnected)
+        let unanswered = try network.run(network.peerNamespace, ["/usr/bin/ping", "-c", "1", "-W", "1", KernelPeerNetwork.stackAddress])
+        #expect(unanswered.status != 0)
+        #expect(client.sendto(socket, KernelPeerNetwork.kernelAddress, echoPort, [1]) == -3004, "NO_CONNECTION while down")
+
+        // What the stack sent and received decodes cleanly in tshark.
+        if access("/usr/bin/tshark", X_OK) == 0 {
+            let decoded = try Subprocess.run(
+                "/usr/bin/tshark", ["-r", pcap, "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-T", "fields", "-e", "_ws.col.Info", "-e", "_ws.expert.message"],
+                environment: ["HOME": network.directory.path, "PATH": "/usr/bin:/bin"], directory: network.directory.path)
+            #expect(decoded.status == 0)
+            #expect(!decoded.stdout.contains("Malformed") && !decoded.stdout.contains("incorrect") && !decoded.stdout.contains("Bad checksum"), "\(decoded.stdout)")
+            #expect(decoded.stdout.contains("Echo (ping) reply"))
+        }
+    }
+
+    @Test func theKernelTalksToOurStackOverATAPDevice() throws {
+        guard Privilege.rootTestsEnabled("IPStackPeerTests") else { return }
+        try self.exchange(over: .tap)
+    }
+
+    @Test func theKernelTalksToOurStackOverAVethPair() throws {
+        guard Privilege.rootTestsEnabled("IPStackPeerTests") else { return }
+        try self.exchange(over: .veth)
+    }
+}
