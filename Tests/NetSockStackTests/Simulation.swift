@@ -66,13 +66,19 @@ final class Simulation {
         }
     }
 
-    /// Polls both until neither has anything to do at this instant.
+    /// More things driven with the interfaces (a DHCP client, a scripted server): each
+    /// polled in turn, each with its own next deadline.
+    var participants: [(poll: (Instant) -> Bool, next: () -> Instant?)] = []
+
+    /// Polls everything until nothing has anything to do at this instant.
     func settle() {
         var rounds = 0
         while true {
             let aWorked = self.a.poll(at: self.now)
             let bWorked = self.b.poll(at: self.now)
-            guard aWorked || bWorked else { break }
+            var othersWorked = false
+            for participant in self.participants where participant.poll(self.now) { othersWorked = true }
+            guard aWorked || bWorked || othersWorked else { break }
             rounds += 1
             precondition(rounds < 100_000, "the simulation does not settle")
         }
@@ -83,7 +89,9 @@ final class Simulation {
         let end = self.now + span
         while true {
             self.settle()
-            guard let next = self.a.nextPoll.earliest(self.b.nextPoll), next <= end else { break }
+            var next = self.a.nextPoll.earliest(self.b.nextPoll)
+            for participant in self.participants { next = next.earliest(participant.next()) }
+            guard let next, next <= end else { break }
             self.now = Swift.max(self.now, next)
         }
         self.now = end

@@ -35,6 +35,8 @@ extension InterfaceRegistry {
             case .addressConflict(let address, let mac):
                 self.logger.warning("interface \(entry.name): \(mac) also claims \(address)")
                 self.events.publish(.addressConflict(interface: entry.name, address: address.description, mac: mac.description))
+            case .probeConflict:
+                break  // The DHCP client's business: it declines the offer.
             }
         }
         return stack

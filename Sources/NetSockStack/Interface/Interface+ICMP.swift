@@ -14,4 +14,13 @@ extension Interface {
     }
 
     public var reassembliesInProgress: Int { self.reassembler.inProgress }
+
+    /// Asks whether anyone holds `address`, from no address (an RFC 5227 probe): an
+    /// answer, or anyone else's claim, is reported as `.probeConflict` until `endProbe`.
+    public func probe(_ address: IPv4Address, at now: Instant) {
+        self.probing = address
+        self.sendARP(.request(from: self.hardwareAddress, .any, for: address), to: .broadcast, at: now)
+    }
+
+    public func endProbe() { self.probing = nil }
 }

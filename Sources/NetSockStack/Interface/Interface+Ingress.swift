@@ -18,6 +18,11 @@ extension Interface {
 
     func processARP(_ bytes: UnsafeRawBufferPointer, at now: Instant) {
         guard let packet = try? ARPPacket(checking: bytes), let arp = try? ARPRepr(packet) else { return self.counters.drop(.malformed) }
+        if let probing, arp.senderProtocolAddress == probing, arp.senderHardwareAddress != self.hardwareAddress {
+            self.events.append(.probeConflict(probing, arp.senderHardwareAddress))
+            self.probing = nil
+            return
+        }
         let ours = self.address?.address
         if let ours, arp.senderProtocolAddress == ours, arp.senderHardwareAddress != self.hardwareAddress {
             self.counters.arpConflicts += 1

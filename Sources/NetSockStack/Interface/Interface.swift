@@ -5,6 +5,8 @@ public import NetSockWire
 public enum InterfaceEvent: Sendable, Equatable {
     /// Another station answered for our address (RFC 5227).
     case addressConflict(IPv4Address, MACAddress)
+    /// Another station claims the address we are probing before taking it.
+    case probeConflict(IPv4Address, MACAddress)
 }
 
 /// One Ethernet interface with its IPv4 configuration, ARP cache, fragment
@@ -47,6 +49,8 @@ public final class Interface {
     /// Bound UDP ports and the sockets on each (several when bound to different addresses).
     var udpPorts: [UInt16: [UDPSocket]] = [:]
     var lastNow = Instant.zero
+    /// The address an ARP probe asked about, until `endProbe`.
+    var probing: IPv4Address?
 
     /// Called with a socket's id when something may have changed on it.
     public var onSocketEvent: ((Int) -> Void)?
@@ -64,7 +68,14 @@ public final class Interface {
         self.nextIdentification = UInt16(truncatingIfNeeded: self.random.next())
     }
 
-    public var maximumTransmissionUnit: Int { self.link.capabilities.maximumTransmissionUnit }
+    /// A smaller MTU than the link's, as a DHCP server may give (option 26).
+    public var mtuLimit: Int?
+
+    public var maximumTransmissionUnit: Int {
+        let link = self.link.capabilities.maximumTransmissionUnit
+        guard let limit = self.mtuLimit else { return link }
+        return Swift.max(576, Swift.min(link, limit))
+    }
 
     /// Sets or clears the address and the routes that follow from it. Setting one
     /// announces it with gratuitous ARP.
