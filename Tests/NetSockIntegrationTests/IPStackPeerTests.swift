@@ -65,15 +65,18 @@ final class KernelPeerNetwork {
         try Subprocess.run("/sbin/ip", ["netns", "exec", namespace] + command, directory: self.directory.path, timeoutSeconds: timeoutSeconds)
     }
 
+    /// The device the kernel's addresses are on.
+    var peerDevice: String { self.kind == .tap ? self.linkDevice : "nsvb" + self.linkDevice.dropFirst(4) }
+
     /// The daemon, inside `namespace`, with the link as interface `ip0`.
-    func startDaemon(pcap: String? = nil) throws -> DaemonLauncher {
+    func startDaemon(pcap: String? = nil, dhcp: Bool = false) throws -> DaemonLauncher {
         var link: JSONObject = self.kind == .tap ? ["tap": .string(self.linkDevice)] : ["packet": .string(self.linkDevice)]
         if let pcap { link["pcap"] = .string(pcap) }
         return try DaemonLauncher(
             config: [
                 "control": ["admin_group": nil],
                 "dns": ["use_resolv_conf": false, "servers": [.string(Self.kernelAddress + ":53")], "timeout_ms": 1000, "attempts": 2],
-                "interfaces": ["ip0": ["type": "ethernet", "stack": "ip", "link": .object(link), "dhcp": false]],
+                "interfaces": ["ip0": ["type": "ethernet", "stack": "ip", "link": .object(link), "dhcp": .bool(dhcp)]],
             ],
             launcher: ["/sbin/ip", "netns", "exec", self.namespace])
     }
@@ -180,6 +183,69 @@ final class KernelPeerNetwork {
             #expect(!decoded.stdout.contains("Malformed") && !decoded.stdout.contains("incorrect") && !decoded.stdout.contains("Bad checksum"), "\(decoded.stdout)")
             #expect(decoded.stdout.contains("Echo (ping) reply"))
         }
+    }
+
+    /// dnsmasq on the kernel's side: DHCP with a 2-minute lease whose renewal time (T1)
+    /// is 8 s, so a renewal comes within the test, and DNS for one name.
+    func startDnsmasq(_ network: KernelPeerNetwork) throws -> (Subprocess, log: String) {
+        let log = network.directory.path + "/dnsmasq.log"
+        let dnsmasq = try Subprocess(
+            "/sbin/ip",
+            ["netns", "exec", network.peerNamespace, "/usr/sbin/dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
+             "--interface=\(network.peerDevice)", "--except-interface=lo", "--bind-interfaces", "--port=53", "--no-resolv", "--no-hosts",
+             "--address=/echo.netsock.test/\(KernelPeerNetwork.kernelAddress)",
+             "--dhcp-range=192.0.2.100,192.0.2.150,255.255.255.0,2m", "--dhcp-option=option:router,\(KernelPeerNetwork.kernelAddress)",
+             "--dhcp-option=option:T1,8", "--dhcp-leasefile=\(network.directory.path)/leases", "--pid-file=", "--user=root",
+             "--log-facility=\(log)", "--log-dhcp"],
+            directory: network.directory.path)
+        let listening = try waitUntil {
+            try network.run(network.peerNamespace, ["/usr/bin/ss", "-Hlun", "sport = :67"]).stdout.contains(":67")
+        }
+        if !listening { throw SubprocessError(description: "dnsmasq did not start: \(dnsmasq.stderr)") }
+        return (dnsmasq, log)
+    }
+
+    @Test func dnsmasqLeasesUsAnAddressRenewsItAnswersOurQueriesAndHearsTheRelease() throws {
+        guard Privilege.rootTestsEnabled("IPStackPeerTests") else { return }
+        let network = try KernelPeerNetwork(.veth)
+        let (dnsmasq, log) = try self.startDnsmasq(network)
+        defer { dnsmasq.terminate() }
+        let daemon = try network.startDaemon(dhcp: true)
+        let client = NSAPIClient(try daemon.client(), interface: "ip0")
+        _ = try client.rpc.call(API.EventsSubscribe(topics: [.interface]))
+
+        let connected = try client.rpc.call(API.InterfaceConnect(interface: "ip0"))
+        #expect(connected.status == .globalUp)
+        let status = try client.rpc.call(API.InterfaceStatus(interface: "ip0"))
+        let address = try #require(status.ipv4?.address)
+        let host = try #require(UInt8(address.split(separator: ".").last ?? ""))
+        #expect(address.hasPrefix("192.0.2.") && (100...150).contains(host), "\(address)")
+        #expect(status.ipv4?.netmask == "255.255.255.0" && status.ipv4?.gateway == KernelPeerNetwork.kernelAddress)
+        #expect(status.dns.first == KernelPeerNetwork.kernelAddress)
+        var seen: [String] = []
+        while seen.last != "global_up", let note = try? client.rpc.nextNotification(timeoutMilliseconds: 5000) {
+            if note.params["event"] == "status_changed", let value = note.params["data"]?["status"]?.stringValue { seen.append(value) }
+        }
+        #expect(seen == ["connecting", "global_up"])
+
+        // dnsmasq answers our stack's DNS query, over our UDP.
+        let answer = try client.rpc.call(API.DNSGetHostByName(name: "echo.netsock.test", version: .ipv4, interface: "ip0"))
+        #expect(answer.address == KernelPeerNetwork.kernelAddress)
+
+        // The kernel reaches us at the leased address.
+        let ping = try network.run(network.peerNamespace, ["/usr/bin/ping", "-c", "1", "-W", "5", address])
+        #expect(ping.status == 0)
+
+        // At T1 (8 s) the lease is renewed: a second DHCPACK, and no status change.
+        let renewed = try waitUntil(timeoutSeconds: 30) {
+            ((try? readText(log)) ?? "").components(separatedBy: "DHCPACK(").count - 1 >= 2
+        }
+        #expect(renewed, "no renewal in dnsmasq's log:\n\((try? readText(log)) ?? "")")
+        #expect(try client.rpc.call(API.InterfaceStatus(interface: "ip0")).status == .globalUp)
+
+        // Disconnect releases the lease.
+        #expect(try client.rpc.call(API.InterfaceDisconnect(interface: "ip0")).status == .disconnected)
+        #expect(try waitUntil { ((try? readText(log)) ?? "").contains("DHCPRELEASE(") })
     }
 
     @Test func theKernelTalksToOurStackOverATAPDevice() throws {

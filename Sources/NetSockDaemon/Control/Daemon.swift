@@ -115,6 +115,7 @@ public final class Daemon: @unchecked Sendable {
         self.interfaces = InterfaceRegistry(configuration: configuration, reactor: self.reactor, events: self.events, logger: logger)
         self.resolver = DNSResolver(settings: configuration.dns, sockets: self.sockets, scheduler: self.reactor)
         self.resolver.resolvConfServers = prepared.resolvConfServers
+        self.interfaces.onLinkDNSServers = { [unowned self] interface, servers in self.resolver.linkServers[interface] = servers }
         self.resultLog = ResultLog(environment: environment)
         let table = DaemonMethods.table(for: self, resultCheck: self.resultLog.map { log in { log.record(method: $0, result: $1, mismatch: $2) } })
         self.dispatcher = RPCDispatcher(table: table, maxBatch: configuration.control.maxBatch)

@@ -25,6 +25,9 @@ final class DNSResolver {
     /// `dns.add_server`: per interface name, nil for every interface; newest first.
     private var addedServers: [String?: [SocketAddress]] = [:]
     var resolvConfServers: [SocketAddress] = []
+    /// Servers an interface learnt from its link (DHCP), after Mbed's added ones and
+    /// before the configured ones, as lwIP puts DHCP's servers first in its table.
+    var linkServers: [String: [SocketAddress]] = [:]
 
     /// One query in flight, for one client.
     private struct Entry {
@@ -60,7 +63,8 @@ final class DNSResolver {
     /// configured ones, and `/etc/resolv.conf`'s.
     func servers(for interface: String?) -> [SocketAddress] {
         var list: [SocketAddress] = []
-        for server in (interface.flatMap { self.addedServers[$0] } ?? []) + (self.addedServers[nil] ?? []) + self.settings.servers
+        for server in (interface.flatMap { self.addedServers[$0] } ?? []) + (self.addedServers[nil] ?? [])
+            + (interface.flatMap { self.linkServers[$0] } ?? []) + self.settings.servers
             + (self.settings.useResolvConf ? self.resolvConfServers : [])
         where !list.contains(server) {
             list.append(server)

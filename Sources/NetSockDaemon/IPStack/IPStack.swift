@@ -19,11 +19,14 @@ final class IPStack: NetworkStack {
     var eventHandler: ((SocketHandle) -> Void)?
     /// Address conflicts, for the registry to publish.
     var onInterfaceEvent: ((InterfaceEvent) -> Void)?
+    /// Leases bound, renewed and lost, for the registry's status and the resolver.
+    var onDHCPEvent: ((DHCPClient.Event) -> Void)?
 
     let interfaceName: String
     let linkConfiguration: DaemonConfiguration.Link
     let options: DaemonConfiguration.LinkOptions
     let core: NetSockStack.Interface
+    let dhcp: DHCPClient
     private let link: AttachableLink
     private let reactor: Reactor
     private let logger: Logger
@@ -49,7 +52,18 @@ final class IPStack: NetworkStack {
         var entropy = SystemRandomNumberGenerator()
         let seed = entropy.next()
         self.core = NetSockStack.Interface(link: self.link, hardwareAddress: Self.hardwareAddress(configuration, link), seed: seed)
+        var dhcpSettings = DHCPClient.Settings()
+        dhcpSettings.hostName = Self.hostName
+        self.dhcp = DHCPClient(interface: self.core, settings: dhcpSettings, seed: entropy.next())
         self.core.onSocketEvent = { [unowned self] id in self.pendingSocketEvents.append(id) }
+    }
+
+    /// The host's name, sent in DHCP requests as NetworkManager and dhclient do.
+    private static var hostName: String? {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return nil }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? nil : name
     }
 
     /// The configured address; on an AF_PACKET link the device's own; otherwise one
@@ -100,8 +114,10 @@ final class IPStack: NetworkStack {
         self.logger.info("interface \(self.interfaceName): attached to \(device.deviceName) as \(self.core.hardwareAddress), MTU \(device.capabilities.maximumTransmissionUnit)")
     }
 
-    /// Clears the address and closes the device; sockets stay, and fail until the next attach.
+    /// Releases a DHCP lease, clears the address and closes the device; sockets stay,
+    /// and fail until the next attach.
     func detach() {
+        self.dhcp.stop(at: Self.now)
         self.core.configure(nil, at: Self.now)
         if let device = self.link.device { self.reactor.unregister(device.fileDescriptor) }
         self.link.detach()
@@ -114,8 +130,15 @@ final class IPStack: NetworkStack {
         self.pcapFD = -1
     }
 
+    /// A static network: DHCP, if running, stops first (releasing what it held).
     func configure(_ address: IPv4Subnet?, gateway: IPv4Address?) {
+        self.dhcp.stop(at: Self.now)
         self.core.configure(address, gateway: gateway, at: Self.now)
+        self.service()
+    }
+
+    func startDHCP() {
+        self.dhcp.start(at: Self.now)
         self.service()
     }
 
@@ -128,8 +151,13 @@ final class IPStack: NetworkStack {
         self.polling = true
         let now = Self.now
         for _ in 0..<Self.pollsPerTurn where self.core.poll(at: now) {}
+        for event in self.core.takeEvents() {
+            self.dhcp.handle(event, at: now)
+            self.onInterfaceEvent?(event)
+        }
+        self.dhcp.poll(at: now)
         self.polling = false
-        for event in self.core.takeEvents() { self.onInterfaceEvent?(event) }
+        for event in self.dhcp.takeEvents() { self.onDHCPEvent?(event) }
         self.flushSocketEvents()
         self.reschedule()
     }
@@ -143,7 +171,8 @@ final class IPStack: NetworkStack {
 
     /// One reactor timer at the stack's next deadline, moved only when that changes.
     private func reschedule() {
-        let next = self.core.nextPoll
+        var next = self.core.nextPoll
+        if let dhcp = self.dhcp.nextPoll { next = next.map { Swift.min($0, dhcp) } ?? dhcp }
         guard next != self.timerDeadline else { return }
         if let timer { self.reactor.cancel(timer) }
         self.timer = nil

@@ -39,7 +39,30 @@ extension InterfaceRegistry {
                 break  // The DHCP client's business: it declines the offer.
             }
         }
+        stack.onDHCPEvent = { [unowned self, unowned stack] event in self.dhcpEvent(event, on: stack, interfaceName: entry.name) }
         return stack
+    }
+
+    /// A lease bound or renewed brings the interface up and its DNS servers to the
+    /// resolver; a lease lost takes it back to `connecting` while DHCP starts again.
+    private func dhcpEvent(_ event: DHCPClient.Event, on stack: IPStack, interfaceName: String) {
+        guard let interface = self.interfaces.first(where: { $0.stack === stack }) else { return }
+        switch event {
+        case .bound(let lease), .renewed(let lease):
+            self.logger.info("interface \(interfaceName): DHCP lease \(lease.address) from \(lease.server)")
+            self.onLinkDNSServers?(interfaceName, lease.dnsServers.map { SocketAddress(.v4($0), port: 53) })
+            self.publish(interface, .globalUp)
+            if let attempt = interface.connectAttempt {
+                interface.connectAttempt = nil
+                attempt.finish(.success(.globalUp))
+            }
+        case .lost(let lease):
+            self.logger.warning("interface \(interfaceName): DHCP lease \(lease.address) lost")
+            self.onLinkDNSServers?(interfaceName, [])
+            self.publish(interface, .connecting)
+        case .declined(let address):
+            self.logger.warning("interface \(interfaceName): declined \(address), which another host holds")
+        }
     }
 
     func connect(
@@ -61,13 +84,16 @@ extension InterfaceRegistry {
             self.publish(interface, .globalUp)
             return completion(.success(.globalUp))
         }
-        // No address yet: DHCP (or nothing, without a static network) has the time the
-        // interface allows, then the link is let go.
+        // DHCP (or nothing, without a static network) has the time the interface
+        // allows, then the link is let go.
         let attempt = ConnectAttempt(completion: blocking ? completion : nil, broughtLinkUp: true)
         interface.connectAttempt = attempt
         self.publish(interface, .connecting)
         if !blocking { completion(.success(.connecting)) }
         progress("waiting_for_address")
+        if interface.dhcp { stack.startDHCP() }
+        // DHCP may have bound at once (never on a real link, but say so right).
+        guard interface.connectAttempt === attempt else { return }
         attempt.timer = self.reactor.scheduleTimer(afterMilliseconds: interface.connectTimeoutMilliseconds) {
             [weak self, weak interface, weak attempt] in
             guard let self, let interface, let attempt, interface.connectAttempt === attempt else { return }
@@ -83,6 +109,7 @@ extension InterfaceRegistry {
         let attempt = interface.connectAttempt
         interface.connectAttempt = nil
         stack.detach()
+        self.onLinkDNSServers?(interface.name, [])
         self.publish(interface, .disconnected)
         attempt?.finish(.failure(.noConnection))
         return .disconnected

@@ -20,6 +20,8 @@ final class InterfaceRegistry {
     let kernelStack: KernelStack
     private var table = KernelLinkTable()
     private var netlink: RouteNetlink?
+    /// DNS servers an interface learnt from its link (DHCP), for the resolver.
+    var onLinkDNSServers: ((String, [SocketAddress]) -> Void)?
     let reactor: Reactor
     let events: EventBus
     let logger: Logger
