@@ -27,8 +27,8 @@ final class KernelPeerNetwork {
     init(_ kind: Kind) throws {
         self.kind = kind
         let tag = String(UInt32.random(in: 0...0xFFFFF), radix: 16)
-        self.namespace = "nsd-ip-\(tag)"
-        self.peerNamespace = kind == .tap ? self.namespace : "nsd-ipp-\(tag)"
+        self.namespace = "nsd-test-ip-\(tag)"
+        self.peerNamespace = kind == .tap ? self.namespace : "nsd-test-ipp-\(tag)"
         self.linkDevice = kind == .tap ? "nstap\(tag)" : "nsva\(tag)"
         self.directory = try TemporaryDirectory("netsock-ip")
         for name in Set([self.namespace, self.peerNamespace]) {

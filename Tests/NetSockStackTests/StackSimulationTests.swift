@@ -222,3 +222,34 @@ import Testing
         #expect(sim.a.counters.drops == [.notForUs: 1, .malformed: 2, .unknownProtocol: 1])
     }
 }
+
+/// Packets to our own address stay inside the stack.
+@Suite struct LoopbackTests {
+    @Test func datagramsAndPingsToOurOwnAddressNeverReachTheLink() throws {
+        let sim = Simulation()
+        let server = sim.a.makeUDPSocket()
+        try server.bind(IPv4Endpoint(ip("192.0.2.1"), 7))
+        let client = sim.a.makeUDPSocket()
+        try client.send(Array("self".utf8), to: IPv4Endpoint(ip("192.0.2.1"), 7), at: sim.now)
+        #expect(sim.a.nextPoll == sim.now, "the looped packet is due at once")
+        sim.settle()
+        let received = try #require(server.receive())
+        #expect(received.payload == Array("self".utf8) && received.source.address == ip("192.0.2.1"))
+        var replies: [ICMPv4Repr] = []
+        sim.a.onEchoReply = { _, reply in replies.append(reply) }
+        try sim.a.sendEchoRequest(to: ip("192.0.2.1"), identifier: 3, sequenceNumber: 1, data: [1, 2, 3], at: sim.now)
+        sim.settle()
+        #expect(replies == [.echoReply(identifier: 3, sequenceNumber: 1, data: [1, 2, 3])])
+        // Nothing but the address announcement went out.
+        #expect(sim.linkA.sent.allSatisfy { $0.contains("ARP") })
+        // 127/8 has no route here; a flood to ourselves is bounded.
+        #expect(throws: StackError.noRoute) { try client.send([1], to: IPv4Endpoint(ip("127.0.0.1"), 7), at: sim.now) }
+        let big = [UInt8](repeating: 0, count: 60_000)
+        var refused = false
+        for _ in 0..<10 {
+            do { try client.send(big, to: IPv4Endpoint(ip("192.0.2.1"), 9), at: sim.now) } catch { refused = error == .noBufferSpace }
+        }
+        #expect(refused)
+        sim.settle()
+    }
+}

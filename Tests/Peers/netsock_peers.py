@@ -36,6 +36,11 @@ HOSTS = {
     "v6only.netsock.test": ["::1"],
 }
 
+# Where the peers listen: loopback, or with --listen=ADDRESS the kernel's side of a test
+# network (the ip stack's conformance run), which echo.netsock.test then names.
+LISTEN = next((arg.split("=", 1)[1] for arg in sys.argv if arg.startswith("--listen=")), "127.0.0.1")
+HOSTS["echo.netsock.test"] = [LISTEN, "::1"]
+
 CHARGEN_LINE = 72
 
 
@@ -129,7 +134,7 @@ class SlowDNS(asyncio.DatagramProtocol):
         upstream = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         upstream.setblocking(False)
         try:
-            await loop.sock_sendto(upstream, data, ("127.0.0.1", self.upstream))
+            await loop.sock_sendto(upstream, data, (LISTEN, self.upstream))
             reply = await asyncio.wait_for(loop.sock_recv(upstream, 4096), 5)
             self.transport.sendto(reply, address)
         except (asyncio.TimeoutError, OSError):
@@ -140,7 +145,7 @@ class SlowDNS(asyncio.DatagramProtocol):
 
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
+        probe.bind((LISTEN, 0))
         return probe.getsockname()[1]
 
 
@@ -156,7 +161,7 @@ def start_dnsmasq(directory):
     for _ in range(20):
         port = free_port()
         process = subprocess.Popen(
-            [binary, "--keep-in-foreground", "--conf-file=/dev/null", f"--port={port}", "--listen-address=127.0.0.1",
+            [binary, "--keep-in-foreground", "--conf-file=/dev/null", f"--port={port}", f"--listen-address={LISTEN}",
              "--bind-interfaces", "--no-resolv", "--no-hosts", f"--addn-hosts={hosts}", "--local-ttl=60",
              "--local=/#/", "--pid-file=", "--log-facility=-", "--quiet-dhcp"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -173,10 +178,10 @@ async def main():
     for name, handler in handlers.items():
         # The same number on TCP and UDP, as inetd serves them.
         for _ in range(50):
-            server = await asyncio.start_server(handler, "127.0.0.1", 0, reuse_address=True)
+            server = await asyncio.start_server(handler, LISTEN, 0, reuse_address=True)
             port = server.sockets[0].getsockname()[1]
             try:
-                await loop.create_datagram_endpoint(lambda kind=name: UDPService(kind), local_addr=("127.0.0.1", port))
+                await loop.create_datagram_endpoint(lambda kind=name: UDPService(kind), local_addr=(LISTEN, port))
                 break
             except OSError:
                 server.close()
@@ -187,9 +192,9 @@ async def main():
     if "--no-dns" not in sys.argv:
         dnsmasq, ports["dns"] = start_dnsmasq(directory)
         silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        silent.bind(("127.0.0.1", 0))
+        silent.bind((LISTEN, 0))
         ports["dns_silent"] = silent.getsockname()[1]
-        transport, _ = await loop.create_datagram_endpoint(lambda: SlowDNS(ports["dns"], 1.5), local_addr=("127.0.0.1", 0))
+        transport, _ = await loop.create_datagram_endpoint(lambda: SlowDNS(ports["dns"], 1.5), local_addr=(LISTEN, 0))
         ports["dns_slow"] = transport.get_extra_info("sockname")[1]
 
     print(json.dumps(ports), flush=True)

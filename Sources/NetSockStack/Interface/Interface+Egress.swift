@@ -12,7 +12,15 @@ extension Interface {
         timeToLive: UInt8? = nil, typeOfService: UInt8 = 0, at now: Instant,
         write: (UnsafeMutableRawBufferPointer) -> Void
     ) throws(StackError) {
+        self.lastNow = Swift.max(self.lastNow, now)
         guard IPv4Repr.headerLength + payloadLength <= IPv4Packet.maximumLength else { throw .messageTooLong }
+        // 127/8 never goes on a wire (RFC 1122 §3.2.1.3), and this stack has no `lo`.
+        if destination.isLoopback { throw .noRoute }
+        if let own = self.address?.address, destination == own {
+            return try self.loopBack(
+                to: destination, protocol: `protocol`, payloadLength: payloadLength, source: source ?? own,
+                typeOfService: typeOfService, write: write)
+        }
         var linkDestination: MACAddress?
         var nextHop: IPv4Address?
         if destination.isBroadcast || (self.address != nil && destination == self.address?.broadcast) {
@@ -63,6 +71,26 @@ extension Interface {
             case .full: self.counters.drop(.arpQueueFull)
             }
         }
+    }
+
+    /// A packet to ourselves never reaches the link: it is held, within a byte bound,
+    /// and received at the next poll, as lwIP's loopback interface and Linux's `lo` do.
+    private func loopBack(
+        to destination: IPv4Address, protocol: IPProtocol, payloadLength: Int, source: IPv4Address, typeOfService: UInt8,
+        write: (UnsafeMutableRawBufferPointer) -> Void
+    ) throws(StackError) {
+        let total = IPv4Repr.headerLength + payloadLength
+        guard self.loopbackBytes + total <= self.settings.loopbackBytes else { throw .noBufferSpace }
+        let header = IPv4Repr(
+            source: source, destination: destination, protocol: `protocol`, payloadLength: payloadLength,
+            timeToLive: self.settings.defaultTimeToLive, typeOfService: typeOfService, identification: self.nextPacketIdentification())
+        var packet = [UInt8](repeating: 0, count: total)
+        packet.withUnsafeMutableBytes { buffer in
+            header.emit(into: buffer)
+            write(UnsafeMutableRawBufferPointer(rebasing: buffer[IPv4Repr.headerLength...]))
+        }
+        self.loopback.append(packet)
+        self.loopbackBytes += total
     }
 
     /// A whole IPv4 packet, already built (a fragment, or one that waited for ARP).

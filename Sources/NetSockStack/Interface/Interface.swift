@@ -26,6 +26,8 @@ public final class Interface {
         /// Gratuitous ARP announcements after an address is set (RFC 5227 §2.3: two, 2 s apart).
         public var announcements = 2
         public var announceInterval = TimeSpan.seconds(2)
+        /// Packets to ourselves waiting for the next poll.
+        public var loopbackBytes = 256 * 1024
 
         public init() {}
     }
@@ -51,6 +53,9 @@ public final class Interface {
     var lastNow = Instant.zero
     /// The address an ARP probe asked about, until `endProbe`.
     var probing: IPv4Address?
+    /// Packets sent to our own address, received at the next poll.
+    var loopback: [[UInt8]] = []
+    var loopbackBytes = 0
 
     /// Called with a socket's id when something may have changed on it.
     public var onSocketEvent: ((Int) -> Void)?
@@ -107,6 +112,15 @@ public final class Interface {
     public func poll(at now: Instant) -> Bool {
         self.lastNow = now
         var didWork = false
+        if !self.loopback.isEmpty {
+            let packets = self.loopback
+            self.loopback.removeAll()
+            self.loopbackBytes = 0
+            for packet in packets {
+                packet.withUnsafeBytes { self.processIPv4($0, linkBroadcast: false, at: now) }
+            }
+            didWork = true
+        }
         for _ in 0..<self.settings.framesPerPoll {
             guard self.link.receive(at: now, { frame in self.process(frame, at: now) }) else { break }
             didWork = true
@@ -117,6 +131,7 @@ public final class Interface {
 
     /// When the interface next has timed work; nil when only the link can wake it.
     public var nextPoll: Instant? {
+        if !self.loopback.isEmpty { return self.lastNow }
         var next = self.arp.nextDeadline.earliest(self.reassembler.nextDeadline)
         next = next.earliest(self.announcementsDue.first)
         return next.earliest(self.link.nextArrival)
