@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import NetSockClient
+import Synchronization
 import NetSockJSON
 import NetSockPOSIX
 import NetSockRPC
@@ -18,6 +19,8 @@ public final class TestPeers: @unchecked Sendable {
     public let dns: Int
     public let silentDNS: Int
     public let slowDNS: Int
+    /// Where they listen: loopback, or the kernel's side of the ip stack's test network.
+    public let address: String
     private let process: Subprocess
     private let directory: TemporaryDirectory
 
@@ -32,7 +35,15 @@ public final class TestPeers: @unchecked Sendable {
     init() throws {
         self.directory = try TemporaryDirectory("netsock-peers")
         let script = Self.repositoryRoot() + "/Tests/Peers/netsock_peers.py"
-        self.process = try Subprocess("/usr/bin/python3", [script], directory: self.directory.path)
+        if let network = ConformanceNetwork.shared {
+            self.address = ConformanceNetwork.peerAddress
+            self.process = try Subprocess(
+                "/sbin/ip", ["netns", "exec", network.namespace, "/usr/bin/python3", script, "--listen=\(self.address)"],
+                directory: self.directory.path)
+        } else {
+            self.address = "127.0.0.1"
+            self.process = try Subprocess("/usr/bin/python3", [script], directory: self.directory.path)
+        }
         var ports: JSONValue?
         for _ in 0..<300 {
             if let text = try? readText(self.process.stdoutPath), let line = text.split(separator: "\n").first,
@@ -75,24 +86,41 @@ public final class ConformanceDaemon: @unchecked Sendable {
 
     public init(dnsServers: [String]? = nil, dns: JSONObject = [:], control: JSONObject = [:]) throws {
         self.peers = TestPeers.shared
-        self.interface = getenv("NETSOCK_CONFORMANCE_INTERFACE").map { String(cString: $0) } ?? "lo"
+        let network = ConformanceNetwork.shared
+        self.interface = network != nil ? "ip0" : getenv("NETSOCK_CONFORMANCE_INTERFACE").map { String(cString: $0) } ?? "lo"
         var dnsConfig: JSONObject = [
-            "servers": JSONValue(dnsServers ?? ["127.0.0.1:\(self.peers.dns)"]), "use_resolv_conf": false,
+            "servers": JSONValue(dnsServers ?? ["\(self.peers.address):\(self.peers.dns)"]), "use_resolv_conf": false,
             "timeout_ms": 1000, "attempts": 1,
         ]
         for (key, value) in dns { dnsConfig[key] = value }
         var controlConfig: JSONObject = ["admin_group": nil]
         for (key, value) in control { controlConfig[key] = value }
-        self.daemon = try DaemonLauncher(config: [
-            "control": .object(controlConfig), "default_interface": .string(self.interface), "dns": .object(dnsConfig),
-            "interfaces": .object(Self.interfaces(self.interface)),
-        ])
+        var interfaces = Self.interfaces(self.interface)
+        let tap = try network?.plugIn()
+        if let tap, let network {
+            // Each daemon's frames go to a capture beside the network, for a failure's post-mortem.
+            let link: JSONObject = ["tap": .string(tap.device), "pcap": .string(network.directory.path + "/\(tap.device).pcap")]
+            interfaces["ip0"] = ["type": "ethernet", "stack": "ip", "link": .object(link), "dhcp": false]
+        }
+        self.daemon = try DaemonLauncher(
+            config: [
+                "control": .object(controlConfig), "default_interface": .string(self.interface), "dns": .object(dnsConfig),
+                "interfaces": .object(interfaces),
+            ],
+            launcher: network.map { ["/sbin/ip", "netns", "exec", $0.namespace] } ?? [])
+        if let tap {
+            // The ip interface starts down: give it its address and bring it up, as an
+            // Mbed application calls set_network and connect before the tests.
+            let client = try self.daemon.client()
+            _ = try client.call(API.InterfaceSetNetwork(interface: "ip0", address: tap.address, netmask: "255.255.255.0", gateway: ""))
+            _ = try client.call(API.InterfaceConnect(interface: "ip0"))
+        }
     }
 
     /// The interface under test, plus `lo` so loopback peers stay reachable.
     private static func interfaces(_ name: String) -> JSONObject {
         var result: JSONObject = ["lo": ["type": "loopback", "stack": "kernel", "device": "lo"]]
-        if name != "lo" { result[name] = ["type": "ethernet", "stack": "kernel", "device": .string(name)] }
+        if name != "lo" && name != "ip0" { result[name] = ["type": "ethernet", "stack": "kernel", "device": .string(name)] }
         return result
     }
 
@@ -212,5 +240,56 @@ public struct TestData {
             self.state ^= self.state << 17
             return UInt8(ascii: "0") + UInt8(self.state % 43)
         }
+    }
+}
+
+/// The test network of a conformance run on the `ip` stack (`NETSOCK_CONFORMANCE_STACK=ip`,
+/// as root): a namespace whose bridge holds the kernel's address 192.0.2.1 and the peers,
+/// and a TAP port on the bridge for each daemon, which runs inside the namespace with
+/// interface `ip0` at its own 192.0.2.x. Removed at exit with the other test namespaces.
+public final class ConformanceNetwork: @unchecked Sendable {
+    public static let peerAddress = "192.0.2.1"
+    public static let stack = getenv("NETSOCK_CONFORMANCE_STACK").map { String(cString: $0) } ?? "kernel"
+
+    public static let shared: ConformanceNetwork? = {
+        guard ConformanceNetwork.stack == "ip" else { return nil }
+        do { return try ConformanceNetwork() } catch { fatalError("cannot build the ip stack's test network: \(error)") }
+    }()
+
+    public let namespace: String
+    let directory: TemporaryDirectory
+    private let tag: String
+    private let ports = Mutex<Int>(0)
+
+    init() throws {
+        self.tag = String(UInt32.random(in: 0...0xFFFFF), radix: 16)
+        self.namespace = "nsd-test-conf-\(self.tag)"
+        self.directory = try TemporaryDirectory("netsock-conf")
+        try self.ip(["netns", "add", self.namespace])
+        TestResources.created(namespace: self.namespace)
+        try self.ip(["-n", self.namespace, "link", "set", "lo", "up"])
+        // A fixed address: a bridge otherwise takes its lowest port's, and changes it as
+        // daemons' ports come and go, which stale ARP entries would then point past.
+        try self.ip(["-n", self.namespace, "link", "add", "br0", "address", "02:00:5e:00:53:01", "type", "bridge"])
+        try self.ip(["-n", self.namespace, "addr", "add", "\(Self.peerAddress)/24", "dev", "br0"])
+        try self.ip(["-n", self.namespace, "link", "set", "br0", "up"])
+    }
+
+    /// A new TAP port on the bridge and the address its daemon takes.
+    func plugIn() throws -> (device: String, address: String) {
+        let number = self.ports.withLock { value in
+            value += 1
+            return value
+        }
+        precondition(number < 240, "more daemons than addresses in 192.0.2.0/24")
+        let device = "nsdq\(self.tag)\(number)"
+        try self.ip(["-n", self.namespace, "tuntap", "add", "dev", device, "mode", "tap"])
+        try self.ip(["-n", self.namespace, "link", "set", device, "master", "br0", "up"])
+        return (device, "192.0.2.\(10 + number)")
+    }
+
+    private func ip(_ arguments: [String]) throws {
+        let result = try Subprocess.run("/sbin/ip", arguments, directory: self.directory.path)
+        guard result.status == 0 else { throw SubprocessError(description: "ip \(arguments.joined(separator: " ")): \(result.stderr)") }
     }
 }

@@ -37,7 +37,7 @@ extension NSAPIClient {
     /// Resolves Mbed's ECHO_SERVER_ADDR as every socket test does.
     func echoAddress(_ environment: ConformanceDaemon) -> String {
         (try? self.rpc.call(API.DNSGetHostByName.name, ["name": .string(environment.echoHost), "version": "ipv4"]))?["address"]?.stringValue
-            ?? "127.0.0.1"
+            ?? TestPeers.shared.address
     }
 
     func connect(_ socket: Int, _ address: String, _ port: Int) -> Int {

@@ -67,13 +67,29 @@ final class IPStack: NetworkStack {
     }
 
     /// The configured address; on an AF_PACKET link the device's own; otherwise one
-    /// derived from the interface's name, locally administered and stable across restarts.
+    /// derived from the machine, the interface and its device (as systemd-networkd
+    /// derives them): locally administered, stable across restarts, and different for
+    /// every TAP on every machine.
     private static func hardwareAddress(_ configuration: DaemonConfiguration.Interface, _ link: DaemonConfiguration.Link) -> MACAddress {
         if let configured = configuration.linkOptions.hardwareAddress { return configured }
-        if case .packet(let device) = link, let info = try? DeviceInfo(device: device) { return info.hardwareAddress }
+        let device: String
+        switch link {
+        case .packet(let name):
+            if let info = try? DeviceInfo(device: name) { return info.hardwareAddress }
+            device = name
+        case .tap(let name): device = name
+        }
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a
-        for byte in "netsock \(configuration.name)".utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        for byte in "\(Self.machineID) \(configuration.name) \(device)".utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
         return MACAddress(locallyAdministeredFrom: hash)
+    }
+
+    private static var machineID: String {
+        guard let file = fopen("/etc/machine-id", "r") else { return "" }
+        defer { fclose(file) }
+        var buffer = [CChar](repeating: 0, count: 64)
+        guard fgets(&buffer, Int32(buffer.count), file) != nil else { return "" }
+        return String(decoding: buffer.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static var now: Instant { Instant(microseconds: Int64(MonotonicClock.nanoseconds() / 1000)) }
