@@ -30,6 +30,10 @@ public enum SocketProtocol: Int32, Sendable, APINamed {
         case .nonIP: "nonip"
         }
     }
+
+    /// Sockets that move whole messages to and from an address (`sendto`/`recvfrom`):
+    /// UDP and ICMP, Mbed's InternetDatagramSocket.
+    public var isDatagram: Bool { self == .udp || self == .icmp }
 }
 
 /// Mbed's `nsapi_socket_option_t`; raw values are the enumerator order of `nsapi_types.h`.

@@ -368,8 +368,8 @@ extension API {
     public enum SocketProtocol: String, Sendable, CaseIterable, APIEnumeration, APIResult {
         case tcp
         case udp
-        case nonip
         case icmp
+        case nonip
 
         public var apiName: String { self.rawValue }
     }
@@ -970,11 +970,11 @@ extension API {
 }
 
 extension API {
-    /// Opens a TCP or UDP socket on an interface's stack (the default interface if none).
+    /// Opens a TCP, UDP or ICMP socket on an interface's stack (the default interface if none).
     public struct SocketOpen: APIMethod, Sendable {
         public static let name = "socket.open"
         public typealias Result = API.SocketRef
-        /// Socket type.
+        /// Socket type; icmp is Mbed's ICMPSocket: echo requests out with sendto, echo replies in with recvfrom, as ICMP messages (the stack sets the identifier and checksum).
         public var `protocol`: API.SocketProtocol
         /// Interface name; the default interface when absent.
         public var interface: String?

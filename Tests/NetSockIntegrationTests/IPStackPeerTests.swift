@@ -123,6 +123,19 @@ final class KernelPeerNetwork {
         let bigPing = try network.run(network.peerNamespace, ["/usr/bin/ping", "-c", "2", "-i", "0.2", "-W", "5", "-s", "4000", KernelPeerNetwork.stackAddress])
         #expect(bigPing.status == 0, "ping -s 4000: \(bigPing.stdout) \(bigPing.stderr)")
 
+        // We ping the kernel: netsockctl ping through an ICMP socket, small and fragmented.
+        for size in ["56", "4000"] {
+            let ours = try daemon.ctl(["ping", "-c", "2", "-i", "0.2", "--size", size, "-I", "ip0", KernelPeerNetwork.kernelAddress])
+            #expect(ours.status == 0, "\(ours.stdout) \(ours.stderr)")
+            #expect(ours.stdout.contains("PING \(KernelPeerNetwork.kernelAddress) (\(KernelPeerNetwork.kernelAddress)) \(size)("))
+            #expect(ours.stdout.contains("\(Int(size)! + 8) bytes from \(KernelPeerNetwork.kernelAddress): icmp_seq=2 time="))
+            #expect(ours.stdout.contains("2 packets transmitted, 2 received, 0% packet loss"))
+        }
+        // An ICMP socket sends echo requests only.
+        let icmp = try client.open(.icmp)
+        #expect(client.sendto(icmp, KernelPeerNetwork.kernelAddress, 0, [13, 0, 0, 0, 0, 0, 0, 1]) == -3003, "a timestamp request is PARAMETER")
+        #expect(client.sendto(icmp, KernelPeerNetwork.kernelAddress, 0, [8, 0, 0]) == -3003, "a truncated header is PARAMETER")
+
         // Our UDP to the kernel's echo and back, small and fragmented.
         let echo = try Subprocess(
             "/sbin/ip", ["netns", "exec", network.peerNamespace, "/usr/bin/python3", "-c", Self.udpEcho, KernelPeerNetwork.kernelAddress, "2"],
@@ -256,5 +269,30 @@ final class KernelPeerNetwork {
     @Test func theKernelTalksToOurStackOverAVethPair() throws {
         guard Privilege.rootTestsEnabled("IPStackPeerTests") else { return }
         try self.exchange(over: .veth)
+    }
+}
+
+/// Mbed's ICMPSocket on the kernel stack: Linux ping sockets, which a host grants by
+/// group (net.ipv4.ping_group_range, per namespace).
+@Suite(.serialized) struct KernelICMPSocketTests {
+    @Test func pingSocketsWhereTheHostAllowsThemAndAClearErrorWhereItDoesNot() throws {
+        guard Privilege.rootTestsEnabled("KernelICMPSocketTests") else { return }
+        let network = try KernelPeerNetwork(.veth)
+        _ = try network.run(network.namespace, ["/sbin/sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647"])
+        let daemon = try DaemonLauncher(
+            config: [
+                "control": ["admin_group": nil], "dns": ["use_resolv_conf": false],
+                "interfaces": ["lo": ["type": "loopback", "stack": "kernel", "device": "lo"]],
+            ],
+            launcher: ["/sbin/ip", "netns", "exec", network.namespace])
+        let ping = try daemon.ctl(["ping", "-c", "2", "-i", "0.2", "-I", "lo", "127.0.0.1"])
+        #expect(ping.status == 0, "\(ping.stdout) \(ping.stderr)")
+        #expect(ping.stdout.contains("64 bytes from 127.0.0.1: icmp_seq=1 time="))
+        #expect(ping.stdout.contains("2 packets transmitted, 2 received"))
+
+        _ = try network.run(network.namespace, ["/sbin/sysctl", "-qw", "net.ipv4.ping_group_range=1 0"])
+        let refused = try daemon.ctl(["ping", "-c", "1", "-I", "lo", "127.0.0.1"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("NSAPI_ERROR_UNSUPPORTED") && refused.stderr.contains("ping_group_range"), "\(refused.stderr)")
     }
 }

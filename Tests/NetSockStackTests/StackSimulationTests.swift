@@ -253,3 +253,36 @@ import Testing
         sim.settle()
     }
 }
+
+/// ICMP echo sockets: identifiers, demultiplexing, and what they refuse.
+@Suite struct ICMPSocketTests {
+    @Test func eachSocketGetsTheRepliesToItsOwnIdentifier() throws {
+        let sim = Simulation()
+        let first = sim.a.makeICMPSocket()
+        let second = sim.a.makeICMPSocket()
+        try second.bind(identifier: 4242)
+        #expect(throws: StackError.addressInUse) { try sim.a.makeICMPSocket().bind(identifier: 4242) }
+        // The checksum and identifier the program wrote are replaced.
+        let request: [UInt8] = [8, 0, 0xDE, 0xAD, 0xBE, 0xEF, 0, 7] + Array("ping".utf8)
+        for socket in [first, second] {
+            _ = try request.withUnsafeBytes { try socket.send($0, to: ip("192.0.2.2"), at: sim.now) }
+        }
+        sim.settle()
+        let one = try #require(first.receive())
+        let two = try #require(second.receive())
+        #expect(first.receive() == nil && second.receive() == nil)
+        #expect(one.source == ip("192.0.2.2") && two.source == ip("192.0.2.2"))
+        #expect(two.message[0] == 0 && two.message[4...5] == [0x10, 0x92] && two.message[6...7] == [0, 7])
+        #expect(Array(two.message[8...]) == Array("ping".utf8))
+        let firstID = try #require(first.identifier)
+        #expect(one.message[4...5] == [UInt8(firstID >> 8), UInt8(truncatingIfNeeded: firstID)] && firstID != 4242)
+        #expect(two.message.withUnsafeBytes { InternetChecksum.of($0) } == 0, "the reply checks out")
+        // Only echo requests, with a whole header.
+        for bad: [UInt8] in [[0, 0, 0, 0, 0, 0, 0, 1], [8, 1, 0, 0, 0, 0, 0, 1], [8, 0, 0]] {
+            #expect(throws: StackError.invalidArgument) { _ = try bad.withUnsafeBytes { try first.send($0, to: ip("192.0.2.2"), at: sim.now) } }
+        }
+        // A closed socket's identifier is free again, and replies to it are dropped.
+        second.close()
+        try sim.a.makeICMPSocket().bind(identifier: 4242)
+    }
+}

@@ -30,7 +30,12 @@ final class IPStack: NetworkStack {
     private let link: AttachableLink
     private let reactor: Reactor
     private let logger: Logger
-    private var sockets: [SocketHandle: UDPSocket] = [:]
+    /// The stack's sockets behind the layer's handles.
+    private enum StackSocket {
+        case udp(UDPSocket)
+        case icmp(ICMPSocket)
+    }
+    private var sockets: [SocketHandle: StackSocket] = [:]
     private var timer: Reactor.TimerID?
     private var timerDeadline: Instant?
     /// Sockets the stack reported during a poll, told to the socket layer after it, so
@@ -209,19 +214,27 @@ final class IPStack: NetworkStack {
         switch proto {
         case .udp:
             let socket = self.core.makeUDPSocket()
-            self.sockets[socket.id] = socket
+            self.sockets[socket.id] = .udp(socket)
+            return socket.id
+        case .icmp:
+            let socket = self.core.makeICMPSocket()
+            self.sockets[socket.id] = .icmp(socket)
             return socket.id
         default:
-            // TCP arrives with part 2; ICMP sockets are served above the stack.
+            // TCP arrives with the stack's part 2.
             throw .unsupported
         }
     }
 
     func socketClose(_ handle: SocketHandle) {
-        self.sockets.removeValue(forKey: handle)?.close()
+        switch self.sockets.removeValue(forKey: handle) {
+        case .udp(let socket)?: socket.close()
+        case .icmp(let socket)?: socket.close()
+        case nil: break
+        }
     }
 
-    private func udp(_ handle: SocketHandle) throws(NSAPIError) -> UDPSocket {
+    private func socket(_ handle: SocketHandle) throws(NSAPIError) -> StackSocket {
         guard let socket = self.sockets[handle] else { throw .noSocket }
         return socket
     }
@@ -241,9 +254,17 @@ final class IPStack: NetworkStack {
     }
 
     func socketBind(_ handle: SocketHandle, _ address: SocketAddress) throws(NSAPIError) {
-        let socket = try self.udp(handle)
         let endpoint = try Self.endpoint(address)
-        do throws(StackError) { try socket.bind(endpoint) } catch { throw error.nsapiError }
+        let socket = try self.socket(handle)
+        do throws(StackError) {
+            switch socket {
+            case .udp(let socket): try socket.bind(endpoint)
+            // A ping socket's "port" is its echo identifier, as on Linux.
+            case .icmp(let socket): try socket.bind(identifier: endpoint.port)
+            }
+        } catch {
+            throw error.nsapiError
+        }
     }
 
     func socketListen(_ handle: SocketHandle, backlog: Int) throws(NSAPIError) { throw .unsupported }
@@ -254,11 +275,16 @@ final class IPStack: NetworkStack {
     func socketShutdown(_ handle: SocketHandle, _ direction: ShutdownDirection) throws(NSAPIError) { throw .unsupported }
 
     func socketSendTo(_ handle: SocketHandle, _ address: SocketAddress, _ data: ArraySlice<UInt8>) throws(NSAPIError) -> Int {
-        let socket = try self.udp(handle)
+        let socket = try self.socket(handle)
         let destination = try Self.endpoint(address)
         guard self.isAttached else { throw .noConnection }
         let outcome = data.withUnsafeBytes { bytes in
-            Result { () throws(StackError) in try socket.send(bytes, to: destination, at: Self.now) }
+            Result { () throws(StackError) in
+                switch socket {
+                case .udp(let socket): try socket.send(bytes, to: destination, at: Self.now)
+                case .icmp(let socket): try socket.send(bytes, to: destination.address, at: Self.now)
+                }
+            }
         }
         // Sending may have started an ARP resolution with its own deadline.
         self.reschedule()
@@ -269,15 +295,22 @@ final class IPStack: NetworkStack {
     }
 
     func socketReceiveFrom(_ handle: SocketHandle, maxBytes: Int) throws(NSAPIError) -> (SocketAddress, [UInt8]) {
-        let socket = try self.udp(handle)
-        guard let datagram = socket.receive() else { throw .wouldBlock }
+        let source: SocketAddress
+        let payload: [UInt8]
+        switch try self.socket(handle) {
+        case .udp(let socket):
+            guard let datagram = socket.receive() else { throw .wouldBlock }
+            (source, payload) = (Self.socketAddress(datagram.source), datagram.payload)
+        case .icmp(let socket):
+            guard let message = socket.receive() else { throw .wouldBlock }
+            (source, payload) = (SocketAddress(.v4(message.source), port: 0), message.message)
+        }
         // What does not fit is discarded, as recvfrom does with a datagram.
-        let payload = datagram.payload.count <= maxBytes ? datagram.payload : Array(datagram.payload.prefix(maxBytes))
-        return (Self.socketAddress(datagram.source), payload)
+        return (source, payload.count <= maxBytes ? payload : Array(payload.prefix(maxBytes)))
     }
 
     func setOption(_ handle: SocketHandle, _ option: SocketOption, _ value: SocketOptionValue) throws(NSAPIError) {
-        let socket = try self.udp(handle)
+        guard case .udp(let socket) = try self.socket(handle) else { throw .unsupported }
         guard case .integer(let number) = value else {
             // Multicast membership needs IGMP, which this stack does not speak yet.
             throw .unsupported
@@ -293,7 +326,7 @@ final class IPStack: NetworkStack {
     }
 
     func getOption(_ handle: SocketHandle, _ option: SocketOption) throws(NSAPIError) -> SocketOptionValue {
-        let socket = try self.udp(handle)
+        guard case .udp(let socket) = try self.socket(handle) else { throw .unsupported }
         switch option {
         case .broadcast: return .integer(1)
         case .ipTOS: return .integer(Int64(socket.typeOfService))
@@ -302,8 +335,12 @@ final class IPStack: NetworkStack {
     }
 
     func localAddress(_ handle: SocketHandle) throws(NSAPIError) -> SocketAddress {
-        let socket = try self.udp(handle)
-        guard let local = socket.localEndpoint else { return SocketAddress(.v4(.any), port: 0) }
-        return Self.socketAddress(local)
+        switch try self.socket(handle) {
+        case .udp(let socket):
+            guard let local = socket.localEndpoint else { return SocketAddress(.v4(.any), port: 0) }
+            return Self.socketAddress(local)
+        case .icmp(let socket):
+            return SocketAddress(.v4(self.core.address?.address ?? .any), port: socket.identifier ?? 0)
+        }
     }
 }

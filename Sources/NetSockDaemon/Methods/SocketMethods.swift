@@ -20,12 +20,12 @@ struct SocketRef: APIObject {
 struct SocketOpen: DaemonMethod {
     typealias Result = SocketRef
     static let name = "socket.open"
-    static let summary = "Opens a TCP or UDP socket on an interface's stack (the default interface if none)."
+    static let summary = "Opens a TCP, UDP or ICMP socket on an interface's stack (the default interface if none)."
     static let description = "With socket, reopens that closed object (Mbed's open() again); an object that is open gives NSAPI_ERROR_PARAMETER. Beyond max_sockets_per_client: NSAPI_ERROR_NO_SOCKET. A named interface binds the socket to its device (SO_BINDTODEVICE on the kernel stack); without one the socket uses the default interface's stack and the routing table decides."
     static let errors: [NSAPIError] = [.noSocket, .parameter, .unsupported]
     static let tags = ["socket"]
 
-    @Param("protocol", SocketProtocol.schema(of: [.tcp, .udp, .nonIP]), "Socket type.") var proto: SocketProtocol
+    @Param("protocol", SocketProtocol.schema(of: [.tcp, .udp, .icmp, .nonIP]), "Socket type; icmp is Mbed's ICMPSocket: echo requests out with sendto, echo replies in with recvfrom, as ICMP messages (the stack sets the identifier and checksum).") var proto: SocketProtocol
     @Param("interface", "Interface name; the default interface when absent.") var interface: String?
     @Param("socket", .socketID, "A closed socket object to reopen.") var reopen: Int?
 
@@ -34,12 +34,18 @@ struct SocketOpen: DaemonMethod {
         let interface = try InterfaceMethods.interface(daemon, params.interface)
         // A named interface binds the socket to its device; without one, routing decides,
         // as for any program, on the default interface's stack.
-        let id = try nsapi { () throws(NSAPIError) in
-            try daemon.sockets.open(
+        do throws(NSAPIError) {
+            let id = try daemon.sockets.open(
                 owner: call.context.id, protocol: params.proto, stack: interface.stack, interface: interface.name,
                 device: params.interface != nil ? interface.device : nil, reopen: params.reopen)
+            return .result(SocketRef(socket: id))
+        } catch .unsupported where params.proto == .icmp && interface.stackKind == .kernel {
+            throw RPCError(
+                .unsupported,
+                detail: "this host does not give the daemon's group ping sockets (sysctl net.ipv4.ping_group_range); an ip-stack interface always has them")
+        } catch {
+            throw RPCError(error)
         }
-        return .result(SocketRef(socket: id))
     }
 }
 

@@ -50,7 +50,7 @@ extension SocketLayer {
     /// even on a closed object (Mbed `InternetDatagramSocket::connect`).
     public func connect(owner: Int, id: Int, address: SocketAddress, completion: @escaping Completion<Void>) {
         guard let socket = self.socket(owner, id) else { return completion(.failure(.noSocket)) }
-        if socket.proto == .udp {
+        if socket.proto.isDatagram {
             socket.peer = address.isTruthy ? address : nil
             return completion(.success(()))
         }
@@ -145,7 +145,7 @@ extension SocketLayer {
         guard let socket = self.socket(owner, id), socket.isOpen else { return completion(.failure(.noSocket)) }
         guard socket.channel == nil else { return completion(.failure(.parameter)) }
         switch socket.proto {
-        case .udp:
+        case .udp, .icmp:
             guard let peer = socket.peer else { return completion(.failure(.noAddress)) }
             self.sendTo(owner: owner, id: id, address: peer, data: data, completion: completion)
         case .tcp:
@@ -188,7 +188,7 @@ extension SocketLayer {
     public func sendTo(owner: Int, id: Int, address: SocketAddress, data: [UInt8], completion: @escaping Completion<Int>) {
         guard let socket = self.socket(owner, id), socket.isOpen else { return completion(.failure(.noSocket)) }
         guard socket.channel == nil else { return completion(.failure(.parameter)) }
-        guard socket.proto == .udp else {
+        guard socket.proto.isDatagram else {
             return self.send(owner: owner, id: id, data: data, completion: completion)
         }
         let attempt = { [unowned self, unowned socket] () -> Bool in

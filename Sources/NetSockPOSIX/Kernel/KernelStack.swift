@@ -34,6 +34,7 @@ public final class KernelStack: NetworkStack {
         switch proto {
         case .tcp: type = Int32(SOCK_STREAM.rawValue)
         case .udp: type = Int32(SOCK_DGRAM.rawValue)
+        case .icmp: return try self.openPingSocket()
         default: throw .unsupported
         }
         let fd = socket(self.family, type | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -43,6 +44,19 @@ public final class KernelStack: NetworkStack {
             setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &off, socklen_t(MemoryLayout<Int32>.size))
         }
         try self.adopt(fd, proto: proto, family: self.family)
+        return Int(fd)
+    }
+
+    /// An unprivileged ICMP echo ("ping") socket, IPv4: the kernel sets the identifier
+    /// and checksum of what is sent and hands back only replies to it. Hosts allow them
+    /// to the groups in `net.ipv4.ping_group_range`; elsewhere this is UNSUPPORTED.
+    private func openPingSocket() throws(NSAPIError) -> SocketHandle {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), Int32(IPPROTO_ICMP))
+        guard fd >= 0 else {
+            if errno == EACCES || errno == EPERM || errno == EPROTONOSUPPORT { throw .unsupported }
+            throw KernelErrno.last
+        }
+        try self.adopt(fd, proto: .icmp, family: AF_INET)
         return Int(fd)
     }
 

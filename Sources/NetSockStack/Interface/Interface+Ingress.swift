@@ -105,7 +105,8 @@ extension Interface {
             _ = try? self.sendIPv4(to: ip.source, protocol: .icmp, payloadLength: reply.length, typeOfService: ip.typeOfService, at: now) { buffer in
                 reply.emit(into: buffer)
             }
-        case .echoReply:
+        case .echoReply(let identifier, _, _):
+            self.deliverEchoReply(identifier: identifier, from: ip.source, payload)
             self.onEchoReply?(ip.source, icmp)
         default:
             break

@@ -50,6 +50,8 @@ public final class Interface {
     var udpSockets: [Int: UDPSocket] = [:]
     /// Bound UDP ports and the sockets on each (several when bound to different addresses).
     var udpPorts: [UInt16: [UDPSocket]] = [:]
+    /// ICMP echo sockets by identifier.
+    var icmpSockets: [UInt16: ICMPSocket] = [:]
     var lastNow = Instant.zero
     /// The address an ARP probe asked about, until `endProbe`.
     var probing: IPv4Address?
