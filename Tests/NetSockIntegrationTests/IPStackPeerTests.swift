@@ -166,6 +166,23 @@ final class KernelPeerNetwork {
         #expect((try? received.get().2) == Array("from the kernel".utf8))
         #expect((try? received.get().1) == 4321)
 
+        // Multicast: our socket joins 239.1.2.3 (IGMPv2 report), the kernel sends to it.
+        let member = try client.open(.udp)
+        #expect(client.code(API.SocketBind(socket: member, port: 5000)) == 0)
+        let join: JSONObject = ["socket": JSONValue(member), "option": "add_membership", "value": ["group": "239.1.2.3"]]
+        #expect(client.code(API.SocketSetOption.name, join) == 0)
+        #expect(client.code(API.SocketSetOption.name, join) == -3018, "joined twice: ADDRESS_IN_USE")
+        _ = client.call(API.SocketSetTimeout(socket: member, timeoutMs: 5000))
+        let multicast = try network.run(network.peerNamespace, [
+            "/usr/bin/python3", "-c",
+            "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton('\(KernelPeerNetwork.kernelAddress)')); s.sendto(b'to the group', ('239.1.2.3', 5000))",
+        ])
+        #expect(multicast.status == 0, "\(multicast.stderr)")
+        #expect((try? client.recvfrom(member, 100).get().2) == Array("to the group".utf8))
+        let leave: JSONObject = ["socket": JSONValue(member), "option": "drop_membership", "value": ["group": "239.1.2.3"]]
+        #expect(client.code(API.SocketSetOption.name, leave) == 0)
+        #expect(client.code(API.SocketSetOption.name, leave) == -3006, "not joined: NO_ADDRESS")
+
         // A closed port answers port unreachable, which the kernel reports as refused.
         let refused = try network.run(network.peerNamespace, [
             "/usr/bin/python3", "-c",
@@ -195,6 +212,8 @@ final class KernelPeerNetwork {
             #expect(decoded.status == 0)
             #expect(!decoded.stdout.contains("Malformed") && !decoded.stdout.contains("incorrect") && !decoded.stdout.contains("Bad checksum"), "\(decoded.stdout)")
             #expect(decoded.stdout.contains("Echo (ping) reply"))
+            #expect(decoded.stdout.contains("Membership Report group 239.1.2.3"), "\(decoded.stdout)")
+            #expect(decoded.stdout.contains("Leave Group 239.1.2.3"), "\(decoded.stdout)")
         }
     }
 

@@ -17,6 +17,7 @@ final class RecordingLink: Link {
     private(set) var received: [String] = []
     private(set) var sent: [String] = []
     private(set) var sentFrames: [[UInt8]] = []
+    private(set) var sentTimes: [Instant] = []
 
     init(_ inner: any Link) { self.inner = inner }
 
@@ -35,6 +36,7 @@ final class RecordingLink: Link {
             body(frame)
             self.sent.append(FrameDescription.describe(UnsafeRawBufferPointer(frame)))
             self.sentFrames.append([UInt8](UnsafeRawBufferPointer(frame)))
+            self.sentTimes.append(now)
         }
     }
 }
@@ -82,6 +84,12 @@ final class Simulation {
             rounds += 1
             precondition(rounds < 100_000, "the simulation does not settle")
         }
+    }
+
+    /// Puts a hand-made frame on the cable, arriving at `interface`.
+    func inject(_ frame: [UInt8], to interface: Interface) {
+        let sender = interface === self.a ? self.linkB.inner : self.linkA.inner
+        _ = sender.transmit(at: self.now, length: frame.count) { $0.copyBytes(from: frame) }
     }
 
     /// Runs timers and traffic for `span`, jumping from deadline to deadline.

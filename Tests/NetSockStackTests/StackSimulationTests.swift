@@ -286,3 +286,90 @@ import Testing
         try sim.a.makeICMPSocket().bind(identifier: 4242)
     }
 }
+
+/// Multicast membership as an IGMPv2 host.
+@Suite struct MulticastTests {
+    let group = ip("239.1.2.3")
+
+    func igmp(_ frames: [[UInt8]]) -> [(IPv4Repr, IGMPRepr)] {
+        frames.compactMap { frame in
+            frame.withUnsafeBytes { bytes -> (IPv4Repr, IGMPRepr)? in
+                guard let ethernet = try? EthernetFrame(checking: bytes), ethernet.etherType == .ipv4,
+                    let packet = try? IPv4Packet(checking: ethernet.payload), let ip = try? IPv4Repr(packet), ip.protocol == .igmp,
+                    let message = try? IGMPRepr(IGMPPacket(checking: packet.payload))
+                else { return nil }
+                return (ip, message)
+            }
+        }
+    }
+
+    @Test func joiningReportsTwiceAndBringsTheGroupsDatagrams() throws {
+        let sim = Simulation()
+        let start = sim.now
+        try sim.a.joinGroup(self.group, at: sim.now)
+        let listener = sim.a.makeUDPSocket()
+        try listener.bind(IPv4Endpoint(.any, 5000))
+        sim.run(for: .seconds(11))
+        let reports = self.igmp(sim.linkA.sentFrames)
+        #expect(reports.count == 2)
+        #expect(reports.allSatisfy { $0.0.destination == self.group && $0.0.timeToLive == 1 && $0.1 == .membershipReport(group: self.group, version: .v2) })
+        // The frames went to the group's MAC address.
+        #expect(sim.linkA.sentFrames.filter { Array($0.prefix(6)) == MACAddress(multicast: self.group).bytes }.count == 2)
+        _ = start
+        try sim.b.makeUDPSocket().send(Array("to the group".utf8), to: IPv4Endpoint(self.group, 5000), at: sim.now)
+        try sim.b.makeUDPSocket().send(Array("elsewhere".utf8), to: IPv4Endpoint(ip("239.9.9.9"), 5000), at: sim.now)
+        sim.settle()
+        #expect(listener.receive()?.payload == Array("to the group".utf8))
+        #expect(listener.receive() == nil && sim.a.counters.drops[.notForUs] == 1)
+        #expect(sim.a.joinedGroups == [self.group])
+    }
+
+    @Test func queriesAreAnsweredWithinTheirTimeUnlessAnotherMemberAnswersFirst() throws {
+        let sim = Simulation()
+        try sim.a.joinGroup(self.group, at: sim.now)
+        sim.run(for: .seconds(11))  // Past the unsolicited repeat.
+        let before = self.igmp(sim.linkA.sentFrames).count
+        // B, as a router, asks everyone with 2 s to answer.
+        let query = IGMPRepr.membershipQuery(maximumResponseTime: 20, group: .any)
+        try self.sendIGMP(query, from: sim, to: ip("224.0.0.1"))
+        let asked = sim.now
+        sim.run(for: .seconds(3))
+        let answers = self.igmp(sim.linkA.sentFrames).dropFirst(before)
+        #expect(answers.count == 1 && answers.first?.1 == .membershipReport(group: self.group, version: .v2))
+        let answeredAt = try #require(sim.linkA.sentTimes.last)
+        #expect(answeredAt - asked <= .seconds(2))
+
+        // Asked again, but another member reports first: A stays quiet, and when it
+        // leaves it sends no Leave (its report was not the last).
+        try self.sendIGMP(query, from: sim, to: ip("224.0.0.1"))
+        try self.sendIGMP(.membershipReport(group: self.group, version: .v2), from: sim, to: self.group)
+        sim.run(for: .seconds(3))
+        #expect(self.igmp(sim.linkA.sentFrames).count == before + 1)
+        sim.a.leaveGroup(self.group, at: sim.now)
+        sim.settle()
+        #expect(self.igmp(sim.linkA.sentFrames).count == before + 1)
+    }
+
+    @Test func theLastLocalMemberLeavingSendsALeave() throws {
+        let sim = Simulation()
+        try sim.a.joinGroup(self.group, at: sim.now)
+        try sim.a.joinGroup(self.group, at: sim.now)
+        sim.a.leaveGroup(self.group, at: sim.now)
+        sim.settle()
+        #expect(!self.igmp(sim.linkA.sentFrames).contains { $0.1 == .leaveGroup(group: self.group) })
+        sim.a.leaveGroup(self.group, at: sim.now)
+        sim.settle()
+        let leave = try #require(self.igmp(sim.linkA.sentFrames).last)
+        #expect(leave.1 == .leaveGroup(group: self.group) && leave.0.destination == ip("224.0.0.2"))
+        #expect(sim.a.joinedGroups.isEmpty)
+        #expect(throws: StackError.invalidArgument) { try sim.a.joinGroup(ip("192.0.2.9"), at: sim.now) }
+    }
+
+    /// An IGMP message from B as a raw frame on A's side of the cable.
+    func sendIGMP(_ message: IGMPRepr, from sim: Simulation, to destination: IPv4Address) throws {
+        let payload = message.bytes
+        let ip = IPv4Repr(source: ip("192.0.2.2"), destination: destination, protocol: .igmp, payloadLength: payload.count, timeToLive: 1)
+        let ethernet = EthernetRepr(source: macB, destination: MACAddress(multicast: destination), etherType: .ipv4)
+        sim.inject(ethernet.bytes + ip.bytes + payload, to: sim.a)
+    }
+}

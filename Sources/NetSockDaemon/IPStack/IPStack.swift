@@ -36,6 +36,8 @@ final class IPStack: NetworkStack {
         case icmp(ICMPSocket)
     }
     private var sockets: [SocketHandle: StackSocket] = [:]
+    /// The multicast groups each UDP socket joined, left when it closes.
+    private var groups: [SocketHandle: Set<IPv4Address>] = [:]
     private var timer: Reactor.TimerID?
     private var timerDeadline: Instant?
     /// Sockets the stack reported during a poll, told to the socket layer after it, so
@@ -227,6 +229,7 @@ final class IPStack: NetworkStack {
     }
 
     func socketClose(_ handle: SocketHandle) {
+        for group in self.groups.removeValue(forKey: handle) ?? [] { self.core.leaveGroup(group, at: Self.now) }
         switch self.sockets.removeValue(forKey: handle) {
         case .udp(let socket)?: socket.close()
         case .icmp(let socket)?: socket.close()
@@ -311,10 +314,11 @@ final class IPStack: NetworkStack {
 
     func setOption(_ handle: SocketHandle, _ option: SocketOption, _ value: SocketOptionValue) throws(NSAPIError) {
         guard case .udp(let socket) = try self.socket(handle) else { throw .unsupported }
-        guard case .integer(let number) = value else {
-            // Multicast membership needs IGMP, which this stack does not speak yet.
-            throw .unsupported
+        if option == .addMembership || option == .dropMembership {
+            guard case .membership(.v4(let group), _) = value, group.isMulticast else { throw .parameter }
+            return try self.membership(handle, join: option == .addMembership, group: group)
         }
+        guard case .integer(let number) = value else { throw .parameter }
         switch option {
         // lwIP lets every UDP socket send broadcasts; the flag is accepted and changes nothing.
         case .broadcast, .reuseAddress: break
@@ -323,6 +327,22 @@ final class IPStack: NetworkStack {
             socket.typeOfService = UInt8(number)
         default: throw .unsupported
         }
+    }
+
+    /// Mbed's (lwIP's) codes: joining a group twice is ADDRESS_IN_USE, leaving one not
+    /// joined is NO_ADDRESS.
+    private func membership(_ handle: SocketHandle, join: Bool, group: IPv4Address) throws(NSAPIError) {
+        var joined = self.groups[handle] ?? []
+        if join {
+            guard !joined.contains(group) else { throw .addressInUse }
+            do throws(StackError) { try self.core.joinGroup(group, at: Self.now) } catch { throw error.nsapiError }
+            joined.insert(group)
+        } else {
+            guard joined.remove(group) != nil else { throw .noAddress }
+            self.core.leaveGroup(group, at: Self.now)
+        }
+        self.groups[handle] = joined.isEmpty ? nil : joined
+        self.reschedule()
     }
 
     func getOption(_ handle: SocketHandle, _ option: SocketOption) throws(NSAPIError) -> SocketOptionValue {

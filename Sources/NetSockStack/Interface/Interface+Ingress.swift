@@ -52,10 +52,6 @@ extension Interface {
         return destination.isMulticast && self.isMember(of: destination)
     }
 
-    func isMember(of group: IPv4Address) -> Bool {
-        group == IPv4Address(224, 0, 0, 1)
-    }
-
     func processIPv4(_ bytes: UnsafeRawBufferPointer, linkBroadcast: Bool, at now: Instant) {
         let packet: IPv4Packet
         do throws(WireError) { packet = try IPv4Packet(checking: bytes) } catch { return self.counters.drop(.malformed) }
@@ -86,6 +82,8 @@ extension Interface {
             self.processICMP(ip, payload, unicastToUs: unicastToUs, at: now)
         case .udp:
             self.processUDP(ip, payload, unicastToUs: unicastToUs, invoking: invoking, at: now)
+        case .igmp:
+            self.processIGMP(ip, payload, at: now)
         default:
             self.counters.drop(.unknownProtocol)
             if unicastToUs { self.sendICMPError(.destinationUnreachable(.protocol, invoking: invoking()), to: ip.source, at: now) }

@@ -50,6 +50,8 @@ public final class Interface {
     var udpSockets: [Int: UDPSocket] = [:]
     /// Bound UDP ports and the sockets on each (several when bound to different addresses).
     var udpPorts: [UInt16: [UDPSocket]] = [:]
+    /// Multicast groups joined, with their local member counts and IGMP report timers.
+    var memberships: [IPv4Address: GroupMembership] = [:]
     /// ICMP echo sockets by identifier.
     var icmpSockets: [UInt16: ICMPSocket] = [:]
     var lastNow = Instant.zero
@@ -135,12 +137,12 @@ public final class Interface {
     public var nextPoll: Instant? {
         if !self.loopback.isEmpty { return self.lastNow }
         var next = self.arp.nextDeadline.earliest(self.reassembler.nextDeadline)
-        next = next.earliest(self.announcementsDue.first)
+        next = next.earliest(self.announcementsDue.first).earliest(self.nextIGMPReport)
         return next.earliest(self.link.nextArrival)
     }
 
     func runTimers(at now: Instant) -> Bool {
-        var didWork = false
+        var didWork = self.runIGMPTimers(at: now)
         let (ask, abandoned) = self.arp.poll(at: now)
         for address in ask {
             self.sendARPRequest(for: address, at: now)
