@@ -71,6 +71,8 @@ bench: release
 	.build/release/netsock-bench tcp
 	.build/release/netsock-bench attach
 	.build/release/netsock-bench netcat
+	@if [ "$$(id -u)" = 0 ]; then .build/release/netsock-bench ip; \
+	else echo "skipping netsock-bench ip: it needs root (network namespaces and a TAP device)"; fi
 
 # docs/openrpc.json and the typed client (Sources/NetSockClient/API.swift) are generated
 # from the method declarations; a test fails when either is stale.

@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "NetSockCtl",
             dependencies: [
-                "NetSockClient", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "NetSockWire", "NSAPI",
+                "NetSockClient", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "NetSockWire", "NetSockStack", "NSAPI", "CNetSockLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "NetSockBench",
             dependencies: [
-                "NetSockClient", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "NetSockWire", "NSAPI",
+                "NetSockClient", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "NetSockWire", "NetSockStack", "NSAPI", "CNetSockLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

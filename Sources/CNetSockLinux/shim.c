@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <spawn.h>
 #include <sys/ioctl.h>
+#include <sched.h>
 #include <linux/if_tun.h>
 #include <linux/if_packet.h>
 #include <linux/if_ether.h>
@@ -285,4 +286,37 @@ long cnetsock_packet_receive(int fd, void *bytes, unsigned long length, int *unf
         }
     }
     return count;
+}
+
+int cnetsock_enter_network_namespace(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    int result = setns(fd, CLONE_NEWNET);
+    int error = errno;
+    close(fd);
+    return result == 0 ? 0 : -error;
+}
+
+long cnetsock_drain_datagrams(int fd) {
+    static unsigned char buffers[64][2048];
+    struct mmsghdr messages[64];
+    struct iovec vectors[64];
+    long total = 0;
+    for (;;) {
+        memset(messages, 0, sizeof messages);
+        for (int i = 0; i < 64; i++) {
+            vectors[i].iov_base = buffers[i];
+            vectors[i].iov_len = sizeof buffers[i];
+            messages[i].msg_hdr.msg_iov = &vectors[i];
+            messages[i].msg_hdr.msg_iovlen = 1;
+        }
+        int count = recvmmsg(fd, messages, 64, MSG_DONTWAIT, NULL);
+        if (count < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return total;
+            return -errno;
+        }
+        total += count;
+        if (count < 64) return total;
+    }
 }

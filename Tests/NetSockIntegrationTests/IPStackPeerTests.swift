@@ -291,6 +291,24 @@ final class KernelPeerNetwork {
     }
 }
 
+extension IPStackPeerTests {
+    /// `netsock-bench ip` runs briefly in every test run so that it cannot rot: every
+    /// figure must come from traffic that flowed (nothing about speed is asserted).
+    @Test func theIPStackBenchmarkRuns() throws {
+        guard Privilege.rootTestsEnabled("IPStackPeerTests") else { return }
+        let bench = try Subprocess.run(
+            BuiltProducts.directory + "/netsock-bench", ["ip", "--seconds", "0.2", "--rounds", "1", "--pings", "20"],
+            directory: "/tmp", timeoutSeconds: 120)
+        #expect(bench.status == 0, "\(bench.stdout)\(bench.stderr)")
+        let rows = bench.stdout.split(separator: "\n").filter { $0.hasPrefix("| UDP") || $0.hasPrefix("| ping") }
+        #expect(rows.count == 4, "\(bench.stdout)")
+        for row in rows {
+            let figures = row.split(separator: "|").dropFirst().prefix(3).compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            #expect(figures.count == 3 && figures.allSatisfy { $0 > 0 }, "\(row)")
+        }
+    }
+}
+
 /// Mbed's ICMPSocket on the kernel stack: Linux ping sockets, which a host grants by
 /// group (net.ipv4.ping_group_range, per namespace).
 @Suite(.serialized) struct KernelICMPSocketTests {

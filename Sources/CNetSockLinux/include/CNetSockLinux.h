@@ -74,4 +74,12 @@ long cnetsock_packet_receive(int fd, void *bytes, unsigned long length, int *unf
 // The hardware address (6 bytes) and MTU of a device; 0 or -errno.
 int cnetsock_device_info(const char *name, unsigned char *hardware, int *mtu, int *index);
 
+// Moves the calling thread into the network namespace at `path` (/run/netns/NAME);
+// sockets it opens afterwards live there. 0 or -errno.
+int cnetsock_enter_network_namespace(const char *path);
+
+// Reads and discards every datagram waiting on a nonblocking socket (recvmmsg, 64 at a
+// time); returns how many, or -errno.
+long cnetsock_drain_datagrams(int fd);
+
 #endif
