@@ -173,13 +173,13 @@ _netsockctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    status|iface|dns|sock|monitor|wait-online|tcp|udp|call|info|help)
+    status|iface|dns|sock|monitor|wait-online|tcp|udp|ping|call|info|help)
         # Offer subcommand argument completions
         "_netsockctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'status iface dns sock monitor wait-online tcp udp call info help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'status iface dns sock monitor wait-online tcp udp ping call info help' -- "${cur}"))
         ;;
     esac
 }
@@ -675,7 +675,7 @@ _netsockctl_tcp() {
 
 _netsockctl_tcp_connect() {
     repeating_flags=()
-    non_repeating_flags=(--json --jsonl --version -h --help)
+    non_repeating_flags=(--json --jsonl --no-fd --version -h --help)
     repeating_options=()
     non_repeating_options=(-s --socket -g --get --timeout --interface)
     __netsockctl_offer_flags_options 2
@@ -700,7 +700,7 @@ _netsockctl_tcp_connect() {
 
 _netsockctl_tcp_listen() {
     repeating_flags=()
-    non_repeating_flags=(--json --jsonl --keep --version -h --help)
+    non_repeating_flags=(--json --jsonl --keep --no-fd --version -h --help)
     repeating_options=()
     non_repeating_options=(-s --socket -g --get --timeout --address --interface)
     __netsockctl_offer_flags_options 1
@@ -751,7 +751,7 @@ _netsockctl_udp() {
 
 _netsockctl_udp_send() {
     repeating_flags=()
-    non_repeating_flags=(--json --jsonl --version -h --help)
+    non_repeating_flags=(--json --jsonl --no-fd --version -h --help)
     repeating_options=()
     non_repeating_options=(-s --socket -g --get --timeout --size --interface)
     __netsockctl_offer_flags_options 3
@@ -779,7 +779,7 @@ _netsockctl_udp_send() {
 
 _netsockctl_udp_listen() {
     repeating_flags=()
-    non_repeating_flags=(--json --jsonl --version -h --help)
+    non_repeating_flags=(--json --jsonl --no-fd --version -h --help)
     repeating_options=()
     non_repeating_options=(-s --socket -g --get --timeout --address --interface --count --idle)
     __netsockctl_offer_flags_options 1
@@ -806,6 +806,43 @@ _netsockctl_udp_listen() {
         return
         ;;
     '--idle')
+        return
+        ;;
+    esac
+}
+
+_netsockctl_ping() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout -c -i -W --size -I)
+    __netsockctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '-c')
+        return
+        ;;
+    '-i')
+        return
+        ;;
+    '-W')
+        return
+        ;;
+    '--size')
+        return
+        ;;
+    '-I')
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion ping -- -I "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
