@@ -254,3 +254,41 @@ final class ScriptedDHCPServer {
         #expect(setup.client.state == .selecting && setup.sim.a.address == nil)
     }
 }
+
+/// DHCP over a damaged cable: retransmission carries it through loss and reordering.
+@Suite struct DHCPUnderFaultsTests {
+    @Test func aLossyCableStillEndsInALease() throws {
+        var faults = LinkFaults()
+        faults.dropChance = 0.2
+        faults.duplicateChance = 0.1
+        faults.reorderChance = 0.2
+        faults.delay = .milliseconds(5)
+        for seed: UInt64 in [1, 2, 3, 4, 5] {
+            let sim = Simulation(faults: faults, seed: seed, configure: false)
+            sim.b.configure(subnet("192.0.2.2/24"), at: sim.now)
+            let server = try ScriptedDHCPServer(on: sim.b)
+            let client = DHCPClient(interface: sim.a, seed: seed)
+            var events: [DHCPClient.Event] = []
+            sim.participants.append((poll: { now in server.serve(at: now) }, next: { nil }))
+            sim.participants.append((
+                poll: { now in
+                    for event in sim.a.takeEvents() { client.handle(event, at: now) }
+                    let worked = client.poll(at: now)
+                    events += client.takeEvents()
+                    return worked
+                }, next: { client.nextPoll }))
+            client.start(at: sim.now)
+            sim.run(for: .seconds(300))
+            guard case .bound? = events.first else {
+                Issue.record("seed \(seed): no lease in 300 s: \(events)")
+                continue
+            }
+            // Renewal retries every sixteenth of the 2-minute lease keep it through the loss.
+            sim.run(for: .seconds(600))
+            #expect(!events.contains { if case .lost = $0 { true } else { false } }, "seed \(seed): \(events)")
+            #expect(events.filter { if case .renewed = $0 { true } else { false } }.count >= 8, "seed \(seed): renewed")
+            #expect(client.lease?.address == subnet("192.0.2.50/24"), "seed \(seed): \(client.state) \(server.received.map { "\($0.at.microseconds / 1000) \($0.message.messageType)" }) \(sim.linkA.sent.suffix(6))")
+            #expect(sim.a.address == subnet("192.0.2.50/24"), "seed \(seed)")
+        }
+    }
+}

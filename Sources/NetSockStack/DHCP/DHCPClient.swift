@@ -19,7 +19,8 @@ public final class DHCPClient {
         public var probeWait = TimeSpan.seconds(1)
         /// After a DECLINE, RFC 2131 §3.1.5 asks for at least ten seconds.
         public var declineWait = TimeSpan.seconds(10)
-        /// Retransmissions while renewing or rebinding come no sooner than this (§4.4.5).
+        /// Retransmissions while renewing or rebinding come no sooner than this (§4.4.5),
+        /// or a sixteenth of the lease when that is shorter.
         public var minimumRenewRetry = TimeSpan.seconds(60)
         public var hostName: String?
 
@@ -241,9 +242,12 @@ public final class DHCPClient {
         var request = self.message(.request, at: now)
         request.clientAddress = lease.address.address
         self.send(request, to: self.state == .renewing ? lease.server : .broadcast, at: now)
-        guard let limit = self.state == .renewing ? lease.rebindAt : lease.expiresAt else { return }
+        guard let limit = self.state == .renewing ? lease.rebindAt : lease.expiresAt, let duration = lease.duration else { return }
         let half = TimeSpan(microseconds: (limit - now).microseconds / 2)
-        self.deadline = Swift.min(limit, now + Swift.max(half, self.settings.minimumRenewRetry))
+        // RFC 2131's floor of a minute leaves a short lease one try in each state; a
+        // sixteenth of the lease keeps a few tries (lwIP also retries short leases sooner).
+        let floor = Swift.min(self.settings.minimumRenewRetry, TimeSpan(microseconds: duration.microseconds / 16))
+        self.deadline = Swift.min(limit, now + Swift.max(half, floor))
     }
 
     private func decline(_ address: IPv4Address, at now: Instant) {
