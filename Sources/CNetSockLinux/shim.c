@@ -215,7 +215,9 @@ int cnetsock_tap_open(const char *name, char *actual) {
 }
 
 int cnetsock_packet_open(int index, int promiscuous) {
-    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
+    // Protocol 0 until bound: a socket made with ETH_P_ALL would queue every device's
+    // frames in the moment before bind names ours.
+    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return -errno;
     struct sockaddr_ll address;
     memset(&address, 0, sizeof address);

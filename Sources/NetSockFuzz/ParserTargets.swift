@@ -143,7 +143,6 @@ enum WireFormatsTarget {
             }
             if let repr = try? IGMPRepr(IGMPPacket(checking: buffer)) {
                 let again = reparsed(repr.bytes) { try IGMPRepr(IGMPPacket(checking: $0)) }
-                // An IGMPv1 query's 0 reads as 100 (10 s): the round trip is of what it means.
                 require(again == repr, "IGMP round trip")
             }
             if let repr = try? DHCPv4Repr(DHCPv4Packet(checking: buffer)) {

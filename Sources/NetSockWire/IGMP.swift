@@ -27,7 +27,8 @@ public struct IGMPPacket {
 /// The IGMP messages of a version 2 host.
 public enum IGMPRepr: Hashable, Sendable {
     /// A general query (group 0.0.0.0) or a group-specific one; the time is in tenths of
-    /// a second, 100 (10 s) when an IGMPv1 query leaves it 0.
+    /// a second, and 0 in a query from an IGMPv1 router (which a host answers within 10 s,
+    /// in version 1).
     case membershipQuery(maximumResponseTime: UInt8, group: IPv4Address)
     case membershipReport(group: IPv4Address, version: Version)
     case leaveGroup(group: IPv4Address)
@@ -40,9 +41,7 @@ public enum IGMPRepr: Hashable, Sendable {
     public init(_ packet: IGMPPacket) throws(WireError) {
         guard packet.checksumIsValid else { throw .malformed("IGMP checksum") }
         switch packet.type {
-        case 0x11:
-            let time = packet.maximumResponseTime
-            self = .membershipQuery(maximumResponseTime: time == 0 ? 100 : time, group: packet.group)
+        case 0x11: self = .membershipQuery(maximumResponseTime: packet.maximumResponseTime, group: packet.group)
         case 0x12: self = .membershipReport(group: packet.group, version: .v1)
         case 0x16: self = .membershipReport(group: packet.group, version: .v2)
         case 0x17: self = .leaveGroup(group: packet.group)

@@ -292,6 +292,23 @@ final class KernelPeerNetwork {
 }
 
 extension IPStackPeerTests {
+    /// A persistent TAP deleted under the daemon: the interface goes `disconnected`
+    /// instead of the descriptor keeping the daemon busy, and a connect brings it back.
+    @Test func aTAPDeletedUnderTheDaemonDisconnectsTheInterface() throws {
+        guard Privilege.rootTestsEnabled("IPStackPeerTests") else { return }
+        let network = try KernelPeerNetwork(.tap)
+        let daemon = try network.startDaemon()
+        let client = NSAPIClient(try daemon.client(), interface: "ip0")
+        try self.connect(client)
+        try network.ip(["-n", network.namespace, "link", "del", network.linkDevice])
+        // Anything on the descriptor wakes the stack; a ping from us writes and reads.
+        _ = try daemon.ctl(["ping", "-c", "1", "-W", "0.5", "-I", "ip0", KernelPeerNetwork.kernelAddress])
+        #expect(try waitUntil { (try? client.rpc.call(API.InterfaceStatus(interface: "ip0")).status) == .disconnected })
+        #expect(try client.rpc.call(API.InterfaceStatus(interface: "ip0")).link?.attached == false)
+        // A new connect makes the (non-persistent) TAP again.
+        #expect(try client.rpc.call(API.InterfaceConnect(interface: "ip0")).status == .globalUp)
+    }
+
     /// `netsock-bench ip` runs briefly in every test run so that it cannot rot: every
     /// figure must come from traffic that flowed (nothing about speed is asserted).
     @Test func theIPStackBenchmarkRuns() throws {

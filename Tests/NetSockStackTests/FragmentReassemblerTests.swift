@@ -81,6 +81,29 @@ import Testing
         #expect(self.dropReason(try self.add(self.fragment(0..<1001, more: true), to: &reassembler)) == .malformed)
     }
 
+    @Test func aDatagramLargerThanOnePacketIsRefusedNotBuilt() throws {
+        // The "ping of death": pieces that would reassemble past 65,535 bytes with a header.
+        var reassembler = FragmentReassembler()
+        let big = [UInt8](repeating: 7, count: 65_535)
+        _ = try self.add(self.fragment(0..<1480, of: big), to: &reassembler)
+        #expect(self.dropReason(try self.add(self.fragment(65_512..<65_520, of: big, more: false), to: &reassembler)) == .malformed)
+        #expect(reassembler.inProgress == 0 && reassembler.bytesHeld == 0)
+        // Exactly the largest: 65,515 bytes of payload.
+        let largest = [UInt8](repeating: 9, count: 65_515)
+        var outcome = FragmentReassembler.Outcome.incomplete
+        for start in stride(from: 0, to: largest.count, by: 1480) {
+            outcome = try self.add(self.fragment(start..<min(start + 1480, largest.count), of: largest, id: 5), to: &reassembler)
+        }
+        #expect(self.completed(outcome) == largest)
+    }
+
+    @Test func aLastFragmentEndingBeforeHeldBytesIsRefused() throws {
+        var reassembler = FragmentReassembler()
+        _ = try self.add(self.fragment(1000..<2000), to: &reassembler)
+        #expect(self.dropReason(try self.add(self.fragment(0..<504, more: false), to: &reassembler)) == .reassemblyOverlap)
+        #expect(reassembler.inProgress == 0)
+    }
+
     @Test func anUnfinishedDatagramExpiresWithWhatTheTimeExceededMessageQuotes() throws {
         var reassembler = FragmentReassembler()
         let first = self.fragment(0..<1000)
@@ -103,16 +126,27 @@ import Testing
         settings.maximumBytes = 8000
         settings.maximumPieces = 5
         var reassembler = FragmentReassembler(settings: settings)
-        for id in 0..<4 { _ = try self.add(self.fragment(0..<8, id: UInt16(id)), to: &reassembler) }
-        #expect(self.dropReason(try self.add(self.fragment(0..<8, id: 99), to: &reassembler)) == .reassemblyMemory)
-        #expect(reassembler.inProgress == 4)
+        for id in 0..<4 { _ = try self.add(self.fragment(0..<8, id: UInt16(id)), to: &reassembler, at: .seconds(Int64(1 + id))) }
+        // Full: the oldest makes way, so stray fragments cannot starve reassembly.
+        #expect(self.dropReason(try self.add(self.fragment(0..<8, id: 99), to: &reassembler, at: .seconds(9))) == nil)
+        #expect(reassembler.inProgress == 4 && reassembler.evicted == 1)
+        #expect(reassembler.nextDeadline == .seconds(32), "the one from second 1 went")
 
-        reassembler = FragmentReassembler(settings: settings)
-        // A tail far out would need 60 kB held: refused, and its datagram with it.
+        var roomy = settings
+        roomy.maximumPieces = 64
+        reassembler = FragmentReassembler(settings: roomy)
+        // A fragment far out costs its own bytes, not its offset.
         let far = [UInt8](repeating: 1, count: 60_000)
         _ = try self.add(self.fragment(0..<8, of: far), to: &reassembler)
-        #expect(self.dropReason(try self.add(self.fragment(59_000..<60_000, of: far), to: &reassembler)) == .reassemblyMemory)
-        #expect(reassembler.inProgress == 0 && reassembler.bytesHeld == 0)
+        _ = try self.add(self.fragment(59_000..<60_000, of: far), to: &reassembler)
+        #expect(reassembler.inProgress == 1 && reassembler.bytesHeld == 1008)
+        // Past 8000 bytes held in all, the datagram that would grow goes.
+        var refused: DropReason?
+        for start in stride(from: 10_000, to: 50_000, by: 2000) where refused == nil {
+            refused = self.dropReason(try self.add(self.fragment(start..<start + 1000, of: far, id: 3), to: &reassembler))
+        }
+        #expect(refused == .reassemblyMemory)
+        #expect(reassembler.bytesHeld == 1008, "the growing datagram went whole; the first stays")
 
         reassembler = FragmentReassembler(settings: settings)
         // Separated 8-byte pieces: the sixth hole-making piece is one too many.

@@ -205,9 +205,33 @@ import Testing
         sim.a.configure(subnet("192.0.2.1/24"), at: sim.now)
         sim.b.configure(subnet("192.0.2.1/24"), at: sim.now)
         sim.run(for: .seconds(3))
-        #expect(sim.a.takeEvents() == [.addressConflict(ip("192.0.2.1"), macB), .addressConflict(ip("192.0.2.1"), macB)])
-        #expect(sim.b.takeEvents().first == .addressConflict(ip("192.0.2.1"), macA))
-        #expect(sim.linkA.sent.filter { $0.contains("who-has 192.0.2.1 tell 192.0.2.1") }.count == 2)
+        // Each defends once, then reports the second conflict, once.
+        #expect(sim.a.takeEvents() == [.addressConflict(ip("192.0.2.1"), macB)])
+        #expect(sim.b.takeEvents() == [.addressConflict(ip("192.0.2.1"), macA)])
+        #expect(sim.linkA.sent.filter { $0.contains("who-has 192.0.2.1 tell 192.0.2.1") }.count == 3, "two announcements and a defence")
+        #expect(sim.a.counters.arpConflicts >= 2)
+    }
+
+    @Test func oneForgedClaimIsDefendedNotReported() throws {
+        let sim = Simulation()
+        sim.run(for: .seconds(5))
+        _ = sim.a.takeEvents()
+        let forged = ARPRepr.request(from: MACAddress(2, 0, 0, 0, 0, 0x66), ip("192.0.2.1"), for: ip("192.0.2.1")).bytes
+        let frame = EthernetRepr(source: MACAddress(2, 0, 0, 0, 0, 0x66), destination: .broadcast, etherType: .arp).bytes + forged
+        sim.inject(frame, to: sim.a)
+        sim.settle()
+        #expect(sim.a.takeEvents().isEmpty)
+        #expect(sim.a.address == subnet("192.0.2.1/24"))
+        #expect(sim.linkA.sent.last?.contains("who-has 192.0.2.1 tell 192.0.2.1") == true, "defended with an announcement")
+        // Again 20 s later: defended again, still not reported.
+        sim.run(for: .seconds(20))
+        sim.inject(frame, to: sim.a)
+        sim.settle()
+        #expect(sim.a.takeEvents().isEmpty)
+        // Twice within 10 s: contested.
+        sim.inject(frame, to: sim.a)
+        sim.settle()
+        #expect(sim.a.takeEvents() == [.addressConflict(ip("192.0.2.1"), MACAddress(2, 0, 0, 0, 0, 0x66))])
     }
 
     @Test func framesForOtherStationsAndGarbageAreCountedNotProcessed() throws {
@@ -365,11 +389,47 @@ import Testing
         #expect(throws: StackError.invalidArgument) { try sim.a.joinGroup(ip("192.0.2.9"), at: sim.now) }
     }
 
+    @Test func aVersionOneRouterGetsVersionOneReportsAndNoLeaves() throws {
+        let sim = Simulation()
+        try sim.a.joinGroup(self.group, at: sim.now)
+        sim.run(for: .seconds(11))
+        let before = self.igmp(sim.linkA.sentFrames).count
+        try self.sendIGMP(.membershipQuery(maximumResponseTime: 0, group: .any), from: sim, to: ip("224.0.0.1"))
+        sim.run(for: .seconds(11))
+        #expect(self.igmp(sim.linkA.sentFrames).dropFirst(before).map(\.1) == [.membershipReport(group: self.group, version: .v1)])
+        sim.a.leaveGroup(self.group, at: sim.now)
+        sim.settle()
+        #expect(self.igmp(sim.linkA.sentFrames).count == before + 1, "no Leave while a v1 router is present")
+        // 400 s later the v1 router is forgotten: a join reports in version 2 again.
+        sim.run(for: .seconds(400))
+        try sim.a.joinGroup(self.group, at: sim.now)
+        sim.settle()
+        #expect(self.igmp(sim.linkA.sentFrames).last?.1 == .membershipReport(group: self.group, version: .v2))
+    }
+
     /// An IGMP message from B as a raw frame on A's side of the cable.
     func sendIGMP(_ message: IGMPRepr, from sim: Simulation, to destination: IPv4Address) throws {
         let payload = message.bytes
         let ip = IPv4Repr(source: ip("192.0.2.2"), destination: destination, protocol: .igmp, payloadLength: payload.count, timeToLive: 1)
         let ethernet = EthernetRepr(source: macB, destination: MACAddress(multicast: destination), etherType: .ipv4)
         sim.inject(ethernet.bytes + ip.bytes + payload, to: sim.a)
+    }
+}
+
+/// Sources that are not one host are never answered (RFC 1122 §3.2.1.3).
+@Suite struct SourceValidationTests {
+    @Test func pingsFromBroadcastMulticastOrOurOwnAddressGoUnanswered() throws {
+        let sim = Simulation()
+        sim.run(for: .seconds(5))
+        let sentBefore = sim.linkA.sent.count
+        for source in ["255.255.255.255", "192.0.2.255", "224.0.0.9", "192.0.2.1", "127.0.0.1"] {
+            let echo = ICMPv4Repr.echoRequest(identifier: 1, sequenceNumber: 1, data: [1, 2, 3])
+            let header = IPv4Repr(source: ip(source), destination: ip("192.0.2.1"), protocol: .icmp, payloadLength: echo.length)
+            let frame = EthernetRepr(source: macB, destination: macA, etherType: .ipv4).bytes + header.bytes + echo.bytes
+            sim.inject(frame, to: sim.a)
+            sim.settle()
+        }
+        #expect(sim.linkA.sent.count == sentBefore, "\(sim.linkA.sent.suffix(3))")
+        #expect(sim.a.counters.drops[.malformed] == 5)
     }
 }

@@ -21,6 +21,8 @@ final class IPStack: NetworkStack {
     var onInterfaceEvent: ((InterfaceEvent) -> Void)?
     /// Leases bound, renewed and lost, for the registry's status and the resolver.
     var onDHCPEvent: ((DHCPClient.Event) -> Void)?
+    /// The device went away under us; the link is already detached.
+    var onLinkLost: (() -> Void)?
 
     let interfaceName: String
     let linkConfiguration: DaemonConfiguration.Link
@@ -173,7 +175,9 @@ final class IPStack: NetworkStack {
         guard !self.polling else { return }
         self.polling = true
         let now = Self.now
-        for _ in 0..<Self.pollsPerTurn where self.core.poll(at: now) {}
+        for _ in 0..<Self.pollsPerTurn {
+            guard self.core.poll(at: now) else { break }
+        }
         for event in self.core.takeEvents() {
             self.dhcp.handle(event, at: now)
             self.onInterfaceEvent?(event)
@@ -182,6 +186,12 @@ final class IPStack: NetworkStack {
         self.polling = false
         for event in self.dhcp.takeEvents() { self.onDHCPEvent?(event) }
         self.flushSocketEvents()
+        if let device = self.link.device, device.isBroken {
+            self.logger.error("interface \(self.interfaceName): device \(device.deviceName) went away")
+            self.detach()
+            self.onLinkLost?()
+            return
+        }
         self.reschedule()
     }
 

@@ -40,6 +40,14 @@ extension InterfaceRegistry {
             }
         }
         stack.onDHCPEvent = { [unowned self, unowned stack] event in self.dhcpEvent(event, on: stack, interfaceName: entry.name) }
+        stack.onLinkLost = { [unowned self, unowned stack] in
+            guard let interface = self.interfaces.first(where: { $0.stack === stack }) else { return }
+            let attempt = interface.connectAttempt
+            interface.connectAttempt = nil
+            self.onLinkDNSServers?(interface.name, [])
+            self.publish(interface, .disconnected)
+            attempt?.finish(.failure(.noConnection))
+        }
         return stack
     }
 

@@ -18,6 +18,8 @@ public class DescriptorLink: Link {
     /// Reads and writes that failed for a reason other than "try again" (the device
     /// went away or down): counted, not thrown, as a cable would lose them.
     public private(set) var errors = 0
+    /// The device is gone: nothing more will come through this descriptor.
+    public private(set) var isBroken = false
     private let receiveBuffer: UnsafeMutableRawBufferPointer
     private let transmitBuffer: UnsafeMutableRawBufferPointer
 
@@ -50,7 +52,12 @@ public class DescriptorLink: Link {
         guard !self.isClosed else { return false }
         let count = self.readFrame(into: self.receiveBuffer)
         guard count > 0 else {
-            if count < 0 && errno != EAGAIN && errno != EWOULDBLOCK { self.errors += 1 }
+            if count < 0 && errno != EAGAIN && errno != EWOULDBLOCK {
+                self.errors += 1
+                // The device went away (a persistent TAP deleted, a veth removed): its
+                // descriptor stays readable for ever, so the owner must let go of it.
+                if errno == EBADFD || errno == ENODEV || errno == ENXIO || errno == ENETDOWN || errno == EBADF { self.isBroken = true }
+            }
             return false
         }
         body(UnsafeRawBufferPointer(rebasing: self.receiveBuffer[0..<count]))

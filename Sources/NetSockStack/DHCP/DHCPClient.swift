@@ -137,12 +137,14 @@ public final class DHCPClient {
     public func handle(_ event: InterfaceEvent, at now: Instant) {
         switch event {
         case .probeConflict(let address, _) where self.state == .probing && address == self.acknowledged?.address.address:
-            self.decline(address, at: now)
+            self.decline(address, server: self.acknowledged?.server, at: now)
         case .addressConflict(let address, _) where self.lease?.address.address == address:
-            if let lease { self.events.append(.lost(lease)) }
+            guard let lease else { return }
+            self.events.append(.lost(lease))
             self.interface.configure(nil, at: now)
+            self.interface.mtuLimit = nil
             self.lease = nil
-            self.decline(address, at: now)
+            self.decline(address, server: lease.server, at: now)
         default: break
         }
     }
@@ -246,15 +248,15 @@ public final class DHCPClient {
         let half = TimeSpan(microseconds: (limit - now).microseconds / 2)
         // RFC 2131's floor of a minute leaves a short lease one try in each state; a
         // sixteenth of the lease keeps a few tries (lwIP also retries short leases sooner).
-        let floor = Swift.min(self.settings.minimumRenewRetry, TimeSpan(microseconds: duration.microseconds / 16))
+        let floor = Swift.max(.seconds(1), Swift.min(self.settings.minimumRenewRetry, TimeSpan(microseconds: duration.microseconds / 16)))
         self.deadline = Swift.min(limit, now + Swift.max(half, floor))
     }
 
-    private func decline(_ address: IPv4Address, at now: Instant) {
+    private func decline(_ address: IPv4Address, server: IPv4Address?, at now: Instant) {
         self.interface.endProbe()
         var decline = self.message(.decline, at: now)
         decline.requestedAddress = address
-        decline.serverIdentifier = self.acknowledged?.server ?? self.offer?.serverIdentifier
+        decline.serverIdentifier = server
         self.send(decline, at: now)
         self.events.append(.declined(address))
         self.acknowledged = nil
@@ -290,6 +292,7 @@ public final class DHCPClient {
             if self.state == .requesting, reply.serverIdentifier != nil, reply.serverIdentifier != self.offer?.serverIdentifier { return }
             if let lease {
                 self.interface.configure(nil, at: now)
+                self.interface.mtuLimit = nil
                 self.events.append(.lost(lease))
                 self.lease = nil
             }

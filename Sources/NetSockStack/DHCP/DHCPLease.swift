@@ -30,9 +30,12 @@ public struct DHCPLease: Sendable, Equatable {
             self.duration = nil
             return
         }
-        let duration = TimeSpan.seconds(Int64(seconds))
+        // A lease under 10 s, or a T1 under 5 s, would have the client renewing as fast
+        // as the server answers: both are read as those floors.
+        let duration = TimeSpan.seconds(Int64(Swift.max(seconds, Self.minimumLeaseSeconds)))
+        let half = TimeSpan(microseconds: duration.microseconds / 2)
         // T1 and T2 as the server gave them when they make sense, else 0.5 and 0.875.
-        var renew = ack.renewalTime.map { TimeSpan.seconds(Int64($0)) } ?? TimeSpan(microseconds: duration.microseconds / 2)
+        var renew = Swift.max(ack.renewalTime.map { TimeSpan.seconds(Int64($0)) } ?? half, Swift.min(.seconds(5), half))
         var rebind = ack.rebindingTime.map { TimeSpan.seconds(Int64($0)) } ?? TimeSpan(microseconds: duration.microseconds * 7 / 8)
         if !(rebind < duration) { rebind = TimeSpan(microseconds: duration.microseconds * 7 / 8) }
         if !(renew < rebind) { renew = TimeSpan(microseconds: rebind.microseconds * 4 / 7) }
@@ -41,6 +44,8 @@ public struct DHCPLease: Sendable, Equatable {
         self.rebindAt = now + rebind
         self.expiresAt = now + duration
     }
+
+    static let minimumLeaseSeconds: UInt32 = 10
 
     /// The mask as given; a missing or non-contiguous one falls back to the address's class.
     static func subnet(_ address: IPv4Address, mask: IPv4Address?) -> IPv4Subnet {

@@ -21,6 +21,15 @@ extension Interface {
     static let allRouters = IPv4Address(224, 0, 0, 2)
     /// RFC 2236 §8.10.
     static let unsolicitedReportInterval = TimeSpan.seconds(10)
+    /// RFC 2236 §8.11: how long a version 1 query keeps us reporting in version 1.
+    static let versionOneRouterPresentTimeout = TimeSpan.seconds(400)
+
+    /// While an IGMPv1 router is present, reports are version 1 and nobody leaves (§4).
+    func versionOneRouterPresent(at now: Instant) -> Bool {
+        self.versionOneRouterUntil.map { now < $0 } ?? false
+    }
+
+
 
     /// Joins `group` for one more local member; the first join reports at once.
     public func joinGroup(_ group: IPv4Address, at now: Instant) throws(StackError) {
@@ -34,7 +43,7 @@ extension Interface {
         var membership = GroupMembership(members: 1)
         membership.reportDue = now + self.randomDelay(upTo: Self.unsolicitedReportInterval)
         self.memberships[group] = membership
-        self.sendIGMP(.membershipReport(group: group, version: .v2), to: group, at: now)
+        self.sendIGMP(.membershipReport(group: group, version: self.versionOneRouterPresent(at: now) ? .v1 : .v2), to: group, at: now)
     }
 
     /// One local member fewer; the last one leaving sends a Leave Group to all routers.
@@ -46,7 +55,9 @@ extension Interface {
             return
         }
         self.memberships[group] = nil
-        if membership.lastReporter { self.sendIGMP(.leaveGroup(group: group), to: Self.allRouters, at: now) }
+        if membership.lastReporter && !self.versionOneRouterPresent(at: now) {
+            self.sendIGMP(.leaveGroup(group: group), to: Self.allRouters, at: now)
+        }
     }
 
     public var joinedGroups: [IPv4Address] { self.memberships.keys.sorted { $0.value < $1.value } }
@@ -64,7 +75,8 @@ extension Interface {
         }
         switch message {
         case .membershipQuery(let tenths, let group):
-            let limit = TimeSpan.milliseconds(Int64(tenths) * 100)
+            if tenths == 0 { self.versionOneRouterUntil = now + Self.versionOneRouterPresentTimeout }
+            let limit = TimeSpan.milliseconds(Int64(tenths == 0 ? 100 : tenths) * 100)
             for (joined, var membership) in self.memberships where group.isUnspecified || group == joined {
                 let due = now + self.randomDelay(upTo: limit)
                 if membership.reportDue.map({ $0 > due }) ?? true { membership.reportDue = due }
@@ -88,7 +100,7 @@ extension Interface {
             membership.reportDue = nil
             membership.lastReporter = true
             self.memberships[group] = membership
-            self.sendIGMP(.membershipReport(group: group, version: .v2), to: group, at: now)
+            self.sendIGMP(.membershipReport(group: group, version: self.versionOneRouterPresent(at: now) ? .v1 : .v2), to: group, at: now)
             didWork = true
         }
         return didWork

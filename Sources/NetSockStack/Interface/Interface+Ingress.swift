@@ -25,8 +25,7 @@ extension Interface {
         }
         let ours = self.address?.address
         if let ours, arp.senderProtocolAddress == ours, arp.senderHardwareAddress != self.hardwareAddress {
-            self.counters.arpConflicts += 1
-            self.events.append(.addressConflict(ours, arp.senderHardwareAddress))
+            self.conflict(on: ours, with: arp.senderHardwareAddress, at: now)
             return
         }
         let sender = arp.senderProtocolAddress
@@ -41,6 +40,23 @@ extension Interface {
         }
     }
 
+    /// RFC 5227 §2.4(b): the first conflict is answered with an announcement (one forged
+    /// frame cannot take the address away); another within ten seconds means the address
+    /// is contested, which is reported, at most once per ten seconds.
+    func conflict(on address: IPv4Address, with other: MACAddress, at now: Instant) {
+        self.counters.arpConflicts += 1
+        guard let defended = self.lastDefense, now - defended < Self.defendInterval else {
+            self.lastDefense = now
+            self.sendARP(.request(from: self.hardwareAddress, address, for: address), to: .broadcast, at: now)
+            return
+        }
+        if let reported = self.lastConflictReport, now - reported < Self.defendInterval { return }
+        self.lastConflictReport = now
+        self.events.append(.addressConflict(address, other))
+    }
+
+    static let defendInterval = TimeSpan.seconds(10)
+
     /// Whether an IPv4 destination is ours to receive.
     func accepts(_ destination: IPv4Address, protocol: IPProtocol) -> Bool {
         if destination.isBroadcast { return true }
@@ -52,12 +68,21 @@ extension Interface {
         return destination.isMulticast && self.isMember(of: destination)
     }
 
-    func processIPv4(_ bytes: UnsafeRawBufferPointer, linkBroadcast: Bool, at now: Instant) {
+    /// `looped`: sent by ourselves to our own address (the only way our address may be a source).
+    func processIPv4(_ bytes: UnsafeRawBufferPointer, linkBroadcast: Bool, looped: Bool = false, at now: Instant) {
         let packet: IPv4Packet
         do throws(WireError) { packet = try IPv4Packet(checking: bytes) } catch { return self.counters.drop(.malformed) }
         let repr: IPv4Repr
         do throws(WireError) { repr = try IPv4Repr(packet) } catch { return self.counters.drop(.badChecksum) }
         guard self.accepts(repr.destination, protocol: repr.protocol) else { return self.counters.drop(.notForUs) }
+        // A source that is not one host cannot be answered, and our own address from the
+        // wire is forged (RFC 1122 §3.2.1.3): nothing reflects off this stack.
+        let source = repr.source
+        if source.isBroadcast || source.isMulticast || source.isLoopback || (self.address.map { source == $0.broadcast } ?? false)
+            || (!looped && source == self.address?.address)
+        {
+            return self.counters.drop(.malformed)
+        }
         if packet.isFragment {
             switch self.reassembler.add(packet, repr, at: now) {
             case .incomplete: return

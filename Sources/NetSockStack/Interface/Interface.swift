@@ -50,6 +50,8 @@ public final class Interface {
     var udpSockets: [Int: UDPSocket] = [:]
     /// Bound UDP ports and the sockets on each (several when bound to different addresses).
     var udpPorts: [UInt16: [UDPSocket]] = [:]
+    /// Until when an IGMPv1 router was last heard to be present.
+    var versionOneRouterUntil: Instant?
     /// Multicast groups joined, with their local member counts and IGMP report timers.
     var memberships: [IPv4Address: GroupMembership] = [:]
     /// ICMP echo sockets by identifier.
@@ -57,6 +59,9 @@ public final class Interface {
     var lastNow = Instant.zero
     /// The address an ARP probe asked about, until `endProbe`.
     var probing: IPv4Address?
+    /// When we last defended our address, and last reported it contested (RFC 5227).
+    var lastDefense: Instant?
+    var lastConflictReport: Instant?
     /// Packets sent to our own address, received at the next poll.
     var loopback: [[UInt8]] = []
     var loopbackBytes = 0
@@ -121,7 +126,7 @@ public final class Interface {
             self.loopback.removeAll()
             self.loopbackBytes = 0
             for packet in packets {
-                packet.withUnsafeBytes { self.processIPv4($0, linkBroadcast: false, at: now) }
+                packet.withUnsafeBytes { self.processIPv4($0, linkBroadcast: false, looped: true, at: now) }
             }
             didWork = true
         }
@@ -149,9 +154,12 @@ public final class Interface {
             didWork = true
         }
         for _ in 0..<abandoned { self.counters.drop(.arpFailed) }
-        for (source, invoking) in self.reassembler.expire(at: now) {
+        for (source, destination, invoking) in self.reassembler.expire(at: now) {
             self.counters.drop(.reassemblyTimeout)
-            if let invoking { self.sendICMPError(.timeExceeded(.reassembly, invoking: invoking), to: source, at: now) }
+            // Only datagrams sent to us alone earn an error (RFC 1122 §3.2.2).
+            if let invoking, destination == self.address?.address {
+                self.sendICMPError(.timeExceeded(.reassembly, invoking: invoking), to: source, at: now)
+            }
             didWork = true
         }
         while let due = self.announcementsDue.first, due <= now {

@@ -62,11 +62,17 @@ public final class ICMPSocket {
         if self.head == self.queue.count {
             self.queue.removeAll(keepingCapacity: true)
             self.head = 0
+        } else if self.head > 64 && self.head * 2 > self.queue.count {
+            // Read entries go, so a queue that never quite empties stays bounded.
+            self.queue.removeFirst(self.head)
+            self.head = 0
         }
         return message
     }
 
     public var hasQueuedMessage: Bool { self.head < self.queue.count }
+    /// Entries held, read or not (for tests of the bound).
+    public var storedMessages: Int { self.queue.count }
 
     func enqueue(_ source: IPv4Address, _ message: UnsafeRawBufferPointer) -> Bool {
         guard self.queue.count - self.head < Self.maximumQueuedMessages, self.queuedBytes + message.count <= Self.maximumQueuedBytes else {
