@@ -80,7 +80,7 @@ let package = Package(
         .executableTarget(name: "netsock-bench", dependencies: ["NetSockBench"], swiftSettings: strict),
         .target(
             name: "NetSockFuzz",
-            dependencies: ["NetSockRPC", "NetSockJSON", "NetSockWire", "NetSockPOSIX", "NetSockDaemon", "NSAPI"],
+            dependencies: ["NetSockRPC", "NetSockJSON", "NetSockWire", "NetSockStack", "NetSockPOSIX", "NetSockDaemon", "NSAPI"],
             swiftSettings: strict
         ),
 
