@@ -1,0 +1,103 @@
+import NSAPI
+import NetSockStack
+import Testing
+
+/// The parts TCP is built from: sequence arithmetic, initial sequence numbers, the
+/// out-of-order bookkeeping and the retransmission timer.
+@Suite struct TCPBuildingBlocksTests {
+    @Test func sequenceNumbersCompareAcrossTheWrap() {
+        let near = SequenceNumber(0xFFFF_FFF0)
+        let past = near + 0x20
+        #expect(past.rawValue == 0x10)
+        #expect(near < past && !(past < near) && past - near == 0x20 && near - past == -0x20)
+        #expect(SequenceNumber(5).isWithin(SequenceNumber(0xFFFF_FFFE), length: 10))
+        #expect(!SequenceNumber(8).isWithin(SequenceNumber(0xFFFF_FFFE), length: 10))
+        #expect(!SequenceNumber(0xFFFF_FFFD).isWithin(SequenceNumber(0xFFFF_FFFE), length: 10))
+        // Half the space away flips the order, as serial arithmetic says.
+        #expect(SequenceNumber(0) < SequenceNumber(0x7FFF_FFFF) && SequenceNumber(0x8000_0001) < SequenceNumber(0))
+    }
+
+    @Test func sipHashMatchesTheReferenceVector() {
+        // SipHash-2-4, key 00..0f, message 00..0e: the paper's 15-byte test vector.
+        let hash = SipHash24.hash(Array(0..<15), key: (0x0706_0504_0302_0100, 0x0F0E_0D0C_0B0A_0908))
+        #expect(hash == 0xA129_CA61_49BE_45E5)
+        #expect(SipHash24.hash([], key: (0x0706_0504_0302_0100, 0x0F0E_0D0C_0B0A_0908)) == 0x726F_DB47_DD0E_0E31)
+    }
+
+    @Test func initialSequenceNumbersDifferPerConnectionAndClimbWithTime() {
+        let isn = InitialSequenceNumbers(key0: 1, key1: 2)
+        let local = IPv4Endpoint(IPv4Address(192, 0, 2, 1), 40000)
+        let remote = IPv4Endpoint(IPv4Address(192, 0, 2, 2), 80)
+        let first = isn.next(local: local, remote: remote, at: .seconds(10))
+        #expect(isn.next(local: local, remote: remote, at: .seconds(10)) == first)
+        #expect(isn.next(local: IPv4Endpoint(local.address, 40001), remote: remote, at: .seconds(10)) != first)
+        // Four microseconds a tick: one second later the same connection is 250,000 ahead.
+        #expect(isn.next(local: local, remote: remote, at: .seconds(11)) - first == 250_000)
+        #expect(InitialSequenceNumbers(key0: 1, key1: 3).next(local: local, remote: remote, at: .seconds(10)) != first)
+    }
+
+    @Test func theAssemblerMergesAndHandsOverContiguousBytes() {
+        var assembler = SegmentAssembler(maximumRanges: 4)
+        var ok = assembler.add(offset: 10, length: 5)
+        #expect(ok)
+        ok = assembler.add(offset: 20, length: 5)
+        #expect(ok)
+        #expect(assembler.ranges == [10..<15, 20..<25])
+        ok = assembler.add(offset: 13, length: 9)
+        #expect(ok, "bridges both")
+        #expect(assembler.ranges == [10..<25])
+        var front = assembler.removeFront()
+        #expect(front == 0, "a hole at the front")
+        ok = assembler.add(offset: 0, length: 10)
+        #expect(ok)
+        front = assembler.removeFront()
+        #expect(front == 25 && assembler.isEmpty)
+        // In-order data moves the front under what is held.
+        ok = assembler.add(offset: 4, length: 4)
+        #expect(ok)
+        assembler.advance(by: 6)
+        #expect(assembler.ranges == [0..<2])
+        assembler.advance(by: 2)
+        #expect(assembler.isEmpty)
+    }
+
+    @Test func scatteredBytesCannotGrowTheBookkeeping() {
+        var assembler = SegmentAssembler(maximumRanges: 4)
+        for index in 0..<4 {
+            let added = assembler.add(offset: 10 * index + 5, length: 1)
+            #expect(added)
+        }
+        var added = assembler.add(offset: 100, length: 1)
+        #expect(!added, "a fifth range is refused")
+        #expect(assembler.ranges.count == 4)
+        added = assembler.add(offset: 6, length: 9)
+        #expect(added, "filling a hole needs no new range")
+        var random = StackRandom(seed: 3)
+        var big = SegmentAssembler(maximumRanges: 32)
+        for _ in 0..<50_000 {
+            _ = big.add(offset: random.below(1 << 20), length: 1 + random.below(1500))
+            #expect(big.ranges.count <= 32)
+            if random.chance(0.01) { big.advance(by: random.below(4000)) }
+        }
+        // Always sorted and apart.
+        #expect(zip(big.ranges, big.ranges.dropFirst()).allSatisfy { $0.upperBound < $1.lowerBound })
+    }
+
+    @Test func theRetransmissionTimerFollowsRFC6298() {
+        var timer = RetransmissionTimer()
+        #expect(timer.timeout == .seconds(1))
+        timer.sample(.milliseconds(100))
+        // SRTT = R, RTTVAR = R/2, RTO = SRTT + 4 RTTVAR = 300 ms.
+        #expect(timer.smoothed == .milliseconds(100) && timer.variance == .milliseconds(50) && timer.timeout == .milliseconds(300))
+        timer.sample(.milliseconds(200))
+        // RTTVAR = 3/4·50 + 1/4·100 = 62.5 ms; SRTT = 7/8·100 + 1/8·200 = 112.5 ms; RTO = 362.5 ms.
+        #expect(timer.variance == TimeSpan(microseconds: 62_500) && timer.smoothed == TimeSpan(microseconds: 112_500))
+        #expect(timer.timeout == TimeSpan(microseconds: 362_500))
+        for _ in 0..<20 { timer.sample(.milliseconds(1)) }
+        #expect(timer.timeout == .milliseconds(200), "never below the minimum")
+        for _ in 0..<20 { timer.backOff() }
+        #expect(timer.timeout == .seconds(60) && timer.backoffs == 20, "doubling up to the maximum")
+        timer.sample(.milliseconds(1))
+        #expect(timer.backoffs == 0 && timer.timeout == .milliseconds(200))
+    }
+}
