@@ -48,6 +48,8 @@ public enum FrameDescription {
         switch repr.protocol {
         case .icmp: return line + " " + self.icmp(packet.payload)
         case .udp where !packet.isFragment: return line + " " + self.udp(packet.payload, repr)
+        case .tcp where !packet.isFragment: return line + " " + self.tcp(packet.payload, repr)
+        case .igmp: return line + " " + self.igmp(packet.payload)
         default: return line + " \(repr.protocol), \(repr.payloadLength) bytes"
         }
     }
@@ -68,6 +70,43 @@ public enum FrameDescription {
             }
         } catch {
             return "ICMP \(error)"
+        }
+    }
+
+    /// tcpdump's shape: ports, flags, seq, ack, window, options, length.
+    static func tcp(_ bytes: UnsafeRawBufferPointer, _ ip: IPv4Repr) -> String {
+        let segment: TCPSegment
+        let repr: TCPRepr
+        do throws(WireError) {
+            segment = try TCPSegment(checking: bytes)
+            repr = try TCPRepr(segment, source: ip.source, destination: ip.destination)
+        } catch {
+            return "TCP \(error)"
+        }
+        let flags = repr.acknowledgmentNumber != nil ? repr.flags.union(.ack) : repr.flags
+        var line = "TCP \(repr.sourcePort) > \(repr.destinationPort) [\(flags)] seq \(repr.sequenceNumber)"
+        if let ack = repr.acknowledgmentNumber { line += " ack \(ack)" }
+        line += " win \(repr.window)"
+        var options: [String] = []
+        if let size = repr.maximumSegmentSize { options.append("mss \(size)") }
+        if repr.sackPermitted { options.append("sackOK") }
+        if let stamps = repr.timestamps { options.append("TS val \(stamps.value) ecr \(stamps.echo)") }
+        if let shift = repr.windowScale { options.append("wscale \(shift)") }
+        if !repr.sackBlocks.isEmpty { options.append("sack " + repr.sackBlocks.map { "\($0.left)-\($0.right)" }.joined(separator: " ")) }
+        if !options.isEmpty { line += " [" + options.joined(separator: ", ") + "]" }
+        return line + ", \(segment.payload.count) bytes"
+    }
+
+    static func igmp(_ bytes: UnsafeRawBufferPointer) -> String {
+        do throws(WireError) {
+            switch try IGMPRepr(IGMPPacket(checking: bytes)) {
+            case .membershipQuery(let time, let group):
+                return "IGMP query \(group.isUnspecified ? "general" : "group \(group)"), max response \(time)"
+            case .membershipReport(let group, let version): return "IGMP \(version) report \(group)"
+            case .leaveGroup(let group): return "IGMP leave \(group)"
+            }
+        } catch {
+            return "IGMP \(error)"
         }
     }
 

@@ -101,3 +101,44 @@ import Testing
         #expect(timer.backoffs == 0 && timer.timeout == .milliseconds(200))
     }
 }
+
+/// The TCP buffers: a ring that never grows, with room for data ahead of the front.
+@Suite struct ByteRingTests {
+    @Test func bytesGoAroundTheEndAndComeBackInOrder() {
+        var ring = ByteRing(capacity: 10)
+        #expect([UInt8](1...7).withUnsafeBytes { ring.append($0) } == 7)
+        ring.consume(5)
+        #expect([UInt8](8...15).withUnsafeBytes { ring.append($0) } == 8)
+        #expect(ring.count == 10 && ring.freeSpace == 0)
+        #expect([UInt8](16...20).withUnsafeBytes { ring.append($0) } == 0, "full: nothing is taken")
+        #expect(ring.copy(maximum: 100) == Array(6...15))
+        #expect(ring.copy(from: 3, maximum: 4) == Array(9...12))
+        var slices = 0
+        ring.peek(maximum: 10) { first, second in slices = (first.isEmpty ? 0 : 1) + (second.isEmpty ? 0 : 1) }
+        #expect(slices == 2, "wrapped data comes in two slices")
+    }
+
+    @Test func dataAheadOfTheFrontWaitsUntilCommitted() {
+        var ring = ByteRing(capacity: 16)
+        #expect([UInt8](repeating: 9, count: 4).withUnsafeBytes { ring.write($0, at: 4) } == 4)
+        #expect(ring.count == 0)
+        #expect([UInt8](repeating: 1, count: 4).withUnsafeBytes { ring.append($0) } == 4)
+        ring.commit(4)
+        #expect(ring.copy(maximum: 16) == [1, 1, 1, 1, 9, 9, 9, 9])
+        #expect([UInt8](repeating: 7, count: 40).withUnsafeBytes { ring.write($0, at: 10) } == 6, "cut to the capacity")
+        #expect([UInt8](repeating: 7, count: 4).withUnsafeBytes { ring.write($0, at: 16) } == 0)
+        var random = StackRandom(seed: 4)
+        var model: [UInt8] = []
+        var big = ByteRing(capacity: 1000)
+        for _ in 0..<5000 {
+            let bytes = (0..<random.below(300)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            let taken = bytes.withUnsafeBytes { big.append($0) }
+            model += bytes.prefix(taken)
+            let eaten = random.below(300)
+            big.consume(eaten)
+            model.removeFirst(Swift.min(eaten, model.count))
+            #expect(big.count == model.count)
+        }
+        #expect(big.copy(maximum: 1000) == model)
+    }
+}

@@ -107,4 +107,10 @@ import Testing
             _ = bytes.withUnsafeBytes { try? TCPOption.parse(TCPSegment(checking: $0).options) }
         }
     }
+
+    @Test func aSYNFrameIsDescribedAsTcpdumpWould() {
+        let ip = IPv4Repr(source: Self.a, destination: Self.b, protocol: .tcp, payloadLength: Self.syn.count, identification: 1)
+        let frame = EthernetRepr(source: MACAddress(2, 0, 0, 0, 0, 1), destination: MACAddress(2, 0, 0, 0, 0, 2), etherType: .ipv4).bytes + ip.bytes + Self.syn
+        #expect(FrameDescription.describe(frame).hasSuffix("TCP 40000 > 80 [S] seq 16909060 win 64240 [mss 1460, sackOK, TS val 1 ecr 0, wscale 7], 0 bytes"))
+    }
 }
