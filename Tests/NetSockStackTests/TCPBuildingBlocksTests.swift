@@ -142,3 +142,75 @@ import Testing
         #expect(big.copy(maximum: 1000) == model)
     }
 }
+
+/// Congestion control: the window arithmetic of RFC 5681 and RFC 9438.
+@Suite struct CongestionControlTests {
+    let mss = 1000
+
+    @Test func newRenoSlowStartsHalvesOnLossAndRestartsOnTimeout() {
+        var reno = NewReno(segmentSize: self.mss)
+        #expect(reno.window == 10_000, "IW10")
+        // Slow start: each ACK of a full segment adds a segment.
+        for _ in 0..<10 { reno.acknowledged(1000, rtt: nil, at: .zero) }
+        #expect(reno.window == 20_000)
+        reno.lost(inFlight: 20_000, at: .zero)
+        #expect(reno.window == 10_000 && reno.slowStartThreshold == 10_000)
+        // Congestion avoidance: a window's worth of ACKs adds one segment.
+        for _ in 0..<10 { reno.acknowledged(1000, rtt: nil, at: .zero) }
+        #expect(reno.window == 11_000)
+        reno.timedOut(inFlight: 11_000, at: .zero)
+        #expect(reno.window == 1000 && reno.slowStartThreshold == 5500)
+        reno.lost(inFlight: 1000, at: .zero)
+        #expect(reno.slowStartThreshold == 2000, "never under two segments")
+    }
+
+    /// Drives a controller with a full window acknowledged every RTT, as a bulk flow.
+    func run(_ cubic: inout Cubic, from start: Instant, seconds: Double, rtt: TimeSpan) -> [(Double, Double)] {
+        var now = start
+        var trace: [(Double, Double)] = []
+        while Double((now - start).microseconds) / 1e6 < seconds {
+            let segments = cubic.window / self.mss
+            for _ in 0..<Swift.max(1, segments) { cubic.acknowledged(self.mss, rtt: rtt, at: now) }
+            now += rtt
+            trace.append((Double((now - start).microseconds) / 1e6, Double(cubic.window) / Double(self.mss)))
+        }
+        return trace
+    }
+
+    @Test func cubicReturnsToTheLossWindowAtKThenProbesBeyond() {
+        var cubic = Cubic(segmentSize: self.mss)
+        // Grow to 100 segments, then lose.
+        while cubic.window < 100 * self.mss { cubic.acknowledged(self.mss, rtt: .milliseconds(100), at: .zero) }
+        cubic.lost(inFlight: cubic.window, at: .seconds(10))
+        let start = Double(cubic.window) / Double(self.mss)
+        #expect(abs(start - 0.7 * Double(100 + 1)) < 2, "β = 0.7: \(start)")
+        // K = cbrt(W_max (1 − β) / C) ≈ 4.2 s for W_max ≈ 100.
+        let trace = self.run(&cubic, from: .seconds(10), seconds: 8, rtt: .milliseconds(100))
+        let atK = trace.first { $0.0 >= 4.2 }!.1
+        #expect(abs(atK - 101) < 6, "back near W_max at K: \(atK)")
+        // Concave before K (growth slowing), convex after (growth quickening).
+        let w1 = trace.first { $0.0 >= 1 }!.1, w2 = trace.first { $0.0 >= 2 }!.1, w3 = trace.first { $0.0 >= 3 }!.1
+        #expect(w2 - w1 > w3 - w2, "concave: \(w1) \(w2) \(w3)")
+        let w6 = trace.first { $0.0 >= 6 }!.1, w7 = trace.first { $0.0 >= 7 }!.1, w8 = trace.last!.1
+        #expect(w8 - w7 > w7 - w6 && w8 > 110, "convex past W_max: \(w6) \(w7) \(w8)")
+    }
+
+    @Test func cubicIsNeverSlowerThanRenoAndFastConvergenceYields() {
+        // Small window, long RTT: Reno's estimate leads (the Reno-friendly region).
+        var cubic = Cubic(segmentSize: self.mss)
+        while cubic.window < 20 * self.mss { cubic.acknowledged(self.mss, rtt: .milliseconds(500), at: .zero) }
+        cubic.lost(inFlight: cubic.window, at: .seconds(1))
+        let before = cubic.window
+        _ = self.run(&cubic, from: .seconds(1), seconds: 10, rtt: .milliseconds(500))
+        // Reno-friendly growth is α ≈ 0.53 segments per RTT: 20 RTTs add at least 9.
+        #expect(cubic.window - before >= 9 * self.mss, "\(before) → \(cubic.window)")
+        // A second loss below the last maximum sets W_max lower (fast convergence).
+        var yielding = Cubic(segmentSize: self.mss)
+        while yielding.window < 100 * self.mss { yielding.acknowledged(self.mss, rtt: .milliseconds(10), at: .zero) }
+        yielding.lost(inFlight: yielding.window, at: .seconds(1))
+        yielding.lost(inFlight: yielding.window, at: .seconds(2))
+        #expect(yielding.window < Int(0.7 * 0.7 * 101 * 1000) + 1000)
+        yielding.timedOut(inFlight: yielding.window, at: .seconds(3))
+        #expect(yielding.window == self.mss)
+    }
+}
