@@ -214,3 +214,47 @@ import Testing
         #expect(yielding.window == self.mss)
     }
 }
+
+/// RFC 9293 §3.10.7.4's acceptability table and RFC 5961's defences.
+@Suite struct SegmentChecksTests {
+    let next = SequenceNumber(0xFFFF_FFF0)  // the window wraps through zero
+
+    @Test func theAcceptabilityTableHoldsAcrossTheWrap() {
+        #expect(SegmentChecks.isAcceptable(sequence: self.next, length: 0, receiveNext: self.next, window: 0))
+        #expect(!SegmentChecks.isAcceptable(sequence: self.next + 1, length: 0, receiveNext: self.next, window: 0))
+        #expect(SegmentChecks.isAcceptable(sequence: self.next + 100, length: 0, receiveNext: self.next, window: 1000))
+        #expect(!SegmentChecks.isAcceptable(sequence: self.next + 1000, length: 0, receiveNext: self.next, window: 1000))
+        #expect(!SegmentChecks.isAcceptable(sequence: self.next, length: 10, receiveNext: self.next, window: 0), "data into a zero window")
+        // A segment that starts before the window but ends inside it is acceptable.
+        #expect(SegmentChecks.isAcceptable(sequence: self.next - 5, length: 10, receiveNext: self.next, window: 1000))
+        #expect(!SegmentChecks.isAcceptable(sequence: self.next - 20, length: 10, receiveNext: self.next, window: 1000))
+        #expect(SegmentChecks.isAcceptable(sequence: self.next + 990, length: 50, receiveNext: self.next, window: 1000))
+    }
+
+    @Test func blindResetsGetAChallengeOrNothing() {
+        #expect(SegmentChecks.reset(sequence: self.next, receiveNext: self.next, window: 65535) == .reset)
+        #expect(SegmentChecks.reset(sequence: self.next + 1, receiveNext: self.next, window: 65535) == .challenge)
+        #expect(SegmentChecks.reset(sequence: self.next + 70_000, receiveNext: self.next, window: 65535) == .drop)
+        #expect(SegmentChecks.reset(sequence: self.next - 1, receiveNext: self.next, window: 65535) == .drop)
+    }
+
+    @Test func acknowledgmentsOutsideTheSentRangeAreChallenged() {
+        let una = SequenceNumber(1000), nxt = SequenceNumber(5000)
+        func verdict(_ ack: UInt32) -> SegmentChecks.AcknowledgmentVerdict {
+            SegmentChecks.acknowledgment(SequenceNumber(ack), sendUnacknowledged: una, sendNext: nxt, maximumWindowSeen: 500)
+        }
+        #expect(verdict(3000) == .advances && verdict(5000) == .advances)
+        #expect(verdict(1000) == .duplicate)
+        #expect(verdict(600) == .old && verdict(400) == .challenge)
+        #expect(verdict(5001) == .challenge, "acknowledges what was never sent")
+    }
+
+    @Test func challengeACKsAreRateLimited() {
+        var limiter = SegmentChecks.ChallengeLimiter(perSecond: 3)
+        let allowed = (0..<10).filter { _ in limiter.allow(at: .seconds(5)) }.count
+        #expect(allowed == 3)
+        let later = limiter.allow(at: .seconds(6))
+        #expect(later)
+        #expect(TCPState.allCases.filter(\.isSynchronized).count == 8)
+    }
+}
