@@ -13,6 +13,21 @@ extension StackError {
         case .notConfigured, .noRoute: .noConnection
         case .noBufferSpace, .noPortsLeft: .noMemory
         case .closed: .noSocket
+        case .wouldBlock: .wouldBlock
+        case .inProgress: .inProgress
+        case .already: .already
+        case .isConnected: .isConnected
+        // Reset, refused and never connected are lwIP's ERR_RST/ERR_CLSD/ERR_CONN.
+        case .notConnected, .connectionRefused, .connectionReset, .timedOut: .noConnection
+        }
+    }
+
+    /// `connect`'s codes, where lwIP decides as on the kernel stack: a timeout or no
+    /// route is WOULD_BLOCK (its ERR_TIMEOUT/ERR_RTE), the socket layer's final answer.
+    var nsapiConnectError: NSAPIError {
+        switch self {
+        case .timedOut, .noRoute: .wouldBlock
+        default: self.nsapiError
         }
     }
 }

@@ -9,7 +9,7 @@ extension Interface {
     /// held for ARP.
     func sendIPv4(
         to destination: IPv4Address, protocol: IPProtocol, payloadLength: Int, source: IPv4Address? = nil,
-        timeToLive: UInt8? = nil, typeOfService: UInt8 = 0, at now: Instant,
+        timeToLive: UInt8? = nil, typeOfService: UInt8 = 0, dontFragment: Bool = false, at now: Instant,
         write: (UnsafeMutableRawBufferPointer) -> Void
     ) throws(StackError) {
         self.lastNow = Swift.max(self.lastNow, now)
@@ -37,7 +37,7 @@ extension Interface {
         var header = IPv4Repr(
             source: source ?? self.address?.address ?? .any, destination: destination, protocol: `protocol`,
             payloadLength: payloadLength, timeToLive: ttl, typeOfService: typeOfService,
-            identification: self.nextPacketIdentification())
+            identification: self.nextPacketIdentification(), dontFragment: dontFragment)
         let total = IPv4Repr.headerLength + payloadLength
         if total <= self.maximumTransmissionUnit, let mac = linkDestination {
             self.transmitFrame(to: mac, etherType: .ipv4, length: total) { buffer in

@@ -109,6 +109,8 @@ extension Interface {
             self.processUDP(ip, payload, unicastToUs: unicastToUs, invoking: invoking, at: now)
         case .igmp:
             self.processIGMP(ip, payload, at: now)
+        case .tcp:
+            self.processTCP(ip, payload, unicastToUs: unicastToUs, at: now)
         default:
             self.counters.drop(.unknownProtocol)
             if unicastToUs { self.sendICMPError(.destinationUnreachable(.protocol, invoking: invoking()), to: ip.source, at: now) }

@@ -28,6 +28,14 @@ public final class Interface {
         public var announceInterval = TimeSpan.seconds(2)
         /// Packets to ourselves waiting for the next poll.
         public var loopbackBytes = 256 * 1024
+        /// What new TCP sockets start with.
+        public var tcp = TCPConnection.Settings()
+        /// Handshakes in progress per listener, at least its backlog (Linux's
+        /// tcp_max_syn_backlog is per listener too).
+        public var tcpSynQueueLimit = 128
+        /// Resets answering segments for no connection, per second and burst.
+        public var tcpResetRate = 1000
+        public var tcpResetBurst = 50
 
         public init() {}
     }
@@ -57,6 +65,15 @@ public final class Interface {
     /// ICMP echo sockets by identifier.
     var icmpSockets: [UInt16: ICMPSocket] = [:]
     var lastNow = Instant.zero
+    var tcpConnections: [TCPKey: TCPConnection] = [:]
+    var tcpListeners: [UInt16: [TCPListener]] = [:]
+    /// Sockets bound to each port.
+    var tcpPorts: [UInt16: [TCPSocket]] = [:]
+    /// Connections no socket holds, per port.
+    var tcpOrphanPorts: [UInt16: Int] = [:]
+    var tcpOutputQueue: [TCPConnection] = []
+    var tcpResets: TokenBucket
+    let sequenceNumbers: InitialSequenceNumbers
     /// The address an ARP probe asked about, until `endProbe`.
     var probing: IPv4Address?
     /// When we last defended our address, and last reported it contested (RFC 5227).
@@ -78,7 +95,9 @@ public final class Interface {
         self.arp = ARPCache(settings: settings.arp)
         self.reassembler = FragmentReassembler(settings: settings.reassembly)
         self.icmpErrors = TokenBucket(rate: settings.icmpErrorRate, burst: settings.icmpErrorBurst)
+        self.tcpResets = TokenBucket(rate: settings.tcpResetRate, burst: settings.tcpResetBurst)
         self.random = StackRandom(seed: seed)
+        self.sequenceNumbers = InitialSequenceNumbers(key0: self.random.next(), key1: self.random.next())
         self.nextIdentification = UInt16(truncatingIfNeeded: self.random.next())
     }
 
@@ -135,19 +154,24 @@ public final class Interface {
             didWork = true
         }
         if self.runTimers(at: now) { didWork = true }
+        if !self.tcpOutputQueue.isEmpty {
+            self.flushTCPOutput(at: now)
+            didWork = true
+        }
         return didWork
     }
 
     /// When the interface next has timed work; nil when only the link can wake it.
     public var nextPoll: Instant? {
-        if !self.loopback.isEmpty { return self.lastNow }
+        if !self.loopback.isEmpty || !self.tcpOutputQueue.isEmpty { return self.lastNow }
         var next = self.arp.nextDeadline.earliest(self.reassembler.nextDeadline)
-        next = next.earliest(self.announcementsDue.first).earliest(self.nextIGMPReport)
+        next = next.earliest(self.announcementsDue.first).earliest(self.nextIGMPReport).earliest(self.nextTCPDeadline)
         return next.earliest(self.link.nextArrival)
     }
 
     func runTimers(at now: Instant) -> Bool {
         var didWork = self.runIGMPTimers(at: now)
+        if self.runTCPTimers(at: now) { didWork = true }
         let (ask, abandoned) = self.arp.poll(at: now)
         for address in ask {
             self.sendARPRequest(for: address, at: now)

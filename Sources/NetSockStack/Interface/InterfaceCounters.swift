@@ -17,6 +17,7 @@ public enum DropReason: String, Sendable, CaseIterable, Hashable {
     case tooBig = "too_big"
     case notConfigured = "not_configured"
     case icmpRateLimited = "icmp_rate_limited"
+    case resetRateLimited = "reset_rate_limited"
 }
 
 /// Frames and bytes each way, and drops by reason.
@@ -27,6 +28,8 @@ public struct InterfaceCounters: Sendable, Equatable {
     public var bytesSent = 0
     public var drops: [DropReason: Int] = [:]
     public var arpConflicts = 0
+    public var tcpSegmentsReceived = 0
+    public var tcpSegmentsSent = 0
 
     public init() {}
 

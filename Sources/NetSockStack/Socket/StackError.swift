@@ -19,6 +19,22 @@ public enum StackError: Error, Sendable, Equatable {
     case noPortsLeft
     /// The socket was closed.
     case closed
+    /// Nothing to read, or no room to write, now (TCP).
+    case wouldBlock
+    /// A connect was started and is under way.
+    case inProgress
+    /// A connect is already under way.
+    case already
+    /// The socket is connected already.
+    case isConnected
+    /// The socket has no connection (never connected, or its connection ended).
+    case notConnected
+    /// The peer answered the connect with a reset.
+    case connectionRefused
+    /// The peer reset the connection.
+    case connectionReset
+    /// The peer stopped answering: retransmissions, keep-alive probes or the user timeout ran out.
+    case timedOut
 }
 
 /// An IPv4 address and port.

@@ -2,7 +2,7 @@
 /// reads hand out at most two contiguous slices, and out-of-order data can be placed
 /// ahead of the readable bytes (at an offset past `count`) and made readable later.
 public struct ByteRing: Sendable {
-    public let capacity: Int
+    public private(set) var capacity: Int
     private var storage: [UInt8]
     private var head = 0
     public private(set) var count = 0
@@ -79,5 +79,25 @@ public struct ByteRing: Sendable {
         let amount = Swift.min(Swift.max(0, count), self.count)
         self.head = (self.head + amount) % self.capacity
         self.count -= amount
+    }
+
+    /// Enlarges the ring (receive-window auto-tuning, a larger buffer option), keeping
+    /// readable bytes and anything written ahead of them where they were.
+    public mutating func grow(to capacity: Int) {
+        guard capacity > self.capacity else { return }
+        var storage = [UInt8](repeating: 0, count: capacity)
+        let old = self.capacity
+        self.storage.withUnsafeBytes { source in
+            storage.withUnsafeMutableBytes { target in
+                let first = old - self.head
+                UnsafeMutableRawBufferPointer(rebasing: target[0..<first]).copyMemory(from: UnsafeRawBufferPointer(rebasing: source[self.head..<old]))
+                if self.head > 0 {
+                    UnsafeMutableRawBufferPointer(rebasing: target[first..<old]).copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<self.head]))
+                }
+            }
+        }
+        self.storage = storage
+        self.head = 0
+        self.capacity = capacity
     }
 }
