@@ -33,11 +33,12 @@ final class IPStack: NetworkStack {
     private let reactor: Reactor
     private let logger: Logger
     /// The stack's sockets behind the layer's handles.
-    private enum StackSocket {
+    enum StackSocket {
         case udp(UDPSocket)
         case icmp(ICMPSocket)
+        case tcp(TCPSocket)
     }
-    private var sockets: [SocketHandle: StackSocket] = [:]
+    var sockets: [SocketHandle: StackSocket] = [:]
     /// The multicast groups each UDP socket joined, left when it closes.
     private var groups: [SocketHandle: Set<IPv4Address>] = [:]
     private var timer: Reactor.TimerID?
@@ -47,6 +48,9 @@ final class IPStack: NetworkStack {
     private var pendingSocketEvents: [Int] = []
     private var polling = false
     private var pcapFD: Int32 = -1
+    /// TCP sockets with SO_LINGER zero: their close is a reset.
+    var lingerAborts: Set<SocketHandle> = []
+    private var eventFlushScheduled = false
 
     /// Frames served in one reactor turn before other descriptors get theirs.
     static let pollsPerTurn = 16
@@ -64,7 +68,10 @@ final class IPStack: NetworkStack {
         var dhcpSettings = DHCPClient.Settings()
         dhcpSettings.hostName = Self.hostName
         self.dhcp = DHCPClient(interface: self.core, settings: dhcpSettings, seed: entropy.next())
-        self.core.onSocketEvent = { [unowned self] id in self.pendingSocketEvents.append(id) }
+        self.core.onSocketEvent = { [unowned self] id in
+            // Bulk TCP reports the same socket for every segment: keep one.
+            if self.pendingSocketEvents.last != id { self.pendingSocketEvents.append(id) }
+        }
     }
 
     /// The host's name, sent in DHCP requests as NetworkManager and dhclient do.
@@ -195,7 +202,18 @@ final class IPStack: NetworkStack {
         self.reschedule()
     }
 
-    private func flushSocketEvents() {
+    /// Reports pending socket events on the reactor's next turn.
+    func deferSocketEvents() {
+        guard !self.pendingSocketEvents.isEmpty, !self.eventFlushScheduled else { return }
+        self.eventFlushScheduled = true
+        _ = self.reactor.schedule(afterNanoseconds: 0) { [weak self] in
+            guard let self else { return }
+            self.eventFlushScheduled = false
+            self.flushSocketEvents()
+        }
+    }
+
+    func flushSocketEvents() {
         guard !self.pendingSocketEvents.isEmpty else { return }
         let events = self.pendingSocketEvents
         self.pendingSocketEvents.removeAll(keepingCapacity: true)
@@ -203,7 +221,7 @@ final class IPStack: NetworkStack {
     }
 
     /// One reactor timer at the stack's next deadline, moved only when that changes.
-    private func reschedule() {
+    func reschedule() {
         var next = self.core.nextPoll
         if let dhcp = self.dhcp.nextPoll { next = next.map { Swift.min($0, dhcp) } ?? dhcp }
         guard next != self.timerDeadline else { return }
@@ -232,8 +250,11 @@ final class IPStack: NetworkStack {
             let socket = self.core.makeICMPSocket()
             self.sockets[socket.id] = .icmp(socket)
             return socket.id
+        case .tcp:
+            let socket = self.core.makeTCPSocket()
+            self.sockets[socket.id] = .tcp(socket)
+            return socket.id
         default:
-            // TCP arrives with the stack's part 2.
             throw .unsupported
         }
     }
@@ -243,11 +264,15 @@ final class IPStack: NetworkStack {
         switch self.sockets.removeValue(forKey: handle) {
         case .udp(let socket)?: socket.close()
         case .icmp(let socket)?: socket.close()
+        case .tcp(let socket)?:
+            if self.lingerAborts.remove(handle) != nil { socket.abort(at: Self.now) }
+            socket.close(at: Self.now)
+            self.tcpCallEnded()
         case nil: break
         }
     }
 
-    private func socket(_ handle: SocketHandle) throws(NSAPIError) -> StackSocket {
+    func socket(_ handle: SocketHandle) throws(NSAPIError) -> StackSocket {
         guard let socket = self.sockets[handle] else { throw .noSocket }
         return socket
     }
@@ -274,28 +299,25 @@ final class IPStack: NetworkStack {
             case .udp(let socket): try socket.bind(endpoint)
             // A ping socket's "port" is its echo identifier, as on Linux.
             case .icmp(let socket): try socket.bind(identifier: endpoint.port)
+            case .tcp(let socket): try socket.bind(endpoint)
             }
         } catch {
             throw error.nsapiError
         }
     }
 
-    func socketListen(_ handle: SocketHandle, backlog: Int) throws(NSAPIError) { throw .unsupported }
-    func socketConnect(_ handle: SocketHandle, _ address: SocketAddress) throws(NSAPIError) { throw .unsupported }
-    func socketAccept(_ handle: SocketHandle) throws(NSAPIError) -> (SocketHandle, SocketAddress) { throw .unsupported }
-    func socketSend(_ handle: SocketHandle, _ data: ArraySlice<UInt8>) throws(NSAPIError) -> Int { throw .unsupported }
-    func socketReceive(_ handle: SocketHandle, maxBytes: Int) throws(NSAPIError) -> [UInt8] { throw .unsupported }
-    func socketShutdown(_ handle: SocketHandle, _ direction: ShutdownDirection) throws(NSAPIError) { throw .unsupported }
 
     func socketSendTo(_ handle: SocketHandle, _ address: SocketAddress, _ data: ArraySlice<UInt8>) throws(NSAPIError) -> Int {
         let socket = try self.socket(handle)
         let destination = try Self.endpoint(address)
         guard self.isAttached else { throw .noConnection }
+        if case .tcp = socket { return try self.socketSend(handle, data) }
         let outcome = data.withUnsafeBytes { bytes in
             Result { () throws(StackError) in
                 switch socket {
                 case .udp(let socket): try socket.send(bytes, to: destination, at: Self.now)
                 case .icmp(let socket): try socket.send(bytes, to: destination.address, at: Self.now)
+                case .tcp: 0
                 }
             }
         }
@@ -317,12 +339,16 @@ final class IPStack: NetworkStack {
         case .icmp(let socket):
             guard let message = socket.receive() else { throw .wouldBlock }
             (source, payload) = (SocketAddress(.v4(message.source), port: 0), message.message)
+        case .tcp(let socket):
+            let bytes = try self.socketReceive(handle, maxBytes: maxBytes)
+            return (socket.remoteEndpoint.map(Self.socketAddress) ?? SocketAddress(.v4(.any), port: 0), bytes)
         }
         // What does not fit is discarded, as recvfrom does with a datagram.
         return (source, payload.count <= maxBytes ? payload : Array(payload.prefix(maxBytes)))
     }
 
     func setOption(_ handle: SocketHandle, _ option: SocketOption, _ value: SocketOptionValue) throws(NSAPIError) {
+        if case .tcp(let socket) = try self.socket(handle) { return try self.setTCPOption(handle, socket, option, value) }
         guard case .udp(let socket) = try self.socket(handle) else { throw .unsupported }
         if option == .addMembership || option == .dropMembership {
             guard case .membership(.v4(let group), _) = value, group.isMulticast else { throw .parameter }
@@ -356,6 +382,7 @@ final class IPStack: NetworkStack {
     }
 
     func getOption(_ handle: SocketHandle, _ option: SocketOption) throws(NSAPIError) -> SocketOptionValue {
+        if case .tcp(let socket) = try self.socket(handle) { return try self.tcpOption(socket, option) }
         guard case .udp(let socket) = try self.socket(handle) else { throw .unsupported }
         switch option {
         case .broadcast: return .integer(1)
@@ -371,6 +398,9 @@ final class IPStack: NetworkStack {
             return Self.socketAddress(local)
         case .icmp(let socket):
             return SocketAddress(.v4(self.core.address?.address ?? .any), port: socket.identifier ?? 0)
+        case .tcp(let socket):
+            if let connection = socket.connection { return Self.socketAddress(connection.local) }
+            return Self.socketAddress(socket.localEndpoint ?? IPv4Endpoint(.any, 0))
         }
     }
 }

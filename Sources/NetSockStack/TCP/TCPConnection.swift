@@ -216,6 +216,14 @@ public final class TCPConnection {
     }
     /// Whether a read would return end-of-stream.
     public var atEndOfStream: Bool { self.receiveBuffer.isEmpty && (self.finReceived || self.readShut) }
+    /// SND.UNA, SND.NXT and RCV.NXT, for tests and status.
+    public var sequenceSpace: (sendUnacknowledged: UInt32, sendNext: UInt32, receiveNext: UInt32) {
+        (self.sendUnacknowledged.rawValue, self.sendNext.rawValue, self.receiveNext.rawValue)
+    }
+    public var receiveBufferCapacity: Int { self.receiveBuffer.capacity }
+    public var congestionWindow: Int { self.congestion.window }
+    public var maximumSegmentSize: Int { self.segmentSize }
+    public var smoothedRoundTrip: TimeSpan? { self.retransmission.smoothed }
     /// Bytes sent and not yet acknowledged, and bytes not yet sent.
     public var unacknowledgedBytes: Int { self.sendBuffer.count }
 
