@@ -5,10 +5,10 @@ SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 PREFIX ?= /usr/local
 # Debian packages the build and the tests need: the jansson headers, pkg-config to
 # find them, and the real peers and tools the tests drive.
-DEB_PACKAGES := libjansson-dev pkg-config curl socat python3 util-linux iproute2 dnsmasq-base tshark iputils-ping
+DEB_PACKAGES := libjansson-dev pkg-config curl socat python3 util-linux iproute2 dnsmasq-base tshark iputils-ping liblwip-dev gcc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release run test bench soak fuzz fuzz-build docs api completions man install clean
+.PHONY: all deps build release run test bench soak fuzz fuzz-build docs api completions man install clean lwip-reference
 
 # libFuzzer targets (Sources/NetSockFuzz), built with -sanitize=fuzzer,address in a build
 # folder of their own; `make fuzz` runs each FUZZ_SECONDS, `make test` each FUZZ_SMOKE_SECONDS.
@@ -71,8 +71,15 @@ bench: release
 	.build/release/netsock-bench tcp
 	.build/release/netsock-bench attach
 	.build/release/netsock-bench netcat
-	@if [ "$$(id -u)" = 0 ]; then .build/release/netsock-bench ip; \
-	else echo "skipping netsock-bench ip: it needs root (network namespaces and a TAP device)"; fi
+	@if [ "$$(id -u)" = 0 ]; then .build/release/netsock-bench ip && $(MAKE) --no-print-directory lwip-reference && \
+		.build/release/netsock-bench ip-tcp --lwip .build/lwip_tap_sink; \
+	else echo "skipping netsock-bench ip and ip-tcp: they need root (network namespaces and TAP devices)"; fi
+
+# Debian's lwIP driven over a TAP device: the reference column of netsock-bench ip-tcp.
+lwip-reference: .build/lwip_tap_sink
+.build/lwip_tap_sink: contrib/lwip-reference/lwip_tap_sink.c
+	@mkdir -p .build
+	gcc -O2 -Wall -Wextra $$(pkg-config --cflags lwip) -o $@ $< $$(pkg-config --libs lwip) -lpthread
 
 # docs/openrpc.json and the typed client (Sources/NetSockClient/API.swift) are generated
 # from the method declarations; a test fails when either is stale.

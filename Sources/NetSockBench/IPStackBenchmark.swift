@@ -59,11 +59,17 @@ struct IPStackBenchmark: ParsableCommand {
 final class BenchNetwork {
     let a = "nsd-bench-\(getpid())-a"
     let b = "nsd-bench-\(getpid())-b"
+    /// lwIP's namespace: its own TAP, the kernel at 192.0.2.1 on it.
+    let c = "nsd-bench-\(getpid())-c"
     let tap = "nsbtap\(getpid() % 10_000)"
+    let lwipTap = "nsblw\(getpid() % 10_000)"
+    /// Our stack over AF_PACKET on this veth end in A (no kernel address), the kernel at
+    /// 203.0.113.1 on its peer in B.
+    let packetDevice = "nsbpa"
     static let stackMAC = MACAddress(0x02_00_5E_00_53_02)
 
     init() throws {
-        for name in [self.a, self.b] {
+        for name in [self.a, self.b, self.c] {
             try Self.ip(["netns", "add", name])
             try Self.ip(["-n", name, "link", "set", "lo", "up"])
         }
@@ -79,6 +85,14 @@ final class BenchNetwork {
             try Self.ip(["-n", self.b, "addr", "add", "198.51.100.2/24", "dev", "nsbvb"])
             try Self.ip(["-n", self.b, "link", "set", "nsbvb", "up"])
             try Self.ip(["netns", "exec", self.a, "/sbin/sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647"])
+            try Self.ip(["-n", self.a, "link", "add", self.packetDevice, "type", "veth", "peer", "name", "nsbpb", "netns", self.b])
+            try Self.ip(["netns", "exec", self.a, "/sbin/sysctl", "-qw", "net.ipv6.conf.\(self.packetDevice).disable_ipv6=1"])
+            try Self.ip(["-n", self.a, "link", "set", self.packetDevice, "up"])
+            try Self.ip(["-n", self.b, "addr", "add", "203.0.113.1/24", "dev", "nsbpb"])
+            try Self.ip(["-n", self.b, "link", "set", "nsbpb", "up"])
+            try Self.ip(["-n", self.c, "tuntap", "add", "dev", self.lwipTap, "mode", "tap"])
+            try Self.ip(["-n", self.c, "addr", "add", "192.0.2.1/24", "dev", self.lwipTap])
+            try Self.ip(["-n", self.c, "link", "set", self.lwipTap, "up"])
         } catch {
             self.remove()
             throw error
@@ -91,7 +105,7 @@ final class BenchNetwork {
     }
 
     func remove() {
-        for name in [self.a, self.b] { try? Self.ip(["netns", "del", name]) }
+        for name in [self.a, self.b, self.c] { try? Self.ip(["netns", "del", name]) }
     }
 
     static func ip(_ arguments: [String]) throws {

@@ -133,6 +133,24 @@ public final class TCPSocket {
         }
     }
 
+    /// Copies up to `buffer.count` bytes into `buffer`, without an array per call; 0 at
+    /// the end of the stream. Errors as `receive`.
+    public func receive(into buffer: UnsafeMutableRawBufferPointer) throws(StackError) -> Int {
+        guard !self.isClosed else { throw .closed }
+        guard let connection else { throw .notConnected }
+        if connection.readableBytes > 0 {
+            return connection.read { first, second in
+                let one = Swift.min(first.count, buffer.count)
+                if one > 0 { UnsafeMutableRawBufferPointer(rebasing: buffer[0..<one]).copyMemory(from: UnsafeRawBufferPointer(rebasing: first[0..<one])) }
+                let two = Swift.min(second.count, buffer.count - one)
+                if two > 0 { UnsafeMutableRawBufferPointer(rebasing: buffer[one..<(one + two)]).copyMemory(from: UnsafeRawBufferPointer(rebasing: second[0..<two])) }
+                return one + two
+            }
+        }
+        _ = try self.receive(maximum: 1)  // End of stream, an error, or would block.
+        return 0
+    }
+
     public var readableBytes: Int { self.connection?.readableBytes ?? 0 }
     public var writableBytes: Int { self.connection?.writableBytes ?? 0 }
 
