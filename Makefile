@@ -46,9 +46,9 @@ test: deps
 	@run=netsock-test-$$$$; status=0; results=/tmp/$$run-results; mkdir -p $$results; \
 	NETSOCK_TEST_RUN=$$run NETSOCK_RESULT_CHECK_DIR=$$results $(SWIFT) test --skip-build || status=$$?; \
 	if [ "$$(id -u)" = 0 ] || [ "$$CI" = true ]; then \
-		echo "Mbed UDP and DNS suites again, on the ip stack:"; \
+		echo "Mbed UDP, TCP and DNS suites again, on the ip stack:"; \
 		NETSOCK_CONFORMANCE_STACK=ip NETSOCK_TEST_RUN=$$run NETSOCK_RESULT_CHECK_DIR=$$results $(SWIFT) test --skip-build \
-			--filter 'UDPConformanceTests|DNSConformanceTests|DNSResetTests' || status=$$?; \
+			--filter 'UDPConformanceTests|TCPConformanceTests|DNSConformanceTests|DNSResetTests' || status=$$?; \
 	else echo "skipping the Mbed suites on the ip stack: they need root (CI runs them as root)"; fi; \
 	Tests/check-leftovers.sh $$run || status=1; \
 	Tests/check-results.py $$results docs/openrpc.json || status=1; \
@@ -65,6 +65,9 @@ fuzz: fuzz-build
 # Many hostile clients at once while one well-behaved client measures its round trips.
 soak: release
 	.build/release/netsock-bench soak --seconds $(SOAK_SECONDS)
+	@if [ "$$(id -u)" = 0 ]; then .build/release/netsock-bench ip-tcp --verify-bytes 1000000000 \
+		--drop 0.01 --reorder 0.01 --duplicate 0.01 --delay-ms 1; \
+	else echo "skipping the TCP fault soak: it needs root"; fi
 
 bench: release
 	.build/release/netsock-bench rpc

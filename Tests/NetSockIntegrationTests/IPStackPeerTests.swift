@@ -326,6 +326,32 @@ extension IPStackPeerTests {
     }
 }
 
+/// Our TCP with the Linux kernel as client and server (`netsock-bench ip-tcp
+/// --verify-bytes`): exact transfers each way, compared by SHA-256 at both ends.
+@Suite(.serialized) struct IPStackTCPPeerTests {
+    func verify(_ arguments: [String], timeoutSeconds: Double = 400) throws {
+        guard Privilege.rootTestsEnabled("IPStackTCPPeerTests") else { return }
+        let run = try Subprocess.run(BuiltProducts.directory + "/netsock-bench", ["ip-tcp"] + arguments, directory: "/tmp", timeoutSeconds: timeoutSeconds)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").filter { $0.hasPrefix("OK") || $0.hasPrefix("FAIL") }
+        #expect(lines.count == 4 && lines.allSatisfy { $0.hasPrefix("OK") }, "\(run.stdout)")
+    }
+
+    @Test func oneGigabyteEachWayOverATAPDeviceOursAsServerAndAsClient() throws {
+        try self.verify(["--verify-bytes", "1000000000", "--link", "tap"])
+    }
+
+    @Test func oneGigabyteEachWayOverAVethPair() throws {
+        try self.verify(["--verify-bytes", "1000000000", "--link", "veth"])
+    }
+
+    /// Loss, reordering, duplication and delay on our side, both directions. 100 MB
+    /// here; `make soak` moves 1 GB through the same faults.
+    @Test func transfersThroughInjectedFaultsArriveIntact() throws {
+        try self.verify(["--verify-bytes", "100000000", "--drop", "0.01", "--reorder", "0.01", "--duplicate", "0.01", "--delay-ms", "1"])
+    }
+}
+
 /// Mbed's ICMPSocket on the kernel stack: Linux ping sockets, which a host grants by
 /// group (net.ipv4.ping_group_range, per namespace).
 @Suite(.serialized) struct KernelICMPSocketTests {
