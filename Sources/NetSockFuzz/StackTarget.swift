@@ -3,7 +3,8 @@ import NetSockStack
 import NetSockWire
 
 /// The whole stack against hostile frames: an interface with a UDP socket, an ICMP
-/// socket, a multicast group and a DHCP client takes a fuzzed sequence of frames, each
+/// socket, a TCP listener (whose accepted connections echo), a multicast group and a
+/// DHCP client takes a fuzzed sequence of frames, each
 /// after a fuzzed pause, and must neither trap nor hold more than its bounds. Input:
 /// records of [length (2 bytes), pause in tenths of a second (1 byte), frame].
 enum StackFramesTarget {
@@ -17,6 +18,10 @@ enum StackFramesTarget {
         let icmp = interface.makeICMPSocket()
         try? icmp.bind(identifier: 1)
         try? interface.joinGroup(IPv4Address(239, 1, 2, 3), at: now)
+        let listener = interface.makeTCPSocket()
+        try? listener.bind(IPv4Endpoint(.any, 80))
+        try? listener.listen(backlog: 4)
+        var accepted: [TCPSocket] = []
         let dhcp = DHCPClient(interface: interface, seed: 1)
         dhcp.start(at: now)
         var bytes = Array(input)[...]
@@ -35,6 +40,11 @@ enum StackFramesTarget {
             // Echo what the UDP socket got, as a server would, so replies leave too.
             while let datagram = udp.receive() { _ = try? udp.send(datagram.payload, to: datagram.source, at: now) }
             while icmp.receive() != nil {}
+            while let socket = try? listener.accept() { accepted.append(socket) }
+            for socket in accepted {
+                if let data = try? socket.receive(maximum: 4096), !data.isEmpty { _ = try? socket.send(data) }
+            }
+            require(interface.tcpConnectionCount <= 4 + 128 + accepted.count, "TCP connections past the queues' bounds")
             _ = theirs.incoming.drain()
             require(interface.reassembliesInProgress <= 16, "reassembly past its bound")
             require(icmp.storedMessages <= 512, "ICMP queue past its bound")
