@@ -159,10 +159,7 @@ final class IPStackBench {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         var buffer: Int32 = 4 << 20
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, socklen_t(MemoryLayout<Int32>.size))
-        var sin = sockaddr_in()
-        sin.sin_family = sa_family_t(AF_INET)
-        sin.sin_port = UInt16(9).bigEndian
-        sin.sin_addr.s_addr = address.value.bigEndian
+        var sin = KernelTCPPeer.socketAddress(address, 9)
         let bound = withUnsafePointer(to: &sin) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         guard fd >= 0, bound == 0 else { throw BenchError("cannot bind a UDP sink at \(address)") }
         return fd
@@ -174,7 +171,7 @@ final class IPStackBench {
     }
 
     /// Sends bursts of 32 with `send`, draining the sink between bursts; datagrams/s the sink got.
-    private func measure(seconds: Double, sink: Int32, _ send: () -> Void) -> Double {
+    static func measure(seconds: Double, sink: Int32, _ send: () -> Void) -> Double {
         _ = cnetsock_drain_datagrams(sink)
         let start = MonotonicClock.nanoseconds()
         let end = start + UInt64(seconds * 1e9)
@@ -194,7 +191,7 @@ final class IPStackBench {
         let destination = IPv4Endpoint(self.kernelAddress, 9)
         return payload.withUnsafeBytes { bytes in
             var sends = 0
-            return self.measure(seconds: seconds, sink: self.tapSink) {
+            return Self.measure(seconds: seconds, sink: self.tapSink) {
                 _ = try? socket.send(bytes, to: destination, at: Self.now)
                 sends += 1
                 // The stack also hears the link (ARP refreshes) now and then.
@@ -203,12 +200,18 @@ final class IPStackBench {
         }
     }
 
-    func udpRawTAP(size: Int, seconds: Double) -> Double {
+    /// A whole Ethernet frame carrying a UDP datagram of `size` bytes to port 9, prebuilt
+    /// for the raw ceilings.
+    static func rawUDPFrame(size: Int, from source: IPv4Address, to destination: IPv4Address, toMAC: MACAddress) -> [UInt8] {
         let udp = UDPRepr(sourcePort: 40000, destinationPort: 9).bytes(
-            payload: [UInt8](repeating: 0x5A, count: size), source: self.stackAddress, destination: self.kernelAddress)
-        let ip = IPv4Repr(source: self.stackAddress, destination: self.kernelAddress, protocol: .udp, payloadLength: udp.count, identification: 1)
-        let frame = EthernetRepr(source: BenchNetwork.stackMAC, destination: self.tapMAC, etherType: .ipv4).bytes + ip.bytes + udp
-        return self.measure(seconds: seconds, sink: self.tapSink) {
+            payload: [UInt8](repeating: 0x5A, count: size), source: source, destination: destination)
+        let ip = IPv4Repr(source: source, destination: destination, protocol: .udp, payloadLength: udp.count, identification: 1)
+        return EthernetRepr(source: BenchNetwork.stackMAC, destination: toMAC, etherType: .ipv4).bytes + ip.bytes + udp
+    }
+
+    func udpRawTAP(size: Int, seconds: Double) -> Double {
+        let frame = Self.rawUDPFrame(size: size, from: self.stackAddress, to: self.kernelAddress, toMAC: self.tapMAC)
+        return Self.measure(seconds: seconds, sink: self.tapSink) {
             _ = self.link.transmit(at: .zero, length: frame.count) { $0.copyBytes(from: frame) }
         }
     }
@@ -216,14 +219,11 @@ final class IPStackBench {
     func udpKernelVeth(size: Int, seconds: Double) -> Double {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         defer { close(fd) }
-        var sin = sockaddr_in()
-        sin.sin_family = sa_family_t(AF_INET)
-        sin.sin_port = UInt16(9).bigEndian
-        sin.sin_addr.s_addr = IPv4Address(198, 51, 100, 2).value.bigEndian
+        var sin = KernelTCPPeer.socketAddress(IPv4Address(198, 51, 100, 2), 9)
         _ = withUnsafePointer(to: &sin) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         let payload = [UInt8](repeating: 0x5A, count: size)
         return payload.withUnsafeBytes { bytes in
-            self.measure(seconds: seconds, sink: self.vethSink) { _ = send(fd, bytes.baseAddress, bytes.count, 0) }
+            Self.measure(seconds: seconds, sink: self.vethSink) { _ = send(fd, bytes.baseAddress, bytes.count, 0) }
         }
     }
 
@@ -287,9 +287,7 @@ final class IPStackBench {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), Int32(IPPROTO_ICMP))
         guard fd >= 0 else { throw BenchError("no ping socket in the benchmark namespace") }
         defer { close(fd) }
-        var sin = sockaddr_in()
-        sin.sin_family = sa_family_t(AF_INET)
-        sin.sin_addr.s_addr = IPv4Address(198, 51, 100, 2).value.bigEndian
+        var sin = KernelTCPPeer.socketAddress(IPv4Address(198, 51, 100, 2), 0)
         _ = withUnsafePointer(to: &sin) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         var times: [Double] = []
         var buffer = [UInt8](repeating: 0, count: 2048)

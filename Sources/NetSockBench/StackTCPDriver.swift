@@ -281,18 +281,11 @@ final class StackTCPDriver {
         defer { close(sink) }
         let tapMAC = (try? DeviceInfo(device: self.network.tap).hardwareAddress) ?? .broadcast
         let payload = 1472
-        let udp = UDPRepr(sourcePort: 40000, destinationPort: 9).bytes(payload: [UInt8](repeating: 0x5A, count: payload), source: self.stackAddress, destination: self.kernelAddress)
-        let ip = IPv4Repr(source: self.stackAddress, destination: self.kernelAddress, protocol: .udp, payloadLength: udp.count, identification: 1)
-        let frame = EthernetRepr(source: BenchNetwork.stackMAC, destination: tapMAC, etherType: .ipv4).bytes + ip.bytes + udp
-        _ = cnetsock_drain_datagrams(sink)
-        let start = MonotonicClock.nanoseconds()
-        var received = 0
-        while Double(MonotonicClock.nanoseconds() - start) / 1e9 < seconds {
-            for _ in 0..<32 { _ = self.device.transmit(at: .zero, length: frame.count) { $0.copyBytes(from: frame) } }
-            received += max(0, cnetsock_drain_datagrams(sink))
+        let frame = IPStackBench.rawUDPFrame(size: payload, from: self.stackAddress, to: self.kernelAddress, toMAC: tapMAC)
+        let datagrams = IPStackBench.measure(seconds: seconds, sink: sink) {
+            _ = self.device.transmit(at: .zero, length: frame.count) { $0.copyBytes(from: frame) }
         }
-        received += max(0, cnetsock_drain_datagrams(sink))
-        return Double(received * payload * 8) / 1e9 / (Double(MonotonicClock.nanoseconds() - start) / 1e9)
+        return datagrams * Double(payload * 8) / 1e9
     }
 
     /// The kernel sends full-size UDP datagrams to our address; frames read off the TAP

@@ -28,27 +28,13 @@ extension Interface {
         }
         var port = endpoint.port
         if port == 0 {
-            port = try self.freeTCPPort()
+            port = try self.freeEphemeralPort { self.tcpPorts[$0] == nil && self.tcpOrphanPorts[$0] == nil }
         } else if let holders = self.tcpPorts[port] {
-            for other in holders where other !== socket {
-                let otherAddress = other.localEndpoint?.address ?? .any
-                if otherAddress == address || otherAddress.isUnspecified || address.isUnspecified { throw .addressInUse }
-            }
+            for other in holders where other !== socket && Self.bindingsOverlap(address, other.localEndpoint?.address) { throw .addressInUse }
         }
         socket.localEndpoint = IPv4Endpoint(address, port)
         self.tcpPorts[port, default: []].append(socket)
         socket.holdsPort = true
-    }
-
-    private func freeTCPPort() throws(StackError) -> UInt16 {
-        let range = Self.ephemeralPorts
-        let span = Int(range.upperBound - range.lowerBound) + 1
-        let start = self.random.below(span)
-        for step in 0..<span {
-            let port = range.lowerBound + UInt16((start + step) % span)
-            if self.tcpPorts[port] == nil && self.tcpOrphanPorts[port] == nil { return port }
-        }
-        throw .noPortsLeft
     }
 
     func tcpReleasePort(_ socket: TCPSocket) {

@@ -19,27 +19,31 @@ extension Interface {
         }
         var port = endpoint.port
         if port == 0 {
-            port = try self.freeEphemeralPort()
+            port = try self.freeEphemeralPort { self.udpPorts[$0] == nil }
         } else if let bound = self.udpPorts[port] {
-            for other in bound {
-                let otherAddress = other.localEndpoint?.address ?? .any
-                if otherAddress == address || otherAddress.isUnspecified || address.isUnspecified { throw .addressInUse }
-            }
+            for other in bound where Self.bindingsOverlap(address, other.localEndpoint?.address) { throw .addressInUse }
         }
         socket.localEndpoint = IPv4Endpoint(address, port)
         self.udpPorts[port, default: []].append(socket)
     }
 
-    /// A random start, then the next free one: unpredictable ports (RFC 6056) in O(ports in use).
-    func freeEphemeralPort() throws(StackError) -> UInt16 {
+    /// A random start, then the next port `isFree` accepts: unpredictable ports (RFC 6056)
+    /// in O(ports in use). UDP and TCP each pass their own table.
+    func freeEphemeralPort(_ isFree: (UInt16) -> Bool) throws(StackError) -> UInt16 {
         let range = Self.ephemeralPorts
         let span = Int(range.upperBound - range.lowerBound) + 1
         let start = self.random.below(span)
         for step in 0..<span {
             let port = range.lowerBound + UInt16((start + step) % span)
-            if self.udpPorts[port] == nil { return port }
+            if isFree(port) { return port }
         }
         throw .noPortsLeft
+    }
+
+    /// Two bindings of one port clash when their addresses are equal or either is "any".
+    static func bindingsOverlap(_ address: IPv4Address, _ other: IPv4Address?) -> Bool {
+        let other = other ?? .any
+        return other == address || other.isUnspecified || address.isUnspecified
     }
 
     func udpClose(_ socket: UDPSocket) {
