@@ -137,7 +137,7 @@ final class IPStackBench {
         self.vethSink = try Self.udpSink(IPv4Address(198, 51, 100, 2))
         try network.enter(network.a)
         self.tapSink = try Self.udpSink(self.kernelAddress)
-        self.link = try TAPLink(device: network.tap, hardwareAddress: BenchNetwork.stackMAC, mtu: nil)
+        self.link = try TAPLink(device: network.tap, hardwareAddress: BenchNetwork.stackMAC, mtu: nil, offloads: [])
         self.tapMAC = try DeviceInfo(device: network.tap).hardwareAddress
         self.stack = Interface(link: self.link, hardwareAddress: BenchNetwork.stackMAC, seed: 7)
         self.stack.configure(IPv4Subnet(self.stackAddress, prefixLength: 24), at: Self.now)
@@ -269,7 +269,7 @@ final class IPStackBench {
             var answered = false
             while !answered, MonotonicClock.nanoseconds() - start < 1_000_000_000 {
                 self.waitReadable(self.link.fileDescriptor, milliseconds: 100)
-                while self.link.receive(at: .zero, { bytes in
+                while self.link.receive(at: .zero, { bytes, _ in
                     // An echo reply: IPv4, protocol ICMP, type 0, our identifier.
                     if bytes.count >= 14 + 20 + 8, bytes[12] == 0x08, bytes[13] == 0x00, bytes[14 + 9] == 1,
                         bytes[14 + 20] == 0, bytes[14 + 24] == 0, bytes[14 + 25] == 78

@@ -30,7 +30,19 @@ struct IPTCPBenchmark: ParsableCommand {
     @Option(help: "Injected reordering chance.") var reorder = 0.0
     @Option(help: "Injected duplication chance.") var duplicate = 0.0
     @Option(help: "Injected delay of received frames, ms.") var delayMs = 0
+    @Option(help: "TAP offloads for our stack: tso (checksum and segmentation, the default), checksum, or none.") var offload = "tso"
     @Flag(help: "Also print the figures as JSON.") var json = false
+
+    private var offloads: LinkOffloads {
+        get throws {
+            switch self.offload {
+            case "tso": return [.checksum, .tcpSegmentation]
+            case "checksum": return .checksum
+            case "none": return []
+            default: throw BenchError("--offload is tso, checksum or none")
+            }
+        }
+    }
 
     func run() throws {
         guard geteuid() == 0 else { throw BenchError("netsock-bench ip-tcp needs root: it builds network namespaces and TAP devices") }
@@ -42,16 +54,16 @@ struct IPTCPBenchmark: ParsableCommand {
         faults.duplicateChance = self.duplicate
         faults.delay = .milliseconds(Int64(self.delayMs))
         if self.verifyBytes > 0 {
-            return try self.verify(network, faults: faults)
+            return try self.verify(network, faults: faults == LinkFaults() ? nil : faults)
         }
         try self.measure(network)
     }
 
     // MARK: Verification
 
-    private func verify(_ network: BenchNetwork, faults: LinkFaults) throws {
-        let driver = try StackTCPDriver(network: network, kind: self.link == "veth" ? .veth : .tap, faults: faults)
-        print("netsock-bench ip-tcp --verify-bytes \(self.verifyBytes) over \(self.link), faults: drop \(self.drop), reorder \(self.reorder), duplicate \(self.duplicate), delay \(self.delayMs) ms")
+    private func verify(_ network: BenchNetwork, faults: LinkFaults?) throws {
+        let driver = try StackTCPDriver(network: network, kind: self.link == "veth" ? .veth : .tap, faults: faults, offloads: try self.offloads)
+        print("netsock-bench ip-tcp --verify-bytes \(self.verifyBytes) over \(self.link), offloads: \(driver.offloadDescription), faults: drop \(self.drop), reorder \(self.reorder), duplicate \(self.duplicate), delay \(self.delayMs) ms")
         var failed = false
         for (name, result) in [
             ("kernel client -> our server", driver.kernelSendsToUs(bytes: self.verifyBytes, verify: true)),
@@ -71,9 +83,9 @@ struct IPTCPBenchmark: ParsableCommand {
     // MARK: Measurement
 
     private func measure(_ network: BenchNetwork) throws {
-        let driver = try StackTCPDriver(network: network, kind: .tap, faults: nil)
+        let driver = try StackTCPDriver(network: network, kind: .tap, faults: nil, offloads: try self.offloads)
         let lwip = LWIPReference(binary: self.lwip, network: network)
-        print("netsock-bench ip-tcp: \(self.seconds) s per measurement, median of \(self.rounds); the kernel client is the same for every column; MTU 1500")
+        print("netsock-bench ip-tcp: \(self.seconds) s per measurement, median of \(self.rounds); the kernel client is the same for every column; MTU 1500; our TAP offloads: \(driver.offloadDescription)")
         if lwip == nil { print("lwIP: \(self.lwip) not found (make lwip-reference builds it); its column is empty") }
         func median(_ body: () -> Double) -> Double { AttachBenchmark.median((0..<self.rounds).map { _ in body() }) }
         var rows: [[String]] = []

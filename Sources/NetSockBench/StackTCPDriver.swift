@@ -22,12 +22,25 @@ final class StackTCPDriver {
     let stackAddress: IPv4Address
     private var nextPort: UInt16 = 6000
 
-    init(network: BenchNetwork, kind: Kind, faults: LinkFaults?) throws {
+    /// What our side of the link offloads, and what the kernel agreed to hand over.
+    var offloadDescription: String {
+        func names(_ offloads: LinkOffloads) -> String {
+            offloads.isEmpty ? "none" : [offloads.contains(.checksum) ? "checksum" : nil, offloads.contains(.tcpSegmentation) ? "TSO" : nil]
+                .compactMap { $0 }.joined(separator: "+")
+        }
+        let sent = names(self.device.capabilities.offloads)
+        guard let tap = self.device as? TAPLink else { return sent }
+        return "send \(sent), receive \(names(tap.receiveOffloads))"
+    }
+
+    /// `offloads` apply to the TAP; faults fall on wire frames, so a faulted run asks
+    /// for none (the kernel would otherwise hand over 64 KB segments to drop whole).
+    init(network: BenchNetwork, kind: Kind, faults: LinkFaults?, offloads: LinkOffloads = [.checksum, .tcpSegmentation]) throws {
         self.network = network
         try network.enter(network.a)
         switch kind {
         case .tap:
-            self.device = try TAPLink(device: network.tap, hardwareAddress: BenchNetwork.stackMAC, mtu: nil)
+            self.device = try TAPLink(device: network.tap, hardwareAddress: BenchNetwork.stackMAC, mtu: nil, offloads: faults == nil ? offloads : [])
             self.kernelNamespace = network.a
             self.kernelAddress = IPv4Address(192, 0, 2, 1)
             self.stackAddress = IPv4Address(192, 0, 2, 2)
@@ -306,7 +319,7 @@ final class StackTCPDriver {
         var frames = 0
         let start = MonotonicClock.nanoseconds()
         while Double(MonotonicClock.nanoseconds() - start) / 1e9 < seconds {
-            if !self.device.receive(at: .zero, { frame in if frame.count >= payload { frames += 1 } }) {
+            if !self.device.receive(at: .zero, { frame, _ in if frame.count >= payload { frames += 1 } }) {
                 var entry = pollfd(fd: self.device.fileDescriptor, events: Int16(POLLIN), revents: 0)
                 _ = poll(&entry, 1, 5)
             }
@@ -314,7 +327,7 @@ final class StackTCPDriver {
         let elapsed = Double(MonotonicClock.nanoseconds() - start) / 1e9
         _ = sender.join()
         // Let the stack see the link again (ARP and the like).
-        while self.device.receive(at: .zero, { _ in }) {}
+        while self.device.receive(at: .zero, { _, _ in }) {}
         return Double(frames * payload * 8) / 1e9 / elapsed
     }
 }

@@ -1,12 +1,8 @@
 public import NSAPI
 
-/// Finishes the transport checksum of a frame the kernel handed over unfinished.
-///
-/// With checksum offload (a veth pair, most NICs) the kernel leaves a locally sent
-/// UDP or TCP checksum for the hardware, and an AF_PACKET socket on the path sees it
-/// before that happens (`TP_STATUS_CSUMNOTREADY`). Such a frame is as good as its
-/// sender: the link recomputes the checksum so the stack can keep verifying every
-/// frame the same way.
+/// Finishes the transport checksum of a frame in place: what a device with checksum
+/// offload does to a frame the sender left partial, done in software where no device
+/// will (segments cut by `TCPSegmentation`, tools, tests).
 public enum ChecksumCompletion {
     /// Recomputes the UDP or TCP checksum of an Ethernet II / IPv4 frame in place.
     /// False, leaving the frame alone, when it is not an unfragmented UDP or TCP packet.

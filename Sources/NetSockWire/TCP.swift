@@ -150,9 +150,10 @@ public struct TCPRepr: Hashable, Sendable {
         self.window = window
     }
 
-    /// Refuses a segment whose checksum does not verify, or whose options are malformed.
-    public init(_ segment: TCPSegment, source: IPv4Address, destination: IPv4Address) throws(WireError) {
-        guard segment.checksumIsValid(source: source, destination: destination) else { throw .malformed("TCP checksum") }
+    /// Refuses a segment whose checksum does not verify (unless the link already
+    /// verified it), or whose options are malformed.
+    public init(_ segment: TCPSegment, source: IPv4Address, destination: IPv4Address, checksumVerified: Bool = false) throws(WireError) {
+        guard checksumVerified || segment.checksumIsValid(source: source, destination: destination) else { throw .malformed("TCP checksum") }
         let flags = segment.flags
         self.init(
             sourcePort: segment.sourcePort, destinationPort: segment.destinationPort, sequenceNumber: segment.sequenceNumber,
@@ -194,8 +195,12 @@ public struct TCPRepr: Hashable, Sendable {
     }
 
     /// Writes the header, options in Linux's order, and the checksum over the header and
-    /// the `payloadLength` bytes that already follow it in `buffer`.
-    public func emit(into buffer: UnsafeMutableRawBufferPointer, payloadLength: Int, source: IPv4Address, destination: IPv4Address) {
+    /// the `payloadLength` bytes that already follow it in `buffer`; with
+    /// `partialChecksum`, only the pseudo-header's sum, for a device to finish.
+    public func emit(
+        into buffer: UnsafeMutableRawBufferPointer, payloadLength: Int, source: IPv4Address, destination: IPv4Address,
+        partialChecksum: Bool = false
+    ) {
         let headerLength = self.headerLength
         let length = headerLength + payloadLength
         precondition(buffer.count >= length && length <= 0xFFFF)
@@ -233,6 +238,10 @@ public struct TCPRepr: Hashable, Sendable {
             }
         }
         precondition(at == headerLength)
+        if partialChecksum {
+            buffer.setU16(TCPSegmentation.partialChecksum(source: source, destination: destination, segmentLength: length), at: 16)
+            return
+        }
         var sum = InternetChecksum()
         sum.addPseudoHeader(source: source, destination: destination, protocol: IPProtocol.tcp.rawValue, length: length)
         sum.add(UnsafeRawBufferPointer(rebasing: buffer[0..<length]))

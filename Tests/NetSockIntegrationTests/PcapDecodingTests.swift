@@ -91,4 +91,58 @@ import Testing
         #expect(everything.contains("Fragmented IP protocol"))
         #expect(everything.contains("Gratuitous ARP") || everything.contains("ARP Announcement"))
     }
+
+    /// TCP through a device with segmentation and checksum offload: the capture holds
+    /// what the cable carries, segments of the MTU with finished checksums.
+    @Test(.enabled(if: Self.tsharkAvailable)) func offloadedTCPIsCapturedAsTheWireCarriesIt() throws {
+        let directory = try TemporaryDirectory()
+        var capture: [UInt8] = []
+        var now = Instant.seconds(1_700_000_000)
+        let (endA, endB) = QueueLink.pair(capabilities: LinkCapabilities(offloads: [.checksum, .tcpSegmentation]), capacity: 4096)
+        let linkA = PcapLink(wrapping: endA) { capture += $0 }
+        let a = Interface(link: linkA, hardwareAddress: MACAddress(parsing: "02:00:00:00:00:0a")!, seed: 1)
+        let b = Interface(link: endB, hardwareAddress: MACAddress(parsing: "02:00:00:00:00:0b")!, seed: 2)
+        a.configure(IPv4Subnet(IPv4Address(192, 0, 2, 1), prefixLength: 24), at: now)
+        b.configure(IPv4Subnet(IPv4Address(192, 0, 2, 2), prefixLength: 24), at: now)
+        func settle() {
+            now += .milliseconds(1)
+            while a.poll(at: now) || b.poll(at: now) {}
+        }
+        let listener = b.makeTCPSocket()
+        try listener.bind(IPv4Endpoint(.any, 80))
+        try listener.listen(backlog: 1)
+        let client = a.makeTCPSocket()
+        #expect(throws: StackError.inProgress) { try client.connect(to: IPv4Endpoint(IPv4Address(192, 0, 2, 2), 80), at: now) }
+        settle()
+        let server = try listener.accept()
+        let data = [UInt8](repeating: 0x61, count: 300_000)
+        var sent = 0
+        var received = 0
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        for _ in 0..<10_000 where received < data.count {
+            sent += data[sent...].withUnsafeBytes { (try? client.send($0)) ?? 0 }
+            settle()
+            received += buffer.withUnsafeMutableBytes { (try? server.receive(into: $0)) ?? 0 }
+        }
+        #expect(received == data.count)
+
+        let file = directory.path + "/tcp.pcap"
+        try writeFile(file, capture)
+        let result = try Subprocess.run(
+            Self.tshark,
+            ["-r", file, "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
+             "-T", "fields", "-e", "frame.len", "-e", "_ws.col.Info", "-e", "_ws.expert.message"],
+            environment: ["HOME": directory.path, "PATH": "/usr/bin:/bin"], directory: directory.path)
+        #expect(result.status == 0, "tshark: \(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let everything = lines.joined(separator: "\n")
+        #expect(lines.count > 200, "\(lines.count) frames")
+        for bad in ["Malformed", "incorrect", "Bad checksum", "Previous segment not captured"] {
+            #expect(!everything.contains(bad), "tshark says \(bad):\n\(everything.prefix(4000))")
+        }
+        let lengths = lines.compactMap { Int($0.split(separator: "\t").first ?? "") }
+        #expect(lengths.count == lines.count && lengths.allSatisfy { $0 <= 1514 })
+        #expect(lengths.filter { $0 == 1514 }.count > 150)
+    }
 }
+

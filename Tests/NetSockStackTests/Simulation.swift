@@ -18,21 +18,25 @@ final class RecordingLink: Link {
     private(set) var sent: [String] = []
     private(set) var sentFrames: [[UInt8]] = []
     private(set) var sentTimes: [Instant] = []
+    private(set) var receivedLengths: [Int] = []
+    private(set) var receivedChecksums: [ReceivedChecksum] = []
 
     init(_ inner: any Link) { self.inner = inner }
 
     var capabilities: LinkCapabilities { self.inner.capabilities }
     var nextArrival: Instant? { self.inner.nextArrival }
 
-    func receive(at now: Instant, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
-        self.inner.receive(at: now) { frame in
+    func receive(at now: Instant, _ body: (UnsafeRawBufferPointer, ReceivedChecksum) -> Void) -> Bool {
+        self.inner.receive(at: now) { frame, checksum in
             self.received.append(FrameDescription.describe(frame))
-            body(frame)
+            self.receivedLengths.append(frame.count)
+            self.receivedChecksums.append(checksum)
+            body(frame, checksum)
         }
     }
 
-    func transmit(at now: Instant, length: Int, _ body: (UnsafeMutableRawBufferPointer) -> Void) -> Bool {
-        self.inner.transmit(at: now, length: length) { frame in
+    func transmit(at now: Instant, length: Int, offload: TransmitOffload?, _ body: (UnsafeMutableRawBufferPointer) -> Void) -> Bool {
+        self.inner.transmit(at: now, length: length, offload: offload) { frame in
             body(frame)
             self.sent.append(FrameDescription.describe(UnsafeRawBufferPointer(frame)))
             self.sentFrames.append([UInt8](UnsafeRawBufferPointer(frame)))
@@ -50,13 +54,20 @@ final class Simulation {
     let a: Interface
     let b: Interface
 
-    init(faults: LinkFaults? = nil, seed: UInt64 = 1, mtu: Int = 1500, settings: Interface.Settings = Interface.Settings(), configure: Bool = true) {
-        let (endA, endB) = QueueLink.pair(capabilities: LinkCapabilities(maximumTransmissionUnit: mtu))
+    /// `offloads`: what each end's device does (cutting large TCP packets, finishing
+    /// checksums); `passesLargeSegments`: the cable carries them whole instead, as
+    /// virtio-net between two guests does.
+    init(
+        faults: LinkFaults? = nil, seed: UInt64 = 1, mtu: Int = 1500, settings: Interface.Settings = Interface.Settings(), configure: Bool = true,
+        offloads: LinkOffloads = [], passesLargeSegments: Bool = false
+    ) {
+        let (endA, endB) = QueueLink.pair(
+            capabilities: LinkCapabilities(maximumTransmissionUnit: mtu, offloads: faults == nil ? offloads : []), passesLargeSegments: passesLargeSegments)
         var innerA: any Link = endA
         var innerB: any Link = endB
         if let faults {
-            innerA = FaultInjectingLink(wrapping: endA, faults: faults, seed: seed &+ 100)
-            innerB = FaultInjectingLink(wrapping: endB, faults: faults, seed: seed &+ 200)
+            innerA = FaultInjectingLink(wrapping: endA, faults: faults, seed: seed &+ 100, offloads: offloads)
+            innerB = FaultInjectingLink(wrapping: endB, faults: faults, seed: seed &+ 200, offloads: offloads)
         }
         self.linkA = RecordingLink(innerA)
         self.linkB = RecordingLink(innerB)

@@ -59,7 +59,19 @@ int cnetsock_spawn_close_from(posix_spawn_file_actions_t *actions, int from);
 // Attaches to (creating if needed) the TAP device `name`, without packet information,
 // nonblocking and close-on-exec. Writes the kernel's name for it (IFNAMSIZ bytes) to
 // `actual`. Returns the descriptor or -errno.
-int cnetsock_tap_open(const char *name, char *actual);
+/* Opens (creating if missing) the TAP device `name`. With `offload` not 0, frames carry
+   a virtio-net header and the kernel is offered checksum offload (bit 1) and TCPv4
+   segmentation offload (bit 2); `offloads` receives the bits it took. */
+int cnetsock_tap_open(const char *name, char *actual, int offload, int *offloads);
+/* The virtio-net header that leads each frame on a TAP opened with offload. */
+struct cnetsock_virtio_header {
+    unsigned char flags;
+    unsigned char gso_type;
+    unsigned short header_length;
+    unsigned short gso_size;
+    unsigned short checksum_start;
+    unsigned short checksum_offset;
+};
 
 // An AF_PACKET raw socket bound to device `index` for every protocol, that does not
 // see its own outgoing frames; `promiscuous` adds a promiscuous membership (for a

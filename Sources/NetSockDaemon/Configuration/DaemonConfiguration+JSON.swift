@@ -72,6 +72,7 @@ extension DaemonConfiguration {
                 if let mac = interface.linkOptions.hardwareAddress { link["mac"] = .string(mac.description) }
                 if let mtu = interface.linkOptions.mtu { link["mtu"] = JSONValue(mtu) }
                 if let pcap = interface.linkOptions.pcap { link["pcap"] = .string(pcap) }
+                if let offload = interface.linkOptions.offload { link["offload"] = .bool(offload) }
                 entry["link"] = .object(link)
             }
             if let dhcp = interface.dhcp { entry["dhcp"] = .bool(dhcp) }
@@ -198,6 +199,7 @@ extension DaemonConfiguration {
                 guard pcap.hasPrefix("/") else { throw ConfigurationError(key: "\(key).link.pcap", "must be an absolute path") }
                 interface.linkOptions.pcap = pcap
             }
+            interface.linkOptions.offload = try link.bool("offload")
             try link.finish()
             switch (tap, packet) {
             case (let device?, nil): interface.link = .tap(device)

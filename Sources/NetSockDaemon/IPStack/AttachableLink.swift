@@ -29,11 +29,13 @@ final class AttachableLink: Link {
         self.attached = nil
     }
 
-    func receive(at now: Instant, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+    func receive(at now: Instant, _ body: (UnsafeRawBufferPointer, ReceivedChecksum) -> Void) -> Bool {
         self.attached?.receive(at: now, body) ?? false
     }
 
-    func transmit(at now: Instant, length: Int, _ body: (UnsafeMutableRawBufferPointer) -> Void) -> Bool {
-        self.attached?.transmit(at: now, length: length, body) ?? false
+    /// An offload asked of a device that has since been replaced by one without it
+    /// cannot happen: the stack reads the capabilities before every segment it builds.
+    func transmit(at now: Instant, length: Int, offload: TransmitOffload?, _ body: (UnsafeMutableRawBufferPointer) -> Void) -> Bool {
+        self.attached?.transmit(at: now, length: length, offload: offload, body) ?? false
     }
 }

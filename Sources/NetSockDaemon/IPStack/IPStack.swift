@@ -120,7 +120,10 @@ final class IPStack: NetworkStack {
         guard self.link.device == nil else { return }
         let device: DescriptorLink
         switch self.linkConfiguration {
-        case .tap(let name): device = try TAPLink(device: name, hardwareAddress: self.core.hardwareAddress, mtu: self.options.mtu)
+        case .tap(let name):
+            device = try TAPLink(
+                device: name, hardwareAddress: self.core.hardwareAddress, mtu: self.options.mtu,
+                offloads: self.options.offload == false ? [] : [.checksum, .tcpSegmentation])
         case .packet(let name): device = try PacketLink(device: name, hardwareAddress: self.core.hardwareAddress, mtu: self.options.mtu)
         }
         var through: any Link = device
@@ -143,7 +146,8 @@ final class IPStack: NetworkStack {
             throw error
         }
         self.link.attach(device, through: through)
-        self.logger.info("interface \(self.interfaceName): attached to \(device.deviceName) as \(self.core.hardwareAddress), MTU \(device.capabilities.maximumTransmissionUnit)")
+        let offloads = device.capabilities.offloads.contains(.tcpSegmentation) ? ", checksum and segmentation offload" : ""
+        self.logger.info("interface \(self.interfaceName): attached to \(device.deviceName) as \(self.core.hardwareAddress), MTU \(device.capabilities.maximumTransmissionUnit)\(offloads)")
     }
 
     /// Releases a DHCP lease, clears the address and closes the device; sockets stay,

@@ -7,9 +7,14 @@ extension Interface {
     /// Sends one IPv4 packet whose payload `write` fills. On the common path the payload
     /// is written straight into the link's frame; it is copied only to be fragmented or
     /// held for ARP.
+    ///
+    /// `tcpOffload`: the payload is a TCP segment whose checksum is left partial, for the
+    /// device to finish and (when not 0) to cut into segments of that many payload
+    /// bytes. Whatever the device cannot be asked to do (a packet held for ARP) is done
+    /// here instead.
     func sendIPv4(
         to destination: IPv4Address, protocol: IPProtocol, payloadLength: Int, source: IPv4Address? = nil,
-        timeToLive: UInt8? = nil, typeOfService: UInt8 = 0, dontFragment: Bool = false, at now: Instant,
+        timeToLive: UInt8? = nil, typeOfService: UInt8 = 0, dontFragment: Bool = false, tcpOffload: Int? = nil, at now: Instant,
         write: (UnsafeMutableRawBufferPointer) -> Void
     ) throws(StackError) {
         self.lastNow = Swift.max(self.lastNow, now)
@@ -39,8 +44,9 @@ extension Interface {
             payloadLength: payloadLength, timeToLive: ttl, typeOfService: typeOfService,
             identification: self.nextPacketIdentification(), dontFragment: dontFragment)
         let total = IPv4Repr.headerLength + payloadLength
-        if total <= self.maximumTransmissionUnit, let mac = linkDestination {
-            self.transmitFrame(to: mac, etherType: .ipv4, length: total) { buffer in
+        if let mac = linkDestination, total <= self.maximumTransmissionUnit || (tcpOffload ?? 0) > 0 {
+            let offload = tcpOffload.map { TransmitOffload(transportStart: EthernetFrame.headerLength + IPv4Repr.headerLength, segmentSize: $0) }
+            self.transmitFrame(to: mac, etherType: .ipv4, length: total, offload: offload) { buffer in
                 header.emit(into: buffer)
                 write(UnsafeMutableRawBufferPointer(rebasing: buffer[IPv4Repr.headerLength..<total]))
             }
@@ -49,16 +55,20 @@ extension Interface {
         var payload = [UInt8](repeating: 0, count: payloadLength)
         payload.withUnsafeMutableBytes { write($0) }
         var packets: [[UInt8]] = []
-        let piece = (self.maximumTransmissionUnit - IPv4Repr.headerLength) & ~7
-        var offset = 0
-        repeat {
-            let length = min(piece, payloadLength - offset)
-            header.fragmentOffset = offset
-            header.payloadLength = length
-            header.moreFragments = offset + length < payloadLength
-            packets.append(header.bytes + payload[offset..<(offset + length)])
-            offset += length
-        } while offset < payloadLength
+        if let tcpOffload {
+            packets = Self.finishTCP(header.bytes + payload, segmentSize: tcpOffload)
+        } else {
+            let piece = (self.maximumTransmissionUnit - IPv4Repr.headerLength) & ~7
+            var offset = 0
+            repeat {
+                let length = min(piece, payloadLength - offset)
+                header.fragmentOffset = offset
+                header.payloadLength = length
+                header.moreFragments = offset + length < payloadLength
+                packets.append(header.bytes + payload[offset..<(offset + length)])
+                offset += length
+            } while offset < payloadLength
+        }
         if let mac = linkDestination {
             for packet in packets { self.transmitIPv4(packet, to: mac, at: now) }
             return
@@ -93,15 +103,30 @@ extension Interface {
         self.loopbackBytes += total
     }
 
+    /// What the device would have done to a TCP packet left to it: checksums finished
+    /// and, when `segmentSize` is not 0, the packet cut into segments.
+    static func finishTCP(_ packet: [UInt8], segmentSize: Int) -> [[UInt8]] {
+        let frame = [UInt8](repeating: 0, count: 12) + [0x08, 0x00] + packet
+        var packets: [[UInt8]] = []
+        frame.withUnsafeBytes { bytes in
+            TCPSegmentation.split(bytes, transportStart: EthernetFrame.headerLength + IPv4Repr.headerLength, segmentSize: segmentSize) { segment in
+                packets.append([UInt8](segment[EthernetFrame.headerLength...]))
+            }
+        }
+        return packets
+    }
+
     /// A whole IPv4 packet, already built (a fragment, or one that waited for ARP).
     func transmitIPv4(_ packet: [UInt8], to mac: MACAddress, at now: Instant) {
         self.transmitFrame(to: mac, etherType: .ipv4, length: packet.count) { $0.copyBytes(from: packet) }
     }
 
-    func transmitFrame(to mac: MACAddress, etherType: EtherType, length: Int, _ body: (UnsafeMutableRawBufferPointer) -> Void) {
+    func transmitFrame(
+        to mac: MACAddress, etherType: EtherType, length: Int, offload: TransmitOffload? = nil, _ body: (UnsafeMutableRawBufferPointer) -> Void
+    ) {
         let ethernet = EthernetRepr(source: self.hardwareAddress, destination: mac, etherType: etherType)
         let frameLength = EthernetFrame.headerLength + length
-        let sent = self.link.transmit(at: self.lastNow, length: frameLength) { buffer in
+        let sent = self.link.transmit(at: self.lastNow, length: frameLength, offload: offload) { buffer in
             ethernet.emit(into: buffer)
             body(UnsafeMutableRawBufferPointer(rebasing: buffer[EthernetFrame.headerLength..<frameLength]))
         }

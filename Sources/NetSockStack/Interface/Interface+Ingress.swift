@@ -3,7 +3,7 @@ import NetSockWire
 
 /// Frames in: Ethernet, ARP, IPv4 (with reassembly), ICMP, UDP.
 extension Interface {
-    func process(_ bytes: UnsafeRawBufferPointer, at now: Instant) {
+    func process(_ bytes: UnsafeRawBufferPointer, checksum: ReceivedChecksum = .unchecked, at now: Instant) {
         self.counters.framesReceived += 1
         self.counters.bytesReceived += bytes.count
         guard let frame = try? EthernetFrame(checking: bytes) else { return self.counters.drop(.malformed) }
@@ -11,7 +11,7 @@ extension Interface {
         guard destination == self.hardwareAddress || destination.isGroup else { return self.counters.drop(.notForUs) }
         switch frame.etherType {
         case .arp: self.processARP(frame.payload, at: now)
-        case .ipv4: self.processIPv4(frame.payload, linkBroadcast: destination.isGroup, at: now)
+        case .ipv4: self.processIPv4(frame.payload, linkBroadcast: destination.isGroup, checksum: checksum, at: now)
         default: self.counters.drop(.unknownProtocol)
         }
     }
@@ -69,7 +69,9 @@ extension Interface {
     }
 
     /// `looped`: sent by ourselves to our own address (the only way our address may be a source).
-    func processIPv4(_ bytes: UnsafeRawBufferPointer, linkBroadcast: Bool, looped: Bool = false, at now: Instant) {
+    func processIPv4(
+        _ bytes: UnsafeRawBufferPointer, linkBroadcast: Bool, looped: Bool = false, checksum: ReceivedChecksum = .unchecked, at now: Instant
+    ) {
         let packet: IPv4Packet
         do throws(WireError) { packet = try IPv4Packet(checking: bytes) } catch { return self.counters.drop(.malformed) }
         let repr: IPv4Repr
@@ -92,25 +94,30 @@ extension Interface {
                 var header = whole
                 header.fragmentOffset = 0
                 payload.withUnsafeBytes { buffer in
-                    self.dispatch(whole, buffer, invoking: header.bytes + buffer.prefix(8), linkBroadcast: linkBroadcast, at: now)
+                    self.dispatch(whole, buffer, invoking: header.bytes + buffer.prefix(8), linkBroadcast: linkBroadcast, checksum: .unchecked, at: now)
                 }
             }
             return
         }
-        self.dispatch(repr, packet.payload, invoking: [UInt8](packet.header) + packet.payload.prefix(8), linkBroadcast: linkBroadcast, at: now)
+        self.dispatch(
+            repr, packet.payload, invoking: [UInt8](packet.header) + packet.payload.prefix(8), linkBroadcast: linkBroadcast, checksum: checksum,
+            at: now)
     }
 
-    func dispatch(_ ip: IPv4Repr, _ payload: UnsafeRawBufferPointer, invoking: @autoclosure () -> [UInt8], linkBroadcast: Bool, at now: Instant) {
+    func dispatch(
+        _ ip: IPv4Repr, _ payload: UnsafeRawBufferPointer, invoking: @autoclosure () -> [UInt8], linkBroadcast: Bool, checksum: ReceivedChecksum,
+        at now: Instant
+    ) {
         let unicastToUs = !linkBroadcast && self.address?.address == ip.destination
         switch ip.protocol {
         case .icmp:
             self.processICMP(ip, payload, unicastToUs: unicastToUs, at: now)
         case .udp:
-            self.processUDP(ip, payload, unicastToUs: unicastToUs, invoking: invoking, at: now)
+            self.processUDP(ip, payload, unicastToUs: unicastToUs, checksum: checksum, invoking: invoking, at: now)
         case .igmp:
             self.processIGMP(ip, payload, at: now)
         case .tcp:
-            self.processTCP(ip, payload, unicastToUs: unicastToUs, at: now)
+            self.processTCP(ip, payload, unicastToUs: unicastToUs, checksum: checksum, at: now)
         default:
             self.counters.drop(.unknownProtocol)
             if unicastToUs { self.sendICMPError(.destinationUnreachable(.protocol, invoking: invoking()), to: ip.source, at: now) }
@@ -138,10 +145,14 @@ extension Interface {
         }
     }
 
-    func processUDP(_ ip: IPv4Repr, _ payload: UnsafeRawBufferPointer, unicastToUs: Bool, invoking: () -> [UInt8], at now: Instant) {
+    func processUDP(
+        _ ip: IPv4Repr, _ payload: UnsafeRawBufferPointer, unicastToUs: Bool, checksum: ReceivedChecksum, invoking: () -> [UInt8], at now: Instant
+    ) {
         let datagram: UDPDatagram
         do throws(WireError) { datagram = try UDPDatagram(checking: payload) } catch { return self.counters.drop(.malformed) }
-        guard datagram.checksumIsValid(source: ip.source, destination: ip.destination) else { return self.counters.drop(.badChecksum) }
+        guard checksum == .verified || datagram.checksumIsValid(source: ip.source, destination: ip.destination) else {
+            return self.counters.drop(.badChecksum)
+        }
         let source = IPv4Endpoint(ip.source, datagram.sourcePort)
         var delivered = false
         for socket in self.udpPorts[datagram.destinationPort] ?? [] {

@@ -125,20 +125,32 @@ extension Interface {
         self.tcpOutputQueue.removeAll(keepingCapacity: true)
     }
 
-    /// Sends one TCP segment whose payload `write` fills behind the header.
+    /// Whether the link cuts large TCP packets into segments itself (TSO).
+    var offloadsTCPSegmentation: Bool { self.link.capabilities.offloads.contains(.tcpSegmentation) }
+
+    /// The most payload one TCP packet carries through segmentation offload, behind a
+    /// header of `headerLength` bytes: what fits the IPv4 length field.
+    static func largestOffloadedPayload(headerLength: Int) -> Int { IPv4Packet.maximumLength - IPv4Repr.headerLength - headerLength }
+
+    /// Sends one TCP packet whose payload `write` fills behind the header. A payload
+    /// longer than `segmentSize` goes as one packet for the device to cut, which only a
+    /// link offering segmentation offload is asked to do.
     func transmitTCP(
-        _ repr: TCPRepr, from local: IPv4Endpoint, to remote: IPv4Endpoint, typeOfService: UInt8, payloadLength: Int, at now: Instant,
-        write: (UnsafeMutableRawBufferPointer) -> Void
+        _ repr: TCPRepr, from local: IPv4Endpoint, to remote: IPv4Endpoint, typeOfService: UInt8, payloadLength: Int,
+        segmentSize: Int = .max, at now: Instant, write: (UnsafeMutableRawBufferPointer) -> Void
     ) -> Bool {
         let headerLength = repr.headerLength
         let length = headerLength + payloadLength
+        let partial = !self.link.capabilities.offloads.isDisjoint(with: [.checksum, .tcpSegmentation])
+        let cut = payloadLength > segmentSize ? segmentSize : 0
+        precondition(cut == 0 || self.offloadsTCPSegmentation)
         do throws(StackError) {
             try self.sendIPv4(
                 to: remote.address, protocol: .tcp, payloadLength: length, source: local.address, typeOfService: typeOfService,
-                dontFragment: true, at: now
+                dontFragment: true, tcpOffload: partial ? cut : nil, at: now
             ) { buffer in
                 write(UnsafeMutableRawBufferPointer(rebasing: buffer[headerLength..<length]))
-                repr.emit(into: buffer, payloadLength: payloadLength, source: local.address, destination: remote.address)
+                repr.emit(into: buffer, payloadLength: payloadLength, source: local.address, destination: remote.address, partialChecksum: partial)
             }
             self.counters.tcpSegmentsSent += 1
             return true
@@ -149,13 +161,15 @@ extension Interface {
 
     // MARK: Input
 
-    func processTCP(_ ip: IPv4Repr, _ payload: UnsafeRawBufferPointer, unicastToUs: Bool, at now: Instant) {
+    func processTCP(_ ip: IPv4Repr, _ payload: UnsafeRawBufferPointer, unicastToUs: Bool, checksum: ReceivedChecksum = .unchecked, at now: Instant) {
         // TCP is unicast only (RFC 1122 §4.2.3.10).
         guard unicastToUs else { return self.counters.drop(.notForUs) }
         let segment: TCPSegment
         do throws(WireError) { segment = try TCPSegment(checking: payload) } catch { return self.counters.drop(.malformed) }
         let repr: TCPRepr
-        do throws(WireError) { repr = try TCPRepr(segment, source: ip.source, destination: ip.destination) } catch {
+        do throws(WireError) {
+            repr = try TCPRepr(segment, source: ip.source, destination: ip.destination, checksumVerified: checksum == .verified)
+        } catch {
             return self.counters.drop(segment.checksumIsValid(source: ip.source, destination: ip.destination) ? .malformed : .badChecksum)
         }
         self.counters.tcpSegmentsReceived += 1

@@ -145,12 +145,12 @@ public final class Interface {
             self.loopback.removeAll()
             self.loopbackBytes = 0
             for packet in packets {
-                packet.withUnsafeBytes { self.processIPv4($0, linkBroadcast: false, looped: true, at: now) }
+                packet.withUnsafeBytes { self.processIPv4($0, linkBroadcast: false, looped: true, checksum: .verified, at: now) }
             }
             didWork = true
         }
         for _ in 0..<self.settings.framesPerPoll {
-            guard self.link.receive(at: now, { frame in self.process(frame, at: now) }) else { break }
+            guard self.link.receive(at: now, { frame, checksum in self.process(frame, checksum: checksum, at: now) }) else { break }
             didWork = true
         }
         if self.runTimers(at: now) { didWork = true }

@@ -1,3 +1,5 @@
+import NetSockWire
+
 /// What a `FaultInjectingLink` does to frames, each chance between 0 and 1.
 public struct LinkFaults: Sendable, Equatable {
     public var dropChance = 0.0
@@ -21,9 +23,13 @@ public struct LinkFaults: Sendable, Equatable {
 /// fault injector, so loss, corruption, duplication, reordering, delay and rate limits
 /// are reproducible in simulation. Faults apply to both directions; delay and
 /// reordering to received frames, where the stack's polling sees them.
+///
+/// Faults fall on wire frames. Offloads it is built with it performs itself before
+/// the faults, as a NIC does before its cable; the inner link is asked for none.
 public final class FaultInjectingLink: Link {
     public let inner: any Link
     public var faults: LinkFaults
+    private let offloads: LinkOffloads
     private var random: StackRandom
     private var held: [(due: Instant, frame: [UInt8])] = []
     private var reordered: [UInt8]?
@@ -35,15 +41,18 @@ public final class FaultInjectingLink: Link {
     public private(set) var corrupted = 0
     public private(set) var duplicated = 0
 
-    public init(wrapping inner: any Link, faults: LinkFaults, seed: UInt64) {
+    public init(wrapping inner: any Link, faults: LinkFaults, seed: UInt64, offloads: LinkOffloads = []) {
         self.inner = inner
         self.faults = faults
+        self.offloads = offloads
         self.random = StackRandom(seed: seed)
         self.receiveTokens = faults.framesPerInterval ?? 0
         self.transmitTokens = faults.framesPerInterval ?? 0
     }
 
-    public var capabilities: LinkCapabilities { self.inner.capabilities }
+    public var capabilities: LinkCapabilities {
+        LinkCapabilities(maximumTransmissionUnit: self.inner.capabilities.maximumTransmissionUnit, offloads: self.offloads)
+    }
 
     public var nextArrival: Instant? {
         var mine = self.held.first?.due
@@ -81,10 +90,13 @@ public final class FaultInjectingLink: Link {
         return frame
     }
 
-    public func receive(at now: Instant, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+    /// A frame the inner link vouched for is checked like any other once held, since a
+    /// fault may have spoilt it: a device whose kernel hands over large segments
+    /// or partial checksums (a TAP with receive offloads) belongs under no fault link.
+    public func receive(at now: Instant, _ body: (UnsafeRawBufferPointer, ReceivedChecksum) -> Void) -> Bool {
         self.refill(now)
         // Pull what the inner link has into the holding line, faults applied.
-        while self.inner.receive(at: now, { bytes in
+        while self.inner.receive(at: now, { bytes, _ in
             guard let frame = self.damaged([UInt8](bytes)) else { return }
             let copies = self.random.chance(self.faults.duplicateChance) ? 2 : 1
             if copies == 2 { self.duplicated += 1 }
@@ -113,11 +125,11 @@ public final class FaultInjectingLink: Link {
             self.receiveTokens -= 1
         }
         self.held.removeFirst()
-        first.frame.withUnsafeBytes { body($0) }
+        first.frame.withUnsafeBytes { body($0, .unchecked) }
         return true
     }
 
-    public func transmit(at now: Instant, length: Int, _ body: (UnsafeMutableRawBufferPointer) -> Void) -> Bool {
+    public func transmit(at now: Instant, length: Int, offload: TransmitOffload?, _ body: (UnsafeMutableRawBufferPointer) -> Void) -> Bool {
         self.refill(now)
         if self.faults.framesPerInterval != nil {
             guard self.transmitTokens > 0 else {
@@ -128,13 +140,25 @@ public final class FaultInjectingLink: Link {
         }
         var frame = [UInt8](repeating: 0, count: length)
         frame.withUnsafeMutableBytes { body($0) }
-        // A frame lost on the wire was still sent, as far as the stack can tell.
-        guard let sent = self.damaged(frame) else { return true }
+        guard let offload else {
+            self.send(frame, at: now)
+            return true
+        }
+        var segments: [[UInt8]] = []
+        frame.withUnsafeBytes { whole in
+            TCPSegmentation.split(whole, transportStart: offload.transportStart, segmentSize: offload.segmentSize) { segments.append([UInt8]($0)) }
+        }
+        for segment in segments { self.send(segment, at: now) }
+        return true
+    }
+
+    /// A frame lost on the wire was still sent, as far as the stack can tell.
+    private func send(_ frame: [UInt8], at now: Instant) {
+        guard let sent = self.damaged(frame) else { return }
         let copies = self.random.chance(self.faults.duplicateChance) ? 2 : 1
         if copies == 2 { self.duplicated += 1 }
         for _ in 0..<copies {
             _ = self.inner.transmit(at: now, length: sent.count) { $0.copyBytes(from: sent) }
         }
-        return true
     }
 }

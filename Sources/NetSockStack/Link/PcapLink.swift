@@ -1,3 +1,5 @@
+import NetSockWire
+
 /// The classic libpcap file format (microsecond timestamps, Ethernet link type), built
 /// as bytes; where they go is the caller's business, so the stack stays free of I/O.
 public enum PcapFormat {
@@ -42,7 +44,10 @@ public enum PcapFormat {
 }
 
 /// Wraps a link and hands every frame it receives or sends, as pcap records, to a sink
-/// (a file in the daemon, an array in tests), after the file header.
+/// (a file in the daemon, an array in tests), after the file header. Frames are
+/// recorded as the cable carries them: what the stack leaves to an offloading device
+/// (large TCP packets, partial checksums) is recorded as the device will send it, and
+/// a received checksum the device vouched for is finished in the record.
 public final class PcapLink: Link {
     public let inner: any Link
     private let sink: ([UInt8]) -> Void
@@ -56,17 +61,27 @@ public final class PcapLink: Link {
     public var capabilities: LinkCapabilities { self.inner.capabilities }
     public var nextArrival: Instant? { self.inner.nextArrival }
 
-    public func receive(at now: Instant, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
-        self.inner.receive(at: now) { frame in
-            self.sink(PcapFormat.record(frame, at: now))
-            body(frame)
+    public func receive(at now: Instant, _ body: (UnsafeRawBufferPointer, ReceivedChecksum) -> Void) -> Bool {
+        self.inner.receive(at: now) { frame, checksum in
+            if checksum == .verified {
+                var copy = [UInt8](frame)
+                copy.withUnsafeMutableBytes { ChecksumCompletion.complete($0) }
+                copy.withUnsafeBytes { self.sink(PcapFormat.record($0, at: now)) }
+            } else {
+                self.sink(PcapFormat.record(frame, at: now))
+            }
+            body(frame, checksum)
         }
     }
 
-    public func transmit(at now: Instant, length: Int, _ body: (UnsafeMutableRawBufferPointer) -> Void) -> Bool {
-        self.inner.transmit(at: now, length: length) { frame in
+    public func transmit(at now: Instant, length: Int, offload: TransmitOffload?, _ body: (UnsafeMutableRawBufferPointer) -> Void) -> Bool {
+        self.inner.transmit(at: now, length: length, offload: offload) { frame in
             body(frame)
-            self.sink(PcapFormat.record(UnsafeRawBufferPointer(frame), at: now))
+            let bytes = UnsafeRawBufferPointer(frame)
+            guard let offload else { return self.sink(PcapFormat.record(bytes, at: now)) }
+            TCPSegmentation.split(bytes, transportStart: offload.transportStart, segmentSize: offload.segmentSize) { segment in
+                self.sink(PcapFormat.record(segment, at: now))
+            }
         }
     }
 }

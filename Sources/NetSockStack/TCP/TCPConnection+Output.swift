@@ -102,17 +102,21 @@ extension TCPConnection {
         return sent
     }
 
-    /// New data (or, after a timeout rewound SND.NXT, data again) from SND.NXT.
+    /// New data (or, after a timeout rewound SND.NXT, data again) from SND.NXT: with
+    /// segmentation offload, as many whole segments as the windows allow in one packet.
     private func sendNewData(at now: Instant) -> Bool {
         var sent = false
+        let burst = self.interface.offloadsTCPSegmentation ? Interface.largestOffloadedPayload(headerLength: 60) : self.segmentSize
         while true {
             let offset = self.sendNext - self.sendBufferStart
             let available = self.sendBuffer.count - offset
             guard available > 0 else { break }
             let windowRoom = (self.sendUnacknowledged + self.sendWindow) - self.sendNext
             let congestionRoom = self.congestion.window - self.pipe
-            let length = Swift.min(self.segmentSize, available, windowRoom, congestionRoom)
+            var length = Swift.min(burst, available, windowRoom, congestionRoom)
             guard length > 0 else { break }
+            // Short segments only at the end of what there is, as without offload.
+            if length > self.segmentSize && length < available { length -= length % self.segmentSize }
             if length < self.segmentSize {
                 // Nagle (RFC 896) and the sender's SWS avoidance (RFC 9293 §3.8.6.2.1):
                 // a short segment goes only when it is all there is and nothing is in
@@ -164,15 +168,20 @@ extension TCPConnection {
             repr.sackBlocks = self.sackBlocksToReport()
         }
         var length = length
-        if length > 0 {
-            let extra = repr.headerLength - TCPSegment.minimumHeaderLength - (self.timestampsEnabled ? 12 : 0)
-            length = Swift.min(length, self.segmentSize - extra)
+        // Payload per wire segment: SACK blocks take room from the data.
+        let wireSegment = self.segmentSize - (repr.headerLength - TCPSegment.minimumHeaderLength - (self.timestampsEnabled ? 12 : 0))
+        if length > wireSegment {
+            length = self.interface.offloadsTCPSegmentation
+                ? Swift.min(length, Interface.largestOffloadedPayload(headerLength: repr.headerLength)) : wireSegment
         }
         var flags = repr.flags
         if length > 0 && flags.contains(.fin) && sequence + length != self.finSequence { flags.remove(.fin) }
         repr.flags = flags
         let offset = sequence - self.sendBufferStart
-        let sent = self.interface.transmitTCP(repr, from: self.local, to: self.remote, typeOfService: self.settings.typeOfService, payloadLength: length, at: now) { buffer in
+        let sent = self.interface.transmitTCP(
+            repr, from: self.local, to: self.remote, typeOfService: self.settings.typeOfService, payloadLength: length, segmentSize: wireSegment,
+            at: now
+        ) { buffer in
             guard length > 0 else { return }
             var at = 0
             self.sendBuffer.peek(from: offset, maximum: length) { first, second in
