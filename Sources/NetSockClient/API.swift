@@ -326,7 +326,9 @@ extension API {
         public var attached: Bool
         /// The link's MTU as the stack uses it.
         public var mtu: Int
-        /// frames_received, bytes_received, frames_sent, bytes_sent, arp_conflicts, and drops by reason.
+        /// What the device does for the stack: checksum (finishes and vouches for TCP/UDP checksums), tcp_segmentation (cuts 64 KB TCP packets). Empty when none or detached.
+        public var offloads: [String]
+        /// frames_received, bytes_received, frames_sent, bytes_sent, arp_conflicts, tcp_segments_received, tcp_segments_sent (a packet the device cuts counts once), tcp_connections, and drops by reason.
         public var counters: JSONObject
 
         public init(result json: JSONValue, path: String) throws(RPCError) {
@@ -335,6 +337,7 @@ extension API {
             self.device = try String(result: object["device"] ?? .null, path: path + ".device")
             self.attached = try Bool(result: object["attached"] ?? .null, path: path + ".attached")
             self.mtu = try Int(result: object["mtu"] ?? .null, path: path + ".mtu")
+            self.offloads = try [String](result: object["offloads"] ?? .null, path: path + ".offloads")
             self.counters = try JSONObject(result: object["counters"] ?? .null, path: path + ".counters")
         }
     }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import NetSockClient
 import NetSockJSON
+import NetSockPOSIX
 import NetSockRPC
 import NetSockTestSupport
 import Testing
@@ -294,6 +295,120 @@ final class KernelPeerNetwork {
 extension IPStackPeerTests {
     /// A persistent TAP deleted under the daemon: the interface goes `disconnected`
     /// instead of the descriptor keeping the daemon busy, and a connect brings it back.
+    /// A TCP echo in the kernel's namespace: prints its port, then echoes each of
+    /// `count` connections until the peer ends its half.
+    static let tcpEcho = """
+        import socket, sys, threading
+        s = socket.socket()
+        s.bind((sys.argv[1], 0))
+        s.listen(4)
+        print(s.getsockname()[1], flush=True)
+        def serve(c):
+            while True:
+                data = c.recv(262144)
+                if not data:
+                    break
+                c.sendall(data)
+            c.close()
+        threads = []
+        for _ in range(int(sys.argv[2])):
+            c, _ = s.accept()
+            t = threading.Thread(target=serve, args=(c,))
+            t.start()
+            threads.append(t)
+        for t in threads:
+            t.join()
+        """
+
+    /// Every byte of our TCP reaches the client once, in order, by both ways a client
+    /// reads a socket: JSON-RPC calls and an attached descriptor (the daemon's pump
+    /// between the two). The kernel echoes what we send.
+    @Test func ourTCPCarriesEveryByteThroughJSONRPCAndThroughAnAttachedDescriptor() throws {
+        guard Privilege.rootTestsEnabled("IPStackPeerTests") else { return }
+        let network = try KernelPeerNetwork(.tap)
+        let daemon = try network.startDaemon()
+        let client = NSAPIClient(try daemon.client(), interface: "ip0")
+        try self.connect(client)
+        let echo = try Subprocess(
+            "/sbin/ip", ["netns", "exec", network.peerNamespace, "/usr/bin/python3", "-c", Self.tcpEcho, KernelPeerNetwork.kernelAddress, "2"],
+            directory: network.directory.path)
+        defer { echo.terminate() }
+        #expect(try waitUntil { !echo.stdout.isEmpty })
+        let port = try #require(Int(echo.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        func pattern(_ count: Int, _ seed: Int) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13 &+ seed) } }
+
+        // JSON-RPC: 2 MB in calls of up to 64 KiB, read back in calls of any size.
+        let socket = try client.open(.tcp)
+        _ = client.call(API.SocketSetTimeout(socket: socket, timeoutMs: 10_000))
+        #expect(client.code(API.SocketConnect(socket: socket, address: KernelPeerNetwork.kernelAddress, port: port)) == 0)
+        let data = pattern(2_000_000, 1)
+        var echoed: [UInt8] = []
+        var offset = 0
+        while offset < data.count || echoed.count < data.count {
+            if offset < data.count {
+                let sent = client.send(socket, Array(data[offset..<Swift.min(data.count, offset + 65_536)]))
+                guard sent > 0 else {
+                    Issue.record("send: \(sent)")
+                    break
+                }
+                offset += sent
+            }
+            if offset == data.count || offset - echoed.count > 512_000 {
+                guard case .success(let bytes) = client.recv(socket, 50_000 + echoed.count % 7_777), !bytes.isEmpty else {
+                    Issue.record("recv ended at \(echoed.count)")
+                    break
+                }
+                echoed += bytes
+            }
+        }
+        #expect(echoed.count == data.count)
+        #expect(echoed == data, "the JSON-RPC path lost, duplicated or reordered bytes")
+        #expect(client.code(API.SocketClose(socket: socket)) == 0)
+
+        // An attached descriptor: 64 MB through the daemon's pump each way.
+        let attached = try client.open(.tcp)
+        #expect(client.code(API.SocketConnect(socket: attached, address: KernelPeerNetwork.kernelAddress, port: port)) == 0)
+        let (type, fd) = try client.rpc.attach(socket: attached)
+        defer { close(fd) }
+        #expect(type == "stream")
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        let total = 64 << 20
+        let chunk = pattern(1 << 20, 2)
+        var written = 0
+        var read = 0
+        var mismatch: Int?
+        var buffer = [UInt8](repeating: 0, count: 1 << 18)
+        let deadline = MonotonicClock.nanoseconds() + 120_000_000_000
+        var ended = false
+        while !ended, MonotonicClock.nanoseconds() < deadline {
+            var entry = pollfd(fd: fd, events: Int16(POLLIN) | (written < total ? Int16(POLLOUT) : 0), revents: 0)
+            guard poll(&entry, 1, 10_000) > 0 else { break }
+            if written < total, entry.revents & Int16(POLLOUT) != 0 {
+                let start = written % chunk.count
+                let count = Swift.min(chunk.count - start, total - written)
+                let sent = chunk[start..<(start + count)].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if sent > 0 { written += sent }
+                if written == total { shutdown(fd, Int32(SHUT_WR)) }
+            }
+            if entry.revents & Int16(POLLIN | POLLHUP) != 0 {
+                let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if count == 0 { ended = true }
+                for index in 0..<Swift.max(0, count) where mismatch == nil && buffer[index] != chunk[(read + index) % chunk.count] {
+                    mismatch = read + index
+                }
+                read += Swift.max(0, count)
+            }
+        }
+        #expect(written == total)
+        #expect(read == total, "read \(read) of \(total)")
+        #expect(mismatch == nil, "first wrong byte at \(mismatch ?? -1)")
+        // The status shows the TAP's offloads and counts the segments.
+        let status = try client.rpc.call(API.InterfaceStatus.name, ["interface": "ip0"])
+        #expect(status["link"]?["offloads"] == ["checksum", "tcp_segmentation"], "\(status)")
+        #expect((status["link"]?["counters"]?["tcp_segments_received"]?.intValue ?? 0) > 1000, "\(status)")
+        #expect((status["link"]?["counters"]?["tcp_segments_sent"]?.intValue ?? 0) > 1000, "\(status)")
+    }
+
     @Test func aTAPDeletedUnderTheDaemonDisconnectsTheInterface() throws {
         guard Privilege.rootTestsEnabled("IPStackPeerTests") else { return }
         let network = try KernelPeerNetwork(.tap)

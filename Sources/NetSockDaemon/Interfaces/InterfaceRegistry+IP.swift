@@ -12,6 +12,7 @@ struct IPLinkDetails: APIObject {
     var device: String
     var attached: Bool
     var mtu: Int
+    var offloads: [String]
     var counters: JSONObject
 
     static let members: [APIMember<IPLinkDetails>] = [
@@ -19,8 +20,11 @@ struct IPLinkDetails: APIObject {
         APIMember("attached", \.attached, "Whether the device is open (between connect and disconnect)."),
         APIMember("mtu", \.mtu, "The link's MTU as the stack uses it."),
         APIMember(
+            "offloads", \.offloads,
+            "What the device does for the stack: checksum (finishes and vouches for TCP/UDP checksums), tcp_segmentation (cuts 64 KB TCP packets). Empty when none or detached."),
+        APIMember(
             "counters", \.counters,
-            "frames_received, bytes_received, frames_sent, bytes_sent, arp_conflicts, and drops by reason."),
+            "frames_received, bytes_received, frames_sent, bytes_sent, arp_conflicts, tcp_segments_received, tcp_segments_sent (a packet the device cuts counts once), tcp_connections, and drops by reason."),
     ]
 }
 
@@ -161,12 +165,16 @@ extension InterfaceRegistry {
         case .tap(let name): (kind, device) = ("tap", name)
         case .packet(let name): (kind, device) = ("packet", name)
         }
+        let offloads = core.link.capabilities.offloads
         observed.ipLink = IPLinkDetails(
             kind: kind, device: stack.deviceName ?? device, attached: stack.isAttached, mtu: core.maximumTransmissionUnit,
+            offloads: [offloads.contains(.checksum) ? "checksum" : nil, offloads.contains(.tcpSegmentation) ? "tcp_segmentation" : nil].compactMap { $0 },
             counters: [
                 "frames_received": JSONValue(counters.framesReceived), "bytes_received": JSONValue(counters.bytesReceived),
                 "frames_sent": JSONValue(counters.framesSent), "bytes_sent": JSONValue(counters.bytesSent),
-                "arp_conflicts": JSONValue(counters.arpConflicts), "drops": .object(drops),
+                "arp_conflicts": JSONValue(counters.arpConflicts), "tcp_segments_received": JSONValue(counters.tcpSegmentsReceived),
+                "tcp_segments_sent": JSONValue(counters.tcpSegmentsSent), "tcp_connections": JSONValue(core.tcpConnectionCount),
+                "drops": .object(drops),
             ])
         return observed
     }
