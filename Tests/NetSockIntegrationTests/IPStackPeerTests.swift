@@ -409,6 +409,108 @@ extension IPStackPeerTests {
         #expect((status["link"]?["counters"]?["tcp_segments_sent"]?.intValue ?? 0) > 1000, "\(status)")
     }
 
+    /// The kernel's side of the reset cases: `reset` accepts, reads 5 bytes and resets
+    /// (SO_LINGER 0); `report` accepts and says how the connection ended; `connect`
+    /// connects to us, sends 1000 bytes and says how it ended.
+    static let tcpEnds = """
+        import socket, struct, sys
+        mode, address = sys.argv[1], sys.argv[2]
+        def report(c):
+            try:
+                while c.recv(65536):
+                    pass
+                print('eof', flush=True)
+            except ConnectionResetError:
+                print('reset', flush=True)
+        if mode == 'connect':
+            c = socket.create_connection((sys.argv[3], int(sys.argv[4])), timeout=20)
+            c.sendall(b'x' * 1000)
+            report(c)
+        else:
+            s = socket.socket()
+            s.bind((address, 0))
+            s.listen(1)
+            print(s.getsockname()[1], flush=True)
+            c, _ = s.accept()
+            if mode == 'reset':
+                c.recv(5)
+                c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+                c.close()
+            else:
+                report(c)
+        """
+
+    /// Resets and aborts with the kernel as the peer, each way, with Mbed's codes.
+    @Test func resetsAndAbortsWithTheKernelAsPeer() throws {
+        guard Privilege.rootTestsEnabled("IPStackPeerTests") else { return }
+        let network = try KernelPeerNetwork(.tap)
+        let daemon = try network.startDaemon()
+        let client = NSAPIClient(try daemon.client(), interface: "ip0")
+        try self.connect(client)
+        func kernel(_ arguments: [String]) throws -> Subprocess {
+            try Subprocess(
+                "/sbin/ip", ["netns", "exec", network.peerNamespace, "/usr/bin/python3", "-c", Self.tcpEnds] + arguments,
+                directory: network.directory.path)
+        }
+        func port(of peer: Subprocess) throws -> Int {
+            #expect(try waitUntil { !peer.stdout.isEmpty })
+            return try #require(Int(peer.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
+        func ending(of peer: Subprocess, after skipping: Int) throws -> String {
+            #expect(try waitUntil { peer.stdout.split(separator: "\n").count > skipping })
+            return peer.stdout.split(separator: "\n").dropFirst(skipping).first.map(String.init) ?? ""
+        }
+        func connected() throws -> Int {
+            let socket = try client.open(.tcp)
+            _ = client.call(API.SocketSetTimeout(socket: socket, timeoutMs: 10_000))
+            return socket
+        }
+
+        // A port nobody listens on: the kernel's reset refuses the connect.
+        let refused = try connected()
+        #expect(client.code(API.SocketConnect(socket: refused, address: KernelPeerNetwork.kernelAddress, port: 1)) == -3004, "refused: NO_CONNECTION")
+        _ = client.code(API.SocketClose(socket: refused))
+
+        // The kernel resets an established connection: the next recv is NO_CONNECTION,
+        // once; then the stream has ended.
+        let resetter = try kernel(["reset", KernelPeerNetwork.kernelAddress])
+        defer { resetter.terminate() }
+        let victim = try connected()
+        #expect(client.code(API.SocketConnect(socket: victim, address: KernelPeerNetwork.kernelAddress, port: try port(of: resetter))) == 0)
+        #expect(client.send(victim, Array("hello".utf8)) == 5)
+        let first = client.recv(victim, 100)
+        #expect(first.failureCode == -3004, "reset: NO_CONNECTION, got \(first)")
+        let second = client.recv(victim, 100)
+        #expect(second.successValue == [] || second.failureCode == -3004, "after the reset: \(second)")
+        _ = client.code(API.SocketClose(socket: victim))
+
+        // Our close is a FIN; with linger 0 it is a reset.
+        for (linger, expected) in [(false, "eof"), (true, "reset")] {
+            let reporter = try kernel(["report", KernelPeerNetwork.kernelAddress])
+            defer { reporter.terminate() }
+            let socket = try connected()
+            #expect(client.code(API.SocketConnect(socket: socket, address: KernelPeerNetwork.kernelAddress, port: try port(of: reporter))) == 0)
+            #expect(client.send(socket, [UInt8](repeating: 7, count: 3000)) == 3000)
+            if linger {
+                #expect(client.code(API.SocketSetOption.name, ["socket": JSONValue(socket), "option": "linger", "value": 0]) == 0)
+            }
+            #expect(client.code(API.SocketClose(socket: socket)) == 0)
+            #expect(try ending(of: reporter, after: 1) == expected, "linger 0: \(linger)")
+        }
+
+        // We accept the kernel's connection and close it with its data unread: a reset.
+        let listener = try connected()
+        #expect(client.code(API.SocketBind(socket: listener, port: 7070)) == 0)
+        #expect(client.code(API.SocketListen(socket: listener, backlog: 1)) == 0)
+        let connector = try kernel(["connect", KernelPeerNetwork.kernelAddress, KernelPeerNetwork.stackAddress, "7070"])
+        defer { connector.terminate() }
+        let accepted = try client.rpc.call(API.SocketAccept(socket: listener)).socket
+        _ = client.call(API.SocketSetTimeout(socket: accepted, timeoutMs: 10_000))
+        #expect(client.recv(accepted, 1).successValue == [UInt8(ascii: "x")], "one byte read, 999 left unread")
+        #expect(client.code(API.SocketClose(socket: accepted)) == 0)
+        #expect(try ending(of: connector, after: 0) == "reset")
+    }
+
     @Test func aTAPDeletedUnderTheDaemonDisconnectsTheInterface() throws {
         guard Privilege.rootTestsEnabled("IPStackPeerTests") else { return }
         let network = try KernelPeerNetwork(.tap)
@@ -490,4 +592,9 @@ extension IPStackPeerTests {
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("NSAPI_ERROR_UNSUPPORTED") && refused.stderr.contains("ping_group_range"), "\(refused.stderr)")
     }
+}
+
+extension Result where Success == [UInt8], Failure == Code {
+    fileprivate var failureCode: Int? { if case .failure(let code) = self { code.value } else { nil } }
+    fileprivate var successValue: [UInt8]? { try? self.get() }
 }
