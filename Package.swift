@@ -41,16 +41,21 @@ let package = Package(
             providers: [.apt(["libjansson-dev"])]
         ),
         .target(name: "CNetSockLinux"),
+        // Debian's libmbedtls-dev: Mbed TLS as the devices netsockd stands in for use it.
+        .target(
+            name: "CNetSockTLS",
+            linkerSettings: [.linkedLibrary("mbedtls"), .linkedLibrary("mbedx509"), .linkedLibrary("mbedcrypto")]),
         .target(name: "NSAPI", swiftSettings: strict),
         .target(name: "NetSockJSON", dependencies: ["CJansson"], swiftSettings: strict),
         .target(name: "NetSockWire", dependencies: ["NSAPI"], swiftSettings: optimisedInDebug),
         .target(name: "NetSockStack", dependencies: ["NSAPI", "NetSockWire"], swiftSettings: optimisedInDebug),
         .target(name: "NetSockRPC", dependencies: ["NSAPI", "NetSockJSON"], swiftSettings: strict),
         .target(name: "NetSockPOSIX", dependencies: ["NSAPI", "NetSockStack", "NetSockWire", "CNetSockLinux"], swiftSettings: strict),
+        .target(name: "NetSockTLS", dependencies: ["NSAPI", "CNetSockTLS"], swiftSettings: strict),
         .target(
             name: "NetSockDaemon",
             dependencies: [
-                "NSAPI", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "NetSockWire", "NetSockStack",
+                "NSAPI", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "NetSockWire", "NetSockStack", "NetSockTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -96,6 +101,7 @@ let package = Package(
         .testTarget(name: "NetSockStackTests", dependencies: ["NetSockStack", "NetSockWire", "NSAPI"], swiftSettings: strict),
         .testTarget(name: "NetSockRPCTests", dependencies: ["NetSockRPC", "NetSockJSON", "NSAPI"], swiftSettings: strict),
         .testTarget(name: "NetSockPOSIXTests", dependencies: ["NetSockPOSIX"], swiftSettings: strict),
+        .testTarget(name: "NetSockTLSTests", dependencies: ["NetSockTLS", "NetSockTestSupport", "NetSockPOSIX", "NSAPI"], swiftSettings: strict),
         .testTarget(
             name: "NetSockDaemonTests",
             dependencies: ["NetSockDaemon", "NetSockRPC", "NetSockJSON", "NSAPI"],

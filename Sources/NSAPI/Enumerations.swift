@@ -21,6 +21,8 @@ public enum SocketProtocol: Int32, Sendable, APINamed {
     case icmp = 2
     /// `CellularNonIPSocket` (NIDD); not an `nsapi_protocol_t` value in Mbed.
     case nonIP = 0x100
+    /// Mbed's `TLSSocket`: TCP with Mbed TLS on top; not an `nsapi_protocol_t` value.
+    case tls = 0x101
 
     public var apiName: String {
         switch self {
@@ -28,12 +30,15 @@ public enum SocketProtocol: Int32, Sendable, APINamed {
         case .udp: "udp"
         case .icmp: "icmp"
         case .nonIP: "nonip"
+        case .tls: "tls"
         }
     }
 
     /// Sockets that move whole messages to and from an address (`sendto`/`recvfrom`):
     /// UDP and ICMP, Mbed's InternetDatagramSocket.
     public var isDatagram: Bool { self == .udp || self == .icmp }
+    /// A byte stream: TCP, or TLS over it.
+    public var isStream: Bool { self == .tcp || self == .tls }
 }
 
 /// Mbed's `nsapi_socket_option_t`; raw values are the enumerator order of `nsapi_types.h`.

@@ -7,7 +7,7 @@ import NetSockRPC
 /// handler, in the order of the document.
 enum DaemonMethods {
     static let all: [any DaemonMethod.Type] =
-        [RPCDiscover.self] + DaemonInfoMethods.all + EventMethods.all + InterfaceMethods.all + SocketMethods.all + SocketIOMethods.all
+        [RPCDiscover.self] + DaemonInfoMethods.all + EventMethods.all + InterfaceMethods.all + SocketMethods.all + SocketIOMethods.all + TLSMethods.all
         + SocketOptionMethods.all + DNSMethods.all
 
     static let notifications: [any DaemonNotification.Type] = [

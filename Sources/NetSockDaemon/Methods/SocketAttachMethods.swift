@@ -58,7 +58,9 @@ struct SocketAttach: DaemonMethod {
         let kernel = (stack as? KernelStack)?.kernelSocket(socket.handle)
         let handle = socket.handle
         switch socket.proto {
-        case .tcp:
+        case .tcp, .tls:
+            // TLS moves plaintext through the TLS layer's own calls, never spliced.
+            let kernel = socket.proto == .tls ? nil : kernel
             return try SocketChannel(kind: .stream, reactor: reactor) { local throws(NSAPIError) in
                 if let kernel { return try SplicedStreamPump(socket: kernel.fd, local: local) }
                 return CopiedStreamPump(stack: stack, handle: handle, local: local)

@@ -1,6 +1,7 @@
 import NSAPI
 import NetSockJSON
 import NetSockRPC
+import NetSockTLS
 
 /// `socket.*`, opening and connecting: Mbed's Socket, TCPSocket and UDPSocket over
 /// JSON-RPC. The rules themselves live in ``SocketLayer``; these handlers translate
@@ -20,12 +21,12 @@ struct SocketRef: APIObject {
 struct SocketOpen: DaemonMethod {
     typealias Result = SocketRef
     static let name = "socket.open"
-    static let summary = "Opens a TCP, UDP or ICMP socket on an interface's stack (the default interface if none)."
+    static let summary = "Opens a TCP, UDP, ICMP or TLS socket on an interface's stack (the default interface if none)."
     static let description = "With socket, reopens that closed object (Mbed's open() again); an object that is open gives NSAPI_ERROR_PARAMETER. Beyond max_sockets_per_client: NSAPI_ERROR_NO_SOCKET. A named interface binds the socket to its device (SO_BINDTODEVICE on the kernel stack); without one the socket uses the default interface's stack and the routing table decides."
     static let errors: [NSAPIError] = [.noSocket, .parameter, .unsupported]
     static let tags = ["socket"]
 
-    @Param("protocol", SocketProtocol.schema(of: [.tcp, .udp, .icmp, .nonIP]), "Socket type; icmp is Mbed's ICMPSocket: echo requests out with sendto, echo replies in with recvfrom, as ICMP messages (the stack sets the identifier and checksum).") var proto: SocketProtocol
+    @Param("protocol", SocketProtocol.schema(of: [.tcp, .udp, .icmp, .nonIP, .tls]), "Socket type; icmp is Mbed's ICMPSocket: echo requests out with sendto, echo replies in with recvfrom, as ICMP messages (the stack sets the identifier and checksum); tls is Mbed's TLSSocket: TCP with Mbed TLS on top, connect doing the handshake (set its trust anchors with socket.set_root_ca_cert first).") var proto: SocketProtocol
     @Param("interface", "Interface name; the default interface when absent.") var interface: String?
     @Param("socket", .socketID, "A closed socket object to reopen.") var reopen: Int?
 
@@ -35,8 +36,9 @@ struct SocketOpen: DaemonMethod {
         // A named interface binds the socket to its device; without one, routing decides,
         // as for any program, on the default interface's stack.
         do throws(NSAPIError) {
+            let stack = params.proto == .tls ? daemon.sockets.tlsStack(over: interface.stack) : interface.stack
             let id = try daemon.sockets.open(
-                owner: call.context.id, protocol: params.proto, stack: interface.stack, interface: interface.name,
+                owner: call.context.id, protocol: params.proto, stack: stack, interface: interface.name,
                 device: params.interface != nil ? interface.device : nil, reopen: params.reopen)
             return .result(SocketRef(socket: id))
         } catch .unsupported where params.proto == .icmp && interface.stackKind == .kernel {
@@ -135,8 +137,8 @@ struct SocketConnect: DaemonMethod {
     typealias Result = NoResult
     static let name = "socket.connect"
     static let summary = "TCP: connects (blocking call). UDP: sets the peer filter, always OK."
-    static let description = "address may be a host name, resolved by the daemon's resolver. Nonblocking TCP gives NSAPI_ERROR_IN_PROGRESS, then NSAPI_ERROR_ALREADY, then NSAPI_ERROR_IS_CONNECTED; refused or reset is NSAPI_ERROR_NO_CONNECTION; a timeout returns the last IN_PROGRESS or ALREADY."
-    static let errors: [NSAPIError] = [.inProgress, .already, .isConnected, .noConnection, .dnsFailure, .noSocket, .wouldBlock]
+    static let description = "address may be a host name, resolved by the daemon's resolver. Nonblocking TCP gives NSAPI_ERROR_IN_PROGRESS, then NSAPI_ERROR_ALREADY, then NSAPI_ERROR_IS_CONNECTED; refused or reset is NSAPI_ERROR_NO_CONNECTION; a timeout returns the last IN_PROGRESS or ALREADY. TLS: the same, through the handshake as well; a refused certificate or a failed handshake is NSAPI_ERROR_AUTH_FAILURE with the reason (expired, wrong host, untrusted, self-signed, not TLS) in error.data.detail; a host name given here is the name checked unless socket.set_hostname set one."
+    static let errors: [NSAPIError] = [.inProgress, .already, .isConnected, .noConnection, .dnsFailure, .noSocket, .wouldBlock, .authFailure]
     static let tags = ["socket", "blocking"]
 
     @Param("socket", .socketID, "Socket id from socket.open or socket.accept.") var socket: Int
@@ -150,7 +152,14 @@ struct SocketConnect: DaemonMethod {
             switch resolved {
             case .failure(let error): call.responder.fail(RPCError(error))
             case .success(let address):
+                let host = call.params.address
+                if IPAddress(parsing: host) == nil, !host.isEmpty, let (tls, handle) = try? daemon.sockets.tls(owner: owner, id: id) {
+                    tls.setDefaultHostname(handle, host)
+                }
                 daemon.sockets.connect(owner: owner, id: id, address: SocketAddress(address, port: port)) { result in
+                    if case .failure(.authFailure) = result, let failure = daemon.sockets.tlsFailure(owner: owner, id: id) {
+                        return call.responder.fail(RPCError(.authFailure, detail: failure.description))
+                    }
                     call.responder.complete(result) { NoResult() }
                 }
             }

@@ -8,7 +8,7 @@ extension SocketLayer {
     func attach(owner: Int, id: Int, makeChannel: (ManagedSocket) throws(NSAPIError) -> SocketChannel) throws(NSAPIError) -> SocketChannel {
         let socket = try self.openSocket(owner, id)
         guard socket.channel == nil else { throw .parameter }
-        if socket.proto == .tcp && socket.state != .connected { throw .noConnection }
+        if socket.proto.isStream && socket.state != .connected { throw .noConnection }
         let channel = try makeChannel(socket)
         socket.channel = channel
         for call in socket.readers.removeAll() + socket.writers.removeAll() {
@@ -21,7 +21,7 @@ extension SocketLayer {
         channel.onEnd = { [weak self, weak socket, weak channel] end in
             guard let self, let socket, let channel, socket.channel === channel else { return }
             socket.channel = nil
-            if end == .clientGone && socket.proto == .tcp && socket.state == .connected, let stack = socket.stack {
+            if end == .clientGone && socket.proto.isStream && socket.state == .connected, let stack = socket.stack {
                 // The client closed its end with the stream unfinished (data it would
                 // never read, or a reset of its own): the peer gets a reset, as a TCP
                 // endpoint that closed with data arriving would send.

@@ -55,7 +55,7 @@ extension SocketLayer {
             return completion(.success(()))
         }
         guard socket.isOpen else { return completion(.failure(.noSocket)) }
-        guard socket.proto == .tcp else { return completion(.failure(.unsupported)) }
+        guard socket.proto.isStream else { return completion(.failure(.unsupported)) }
         var waited = false
         var last = NSAPIError.inProgress
         let attempt = { [unowned self, unowned socket] () -> Bool in
@@ -148,7 +148,7 @@ extension SocketLayer {
         case .udp, .icmp:
             guard let peer = socket.peer else { return completion(.failure(.noAddress)) }
             self.sendTo(owner: owner, id: id, address: peer, data: data, completion: completion)
-        case .tcp:
+        case .tcp, .tls:
             var sent = 0
             let attempt = { [unowned socket] () -> Bool in
                 guard socket.isOpen else {
@@ -250,10 +250,10 @@ extension SocketLayer {
                 completion(.failure(.noMemory))
                 return true
             case .upTo(let room):
-                if socket.proto == .tcp { size = max(1, min(maxBytes, room)) }
+                if socket.proto.isStream { size = max(1, min(maxBytes, room)) }
             }
             return self.tryOnce(completion) { () throws(NSAPIError) in
-                if socket.proto == .tcp {
+                if socket.proto.isStream {
                     return (socket.peer ?? SocketAddress(), try stack.socketReceive(socket.handle, maxBytes: size))
                 }
                 while true {

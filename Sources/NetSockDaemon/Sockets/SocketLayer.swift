@@ -1,4 +1,5 @@
 public import NSAPI
+import NetSockTLS
 
 /// Mbed's socket semantics, implemented once above every stack: ownership and
 /// limits, blocking with idle timeouts, nonblocking returns, connect's
@@ -31,6 +32,8 @@ public final class SocketLayer {
     private var nextID: [Int: Int] = [:]
     private var byHandle: [ObjectIdentifier: [SocketHandle: ManagedSocket]] = [:]
     private var attachedStacks: Set<ObjectIdentifier> = []
+    /// The TLS layer over each stack that has had a TLS socket, by the stack under it.
+    var tlsStacks: [ObjectIdentifier: TLSStack] = [:]
 
     public init(scheduler: any TimerScheduler, maxSocketsPerOwner: Int = 64, maxQueuedCallsPerSocket: Int = 256) {
         self.scheduler = scheduler
@@ -88,10 +91,7 @@ public final class SocketLayer {
         _ socket: ManagedSocket, stack: any NetworkStack, handle: SocketHandle, interface: String, device: String?
     ) throws(NSAPIError) {
         let stackID = ObjectIdentifier(stack)
-        if !self.attachedStacks.contains(stackID) {
-            self.attachedStacks.insert(stackID)
-            stack.eventHandler = { [unowned self, unowned stack] handle in self.stackEvent(stack, handle) }
-        }
+        self.listen(to: stack)
         socket.stack = stack
         socket.handle = handle
         socket.interface = interface
@@ -175,7 +175,7 @@ public final class SocketLayer {
 
     public func shutdown(owner: Int, id: Int, direction: ShutdownDirection) throws(NSAPIError) {
         let socket = try self.openSocket(owner, id)
-        guard socket.proto == .tcp else { throw .unsupported }
+        guard socket.proto.isStream else { throw .unsupported }
         try socket.stack!.socketShutdown(socket.handle, direction)
     }
 
@@ -257,8 +257,21 @@ public final class SocketLayer {
 
     // MARK: Events
 
+    /// Takes the stack's events, once per stack.
+    func listen(to stack: any NetworkStack) {
+        let stackID = ObjectIdentifier(stack)
+        guard !self.attachedStacks.contains(stackID) else { return }
+        self.attachedStacks.insert(stackID)
+        stack.eventHandler = { [unowned self, unowned stack] handle in self.stackEvent(stack, handle) }
+    }
+
     private func stackEvent(_ stack: any NetworkStack, _ handle: SocketHandle) {
-        guard let socket = self.byHandle[ObjectIdentifier(stack)]?[handle] else { return }
+        guard let socket = self.byHandle[ObjectIdentifier(stack)]?[handle] else {
+            // The transport socket under a TLS socket: the TLS layer moves its ciphertext
+            // and reports the TLS socket's own event.
+            if let tls = self.tlsStacks[ObjectIdentifier(stack)], tls.owns(handle) { tls.transportEvent(handle) }
+            return
+        }
         if let channel = socket.channel { return channel.run() }
         self.wake(socket)
     }
