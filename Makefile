@@ -48,7 +48,7 @@ test: deps
 	if [ "$$(id -u)" = 0 ] || [ "$$CI" = true ]; then \
 		echo "Mbed UDP, TCP and DNS suites again, on the ip stack:"; \
 		NETSOCK_CONFORMANCE_STACK=ip NETSOCK_TEST_RUN=$$run NETSOCK_RESULT_CHECK_DIR=$$results $(SWIFT) test --skip-build \
-			--filter 'UDPConformanceTests|TCPConformanceTests|DNSConformanceTests|DNSResetTests' || status=$$?; \
+			--filter 'UDPConformanceTests|TCPConformanceTests|TLSConformanceTests|DNSConformanceTests|DNSResetTests' || status=$$?; \
 	else echo "skipping the Mbed suites on the ip stack: they need root (CI runs them as root)"; fi; \
 	Tests/check-leftovers.sh $$run || status=1; \
 	Tests/check-results.py $$results docs/openrpc.json || status=1; \

@@ -373,6 +373,7 @@ extension API {
         case udp
         case icmp
         case nonip
+        case tls
 
         public var apiName: String { self.rawValue }
     }
@@ -973,11 +974,11 @@ extension API {
 }
 
 extension API {
-    /// Opens a TCP, UDP or ICMP socket on an interface's stack (the default interface if none).
+    /// Opens a TCP, UDP, ICMP or TLS socket on an interface's stack (the default interface if none).
     public struct SocketOpen: APIMethod, Sendable {
         public static let name = "socket.open"
         public typealias Result = API.SocketRef
-        /// Socket type; icmp is Mbed's ICMPSocket: echo requests out with sendto, echo replies in with recvfrom, as ICMP messages (the stack sets the identifier and checksum).
+        /// Socket type; icmp is Mbed's ICMPSocket: echo requests out with sendto, echo replies in with recvfrom, as ICMP messages (the stack sets the identifier and checksum); tls is Mbed's TLSSocket: TCP with Mbed TLS on top, connect doing the handshake (set its trust anchors with socket.set_root_ca_cert first).
         public var `protocol`: API.SocketProtocol
         /// Interface name; the default interface when absent.
         public var interface: String?
@@ -1279,6 +1280,82 @@ extension API {
         public var params: JSONObject {
             var params = JSONObject()
             params["socket"] = self.socket.json
+            return params
+        }
+    }
+}
+
+extension API {
+    /// Trust anchors for a TLS socket: PEM certificates, or "system" for the host's store (/etc/ssl/certs).
+    public struct SocketSetRootCACert: APIMethod, Sendable {
+        public static let name = "socket.set_root_ca_cert"
+        public typealias Result = APINoResult
+        /// Socket id from socket.open.
+        public var socket: Int
+        /// One or more PEM certificates, or "system".
+        public var pem: String
+
+        public init(socket: Int, pem: String) {
+            self.socket = socket
+            self.pem = pem
+        }
+
+        public var params: JSONObject {
+            var params = JSONObject()
+            params["socket"] = self.socket.json
+            params["pem"] = self.pem.json
+            return params
+        }
+    }
+}
+
+extension API {
+    /// The certificate and private key a TLS socket shows a server that asks for one.
+    public struct SocketSetClientCertKey: APIMethod, Sendable {
+        public static let name = "socket.set_client_cert_key"
+        public typealias Result = APINoResult
+        /// Socket id from socket.open.
+        public var socket: Int
+        /// The client certificate (and chain), PEM.
+        public var cert: String
+        /// Its private key, PEM (unencrypted).
+        public var key: String
+
+        public init(socket: Int, cert: String, key: String) {
+            self.socket = socket
+            self.cert = cert
+            self.key = key
+        }
+
+        public var params: JSONObject {
+            var params = JSONObject()
+            params["socket"] = self.socket.json
+            params["cert"] = self.cert.json
+            params["key"] = self.key.json
+            return params
+        }
+    }
+}
+
+extension API {
+    /// The server name a TLS socket sends (SNI) and checks the certificate against.
+    public struct SocketSetHostname: APIMethod, Sendable {
+        public static let name = "socket.set_hostname"
+        public typealias Result = APINoResult
+        /// Socket id from socket.open.
+        public var socket: Int
+        /// The server's DNS name.
+        public var hostname: String
+
+        public init(socket: Int, hostname: String) {
+            self.socket = socket
+            self.hostname = hostname
+        }
+
+        public var params: JSONObject {
+            var params = JSONObject()
+            params["socket"] = self.socket.json
+            params["hostname"] = self.hostname.json
             return params
         }
     }

@@ -18,6 +18,9 @@ public struct TLSFailure: Error, Sendable, Equatable, CustomStringConvertible {
     public var code: Int32
     public var description: String
 
+    /// The transport ended under the session (MBEDTLS_ERR_SSL_CONN_EOF), no alert given.
+    public var isEndOfStream: Bool { self.code == -0x7280 }
+
     /// Mbed's TLSSocket: any handshake failure is AUTH_FAILURE, a record error
     /// DEVICE_ERROR, a bad certificate or key given to it PARAMETER.
     public var nsapiError: NSAPIError {

@@ -29,7 +29,8 @@ public final class TLSStack: NetworkStack {
             return
         }
         guard let connection = self.connections[handle] else { return }
-        self.pump(handle, connection)
+        // Before TCP is connected there is nothing to move: connect itself asks again.
+        if connection.state == .handshaking || connection.state == .established { self.pump(handle, connection) }
         self.eventHandler?(handle)
     }
 
@@ -260,7 +261,10 @@ public final class TLSStack: NetworkStack {
                 if try connection.session.handshake() { connection.state = .established }
             } catch {
                 connection.failure = error
-                connection.state = .failed(connection.transportError ?? error.nsapiError)
+                // The peer's alert says why; a stream that merely ended says nothing the
+                // transport's own error does not say better.
+                let transport = error.isEndOfStream ? connection.transportError : nil
+                connection.state = .failed(transport ?? error.nsapiError)
             }
             if connection.state == .handshaking, let error = connection.transportError {
                 connection.state = .failed(error)

@@ -8,8 +8,8 @@ import NetSockPOSIX
 import NetSockRPC
 
 /// The local peers of the Mbed test plan (`Tests/Peers/netsock_peers.py`): inetd's
-/// echo, discard, daytime and chargen on TCP and UDP, dnsmasq for the test host
-/// names, and a silent and a slow DNS port. Started once per test process; the
+/// echo, discard, daytime and chargen on TCP and UDP, stunnel in front of them for
+/// TLS, dnsmasq for the test host names, and a silent and a slow DNS port. Started once per test process; the
 /// script exits when this process does.
 public final class TestPeers: @unchecked Sendable {
     public let echo: Int
@@ -19,6 +19,11 @@ public final class TestPeers: @unchecked Sendable {
     public let dns: Int
     public let silentDNS: Int
     public let slowDNS: Int
+    /// stunnel in front of the TCP services and of echo with bad certificates, and
+    /// hostile TLS peers, by name (`tls_echo`, `tls_expired`, `tls_garbage`, ...).
+    public let tls: [String: Int]
+    /// The test PKI (`make_test_certs.sh`): ca.pem, client.pem and client.key among it.
+    public let tlsDirectory: String
     /// Where they listen: loopback, or the kernel's side of the ip stack's test network.
     public let address: String
     private let process: Subprocess
@@ -66,6 +71,12 @@ public final class TestPeers: @unchecked Sendable {
         self.dns = port("dns")
         self.silentDNS = port("dns_silent")
         self.slowDNS = port("dns_slow")
+        var tls: [String: Int] = [:]
+        if case .object(let all) = ports {
+            for (name, value) in all where name.hasPrefix("tls_") { if let number = value.intValue { tls[name] = Int(number) } }
+        }
+        self.tls = tls
+        self.tlsDirectory = ports["tls_directory"]?.stringValue ?? ""
     }
 
     public static func repositoryRoot(_ file: String = #filePath) -> String {

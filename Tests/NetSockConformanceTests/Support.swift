@@ -17,6 +17,7 @@ enum NSAPI {
     static let inProgress = -3013
     static let already = -3014
     static let isConnected = -3015
+    static let authFailure = -3011
     static let timeout = -3019
     static let busy = -3020
 }

@@ -2,7 +2,8 @@
 """Test peers for the Mbed conformance suite, all on loopback.
 
 Runs inetd's internal services (RFC 862 echo, 863 discard, 867 daytime, 864
-chargen) on TCP and UDP, starts dnsmasq as the DNS server for the Mbed test host
+chargen) on TCP and UDP, stunnel in front of them for TLS (with a test PKI made by
+make_test_certs.sh, and servers with bad certificates and hostile TLS peers), starts dnsmasq as the DNS server for the Mbed test host
 names, and offers a "silent" DNS port (never answers) and a "slow" one (forwards
 to dnsmasq after a delay) for the timeout cases. Prints one JSON line with every
 port once all are listening, then runs until its parent process goes away.
@@ -149,6 +150,91 @@ def free_port():
         return probe.getsockname()[1]
 
 
+# TLS in front of the TCP services, as the Mbed test plan's peers are (ports 2007, 2009,
+# 2013, 2019 there), plus the bad certificates of TLS-05 in front of echo.
+TLS_SERVICES = {
+    "tls_echo": ("echo", "server", None),
+    "tls_discard": ("discard", "server", None),
+    "tls_daytime": ("daytime", "server", None),
+    "tls_chargen": ("chargen", "server", None),
+    "tls_expired": ("echo", "expired", None),
+    "tls_wrong_host": ("echo", "wrong-host", None),
+    "tls_self_signed": ("echo", "self-signed", None),
+    "tls_untrusted": ("echo", "untrusted", None),
+    "tls_client_auth": ("echo", "server", "ca.pem"),
+}
+
+
+def stunnel_config(directory, name, target_port, cert, client_ca):
+    """An inetd-mode stunnel (no `accept`): one connection on stdin/stdout per process."""
+    path = os.path.join(directory, f"{name}.conf")
+    lines = [
+        "foreground = yes", "pid =", "syslog = no", f"output = {os.path.join(directory, name + '.log')}", "debug = 4",
+        f"connect = {LISTEN}:{target_port}", f"cert = {os.path.join(directory, cert + '.pem')}",
+        f"key = {os.path.join(directory, cert + '.key')}",
+    ]
+    if client_ca:
+        lines += ["verifyChain = yes", f"CAfile = {os.path.join(directory, client_ca)}"]
+    with open(path, "w") as file:
+        file.write("\n".join(lines) + "\n")
+    return path
+
+
+async def serve_stunnel(listener, config):
+    loop = asyncio.get_running_loop()
+    binary = shutil.which("stunnel4") or shutil.which("stunnel") or "/usr/bin/stunnel4"
+    while True:
+        connection, _ = await loop.sock_accept(listener)
+        connection.setblocking(True)
+        subprocess.Popen([binary, config], stdin=connection, stdout=connection, stderr=subprocess.DEVNULL, close_fds=True)
+        connection.close()
+
+
+async def tls_garbage(reader, writer):
+    """Answers a ClientHello with HTTP, as a misdirected TLS client meets."""
+    try:
+        await reader.read(4096)
+        writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+    except ConnectionError:
+        pass
+    finally:
+        writer.close()
+
+
+async def tls_hangup(reader, writer):
+    """Reads the ClientHello, sends half a ServerHello record, and hangs up."""
+    try:
+        await reader.read(4096)
+        writer.write(bytes([0x16, 0x03, 0x03, 0x00, 0x40, 0x02, 0x00, 0x00]))
+        await writer.drain()
+    except ConnectionError:
+        pass
+    finally:
+        writer.close()
+
+
+async def start_tls(directory, ports):
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "make_test_certs.sh")
+    subprocess.run(["/bin/sh", script, directory], check=True, stdout=subprocess.DEVNULL)
+    os.chmod(directory, 0o755)
+    for name in os.listdir(directory):
+        os.chmod(os.path.join(directory, name), 0o755 if os.path.isdir(os.path.join(directory, name)) else (0o600 if name.endswith(".key") else 0o644))
+    loop = asyncio.get_running_loop()
+    for name, (service, cert, client_ca) in TLS_SERVICES.items():
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((LISTEN, 0))
+        listener.listen(64)
+        listener.setblocking(False)
+        ports[name] = listener.getsockname()[1]
+        loop.create_task(serve_stunnel(listener, stunnel_config(directory, name, ports[service], cert, client_ca)))
+    for name, handler in {"tls_garbage": tls_garbage, "tls_hangup": tls_hangup}.items():
+        server = await asyncio.start_server(handler, LISTEN, 0, reuse_address=True)
+        ports[name] = server.sockets[0].getsockname()[1]
+    ports["tls_directory"] = directory
+
+
 def start_dnsmasq(directory):
     binary = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"
     hosts = os.path.join(directory, "hosts")
@@ -196,6 +282,11 @@ async def main():
         ports["dns_silent"] = silent.getsockname()[1]
         transport, _ = await loop.create_datagram_endpoint(lambda: SlowDNS(ports["dns"], 1.5), local_addr=(LISTEN, 0))
         ports["dns_slow"] = transport.get_extra_info("sockname")[1]
+
+    if "--no-tls" not in sys.argv:
+        tls_directory = os.path.join(directory, "tls")
+        os.mkdir(tls_directory)
+        await start_tls(tls_directory, ports)
 
     print(json.dumps(ports), flush=True)
     parent = os.getppid()
