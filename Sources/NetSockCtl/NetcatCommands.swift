@@ -16,17 +16,38 @@ struct TCPCommand: ParsableCommand {
     struct Connect: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Connect; stdin goes to the socket, the socket to stdout.",
-            discussion: "Binary-safe. End of stdin half-closes the connection; the peer's close ends the command (exit 0). A refused or reset connection exits 1.")
+            discussion: "Binary-safe. End of stdin half-closes the connection; the peer's close ends the command (exit 0). A refused or reset connection exits 1. With --tls the daemon speaks TLS (Mbed TLS) and the pipe carries plaintext, as `ncat --ssl` or `openssl s_client -quiet`; a refused certificate exits with NSAPI_ERROR_AUTH_FAILURE and the reason.")
         @OptionGroup var options: GlobalOptions
         @Argument(help: "Host name or address.") var host: String
         @Argument(help: "Port.") var port: Int
         @Option(help: "Interface (the default one when absent).", completion: .custom(completeInterfaceNames)) var interface: String?
         @Flag(name: .customLong("no-fd"), help: "Move the payload as JSON (socket.send/recv) even when the daemon can pass a descriptor.") var noFD = false
+        @Flag(help: "TLS over the connection (a TLSSocket); the server must prove itself against --ca.") var tls = false
+        @Option(help: "With --tls: a PEM file of trusted CA certificates, or \"system\" (the default) for the host's store.") var ca = "system"
+        @Option(help: "With --tls: a client certificate (PEM), for servers that ask for one; needs --key.") var cert: String?
+        @Option(help: "With --tls: the client certificate's private key (PEM).") var key: String?
+        @Option(help: "With --tls: the name to send (SNI) and check, when it is not the host given.") var servername: String?
+
+        func validate() throws {
+            if !self.tls && (self.cert != nil || self.key != nil || self.servername != nil || self.ca != "system") {
+                throw ValidationError("--ca, --cert, --key and --servername go with --tls")
+            }
+            if (self.cert == nil) != (self.key == nil) { throw ValidationError("--cert and --key go together") }
+        }
 
         func run() throws {
+            // Files are read here and sent as text: the daemon may run as another user.
+            func text(_ path: String) throws -> String {
+                do { return String(decoding: try FileDescriptorIO.readFile(path, limit: 1 << 20), as: UTF8.self) } catch {
+                    throw ValidationError("cannot read \(path): \(error)")
+                }
+            }
+            let caText = self.tls && self.ca != "system" ? try text(self.ca) : "system"
+            let identity = try self.cert.map { (try text($0), try text(self.key ?? "")) }
             let client = try self.options.client()
-            let socket = try openSocket(client, .tcp, self.interface, self.options)
+            let socket = try openSocket(client, self.tls ? .tls : .tcp, self.interface, self.options)
             do throws(ClientError) {
+                if self.tls { try self.configureTLS(client, socket, ca: caText, identity: identity) }
                 _ = try client.call(API.SocketConnect(socket: socket, address: self.host, port: self.port), timeoutMilliseconds: self.options.timeoutMilliseconds)
                 if !self.noFD, let fd = try attachIfOffered(client, socket) {
                     defer { close(fd) }
@@ -38,6 +59,15 @@ struct TCPCommand: ParsableCommand {
             } catch {
                 throw fail(error, options: self.options)
             }
+        }
+
+        private func configureTLS(_ client: RPCClient, _ socket: Int, ca: String, identity: (String, String)?) throws(ClientError) {
+            let timeout = self.options.timeoutMilliseconds
+            _ = try client.call(API.SocketSetRootCACert(socket: socket, pem: ca), timeoutMilliseconds: timeout)
+            if let (cert, key) = identity {
+                _ = try client.call(API.SocketSetClientCertKey(socket: socket, cert: cert, key: key), timeoutMilliseconds: timeout)
+            }
+            if let name = self.servername { _ = try client.call(API.SocketSetHostname(socket: socket, hostname: name), timeoutMilliseconds: timeout) }
         }
     }
 

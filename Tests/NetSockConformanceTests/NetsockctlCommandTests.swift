@@ -59,6 +59,31 @@ import Testing
         #expect(unknown.stderr.contains("Invalid params (-32602)") && unknown.stderr.contains("nope0"))
     }
 
+    /// `tcp connect --tls` as `ncat --ssl` users expect: plaintext on the pipe, the
+    /// certificate checked against --ca, a client certificate when the server asks.
+    @Test func tcpConnectOverTLS() throws {
+        let peers = TestPeers.shared
+        let pki = peers.tlsDirectory
+        let port = String(peers.tls["tls_echo"] ?? 0)
+        let echoed = try self.daemon.ctl(["tcp", "connect", "--tls", "--ca", pki + "/ca.pem", "echo.netsock.test", port], stdin: Array("over TLS\n".utf8))
+        #expect(echoed.status == 0, "\(echoed.stderr)")
+        #expect(echoed.stdout == "over TLS\n")
+        // The host's own store does not know the test CA: refused, with the reason.
+        let refused = try self.daemon.ctl(["tcp", "connect", "--tls", "echo.netsock.test", port], stdin: [])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("AUTH_FAILURE") && refused.stderr.contains("not correctly signed"), "\(refused.stderr)")
+        let wrongName = try self.daemon.ctl(
+            ["tcp", "connect", "--tls", "--ca", pki + "/ca.pem", "--servername", "other.netsock.test", "echo.netsock.test", port], stdin: [])
+        #expect(wrongName.status != 0 && wrongName.stderr.contains("Common Name"), "\(wrongName.stderr)")
+        let clientAuth = String(peers.tls["tls_client_auth"] ?? 0)
+        let mutual = try self.daemon.ctl(
+            ["tcp", "connect", "--tls", "--ca", pki + "/ca.pem", "--cert", pki + "/client.pem", "--key", pki + "/client.key", "echo.netsock.test", clientAuth],
+            stdin: Array("mutual\n".utf8))
+        #expect(mutual.status == 0 && mutual.stdout == "mutual\n", "\(mutual.stderr)")
+        #expect(try self.daemon.ctl(["tcp", "connect", "--ca", "x.pem", "echo.netsock.test", port]).status == 2, "--ca without --tls is a usage error")
+        #expect(try self.daemon.ctl(["tcp", "connect", "--tls", "--cert", "c.pem", "echo.netsock.test", port]).status == 2, "--cert needs --key")
+    }
+
     @Test func dnsSubcommands() throws {
         #expect(try self.daemon.ctl(["dns", "resolve", "echo.netsock.test", "-4"]).stdout == "127.0.0.1\n")
         #expect(try self.daemon.ctl(["dns", "resolve", "v6only.netsock.test", "-6"]).stdout == "::1\n")
