@@ -315,6 +315,22 @@ import Testing
         _ = client.close(tcp)
     }
 
+    @Test("a server that resets the connection after the handshake: NO_CONNECTION once the client reads, and close is clean")
+    func resetAfterHandshake() throws {
+        let client = try self.client()
+        let socket = try self.connected(client, "tls_reset")
+        client.setTimeout(socket, 10_000)
+        #expect(client.send(socket, Array("x".utf8)) == 1)
+        var outcome: Result<[UInt8], Code> = .success([1])
+        for _ in 0..<10 {
+            outcome = client.recv(socket, 100)
+            if case .success(let bytes) = outcome, !bytes.isEmpty { continue }
+            break
+        }
+        #expect(outcome == .failure(Code(NSAPI.noConnection)) || outcome == .success([]), "\(outcome)")
+        #expect(client.close(socket) == NSAPI.ok)
+    }
+
     @Test("a peer that hangs up mid-handshake gives a clear error, not a wait")
     func hangupMidHandshake() throws {
         let client = try self.client()
@@ -325,7 +341,7 @@ import Testing
         #expect(client.close(socket) == NSAPI.ok)
     }
 
-    @Test("an attached TLS socket carries plaintext both ways, 1 MB through the echo")
+    @Test("an attached TLS socket carries plaintext both ways, 100 MiB through the echo, byte for byte")
     func attachedPlaintext() throws {
         let client = try self.client()
         let socket = try self.connected(client, "tls_echo")
@@ -335,21 +351,28 @@ import Testing
         var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var data = TestData(seed: 99)
-        let payload = data.ascii(1 << 20)
+        let pattern = data.ascii(1 << 20)
+        let total = 100 << 20
         var written = 0
-        var received: [UInt8] = []
+        var received = 0
+        var mismatch: Int?
         var buffer = [UInt8](repeating: 0, count: 65_536)
-        while received.count < payload.count {
-            if written < payload.count {
-                let chunk = Swift.min(65_536, payload.count - written)
-                let sent = payload[written..<(written + chunk)].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+        while received < total {
+            if written < total {
+                let start = written % pattern.count
+                let chunk = Swift.min(65_536, pattern.count - start, total - written)
+                let sent = pattern[start..<(start + chunk)].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
                 if sent > 0 { written += sent }
             }
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, written < payload.count ? Int32(MSG_DONTWAIT) : 0) }
-            if count > 0 { received += buffer[0..<count] } else if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) { break }
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, written < total ? Int32(MSG_DONTWAIT) : 0) }
+            if count > 0 {
+                for index in 0..<count where mismatch == nil && buffer[index] != pattern[(received + index) % pattern.count] { mismatch = received + index }
+                received += count
+            } else if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) {
+                break
+            }
         }
-        #expect(received.count == payload.count)
-        let same = received == payload
-        #expect(same)
+        #expect(received == total)
+        #expect(mismatch == nil, "first wrong byte at \(mismatch ?? -1)")
     }
 }

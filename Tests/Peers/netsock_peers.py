@@ -14,6 +14,8 @@ import os
 import shutil
 import signal
 import socket
+import ssl
+import struct
 import subprocess
 import sys
 import tempfile
@@ -214,6 +216,18 @@ async def tls_hangup(reader, writer):
         writer.close()
 
 
+async def tls_reset(reader, writer):
+    """Completes the handshake (Python's ssl, OpenSSL underneath), then resets the connection."""
+    try:
+        await reader.read(1)
+    except (ConnectionError, OSError):
+        pass
+    raw = writer.get_extra_info("socket")
+    if raw is not None:
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.transport.abort()
+
+
 async def start_tls(directory, ports):
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "make_test_certs.sh")
     subprocess.run(["/bin/sh", script, directory], check=True, stdout=subprocess.DEVNULL)
@@ -232,6 +246,10 @@ async def start_tls(directory, ports):
     for name, handler in {"tls_garbage": tls_garbage, "tls_hangup": tls_hangup}.items():
         server = await asyncio.start_server(handler, LISTEN, 0, reuse_address=True)
         ports[name] = server.sockets[0].getsockname()[1]
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(os.path.join(directory, "server.pem"), os.path.join(directory, "server.key"))
+    server = await asyncio.start_server(tls_reset, LISTEN, 0, ssl=context, reuse_address=True)
+    ports["tls_reset"] = server.sockets[0].getsockname()[1]
     ports["tls_directory"] = directory
 
 
