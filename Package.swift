@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(name: "netsock-bench", dependencies: ["NetSockBench"], swiftSettings: strict),
         .target(
             name: "NetSockFuzz",
-            dependencies: ["NetSockRPC", "NetSockJSON", "NetSockWire", "NetSockStack", "NetSockPOSIX", "NetSockDaemon", "NSAPI"],
+            dependencies: ["NetSockRPC", "NetSockJSON", "NetSockWire", "NetSockStack", "NetSockPOSIX", "NetSockDaemon", "NetSockTLS", "NSAPI"],
             swiftSettings: strict
         ),
 

@@ -3,6 +3,7 @@ import NetSockDaemon
 import NetSockJSON
 import NetSockPOSIX
 import NetSockRPC
+import NetSockTLS
 import NetSockWire
 
 /// The stream framer: bytes split anywhere; memory held stays within its limit (small
@@ -170,5 +171,37 @@ enum WireFormatsTarget {
 
     static func reparsed<T>(_ bytes: [UInt8], _ parse: (UnsafeRawBufferPointer) throws -> T) -> T? {
         bytes.withUnsafeBytes { try? parse($0) }
+    }
+}
+
+/// A TLS client session fed a server's bytes, split anywhere: the handshake ends in
+/// success, a typed failure or a wait for more, never a trap or a hang, and the
+/// session holds no more than its bounds. (Mbed TLS itself is not instrumented, so
+/// coverage guides only our side; the bytes still reach its parser.)
+enum TLSSessionTarget {
+    static let target = FuzzTarget(name: "tls") { input in
+        guard let session = try? TLSSession() else { return }
+        _ = try? session.handshake()
+        session.withOutput { $0.count }
+        for chunk in Chunks(input) {
+            var offset = 0
+            while offset < chunk.count {
+                let taken = session.feed(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: chunk[offset...])))
+                offset += taken
+                do throws(TLSFailure) {
+                    if try session.handshake() {
+                        var buffer = [UInt8](repeating: 0, count: 4096)
+                        _ = try buffer.withUnsafeMutableBytes { bytes in Result { () throws(TLSFailure) in try session.read(into: bytes) } }.get()
+                    }
+                } catch {
+                    return
+                }
+                session.withOutput { $0.count }
+                require(session.inputRoom >= 0, "negative room")
+                if taken == 0 { break }
+            }
+        }
+        session.feedEnd()
+        _ = try? session.handshake()
     }
 }

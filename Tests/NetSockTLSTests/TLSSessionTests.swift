@@ -192,6 +192,22 @@ struct Driver {
         #expect(refused)
     }
 
+    @Test("a server offering TLS 1.2 and 1.3 is reached with 1.2; a 1.3-only server is refused at the handshake (Mbed TLS 2.28)")
+    func protocolVersions() throws {
+        let both = try OpenSSLServer(cert: "server.pem", key: "server.key")
+        let driver = try Driver(port: both.port, session: try self.session())
+        defer { driver.close() }
+        try driver.handshake()
+        try driver.write("twelve\n")
+        #expect(try driver.readLine() == "evlewt\n")
+
+        let only13 = try OpenSSLServer(cert: "server.pem", key: "server.key", extra: ["-tls1_3"])
+        let refused = try Driver(port: only13.port, session: try self.session())
+        defer { refused.close() }
+        let failure = try #require(throws: TLSFailure.self) { try refused.handshake() }
+        #expect(failure.kind == .handshake && failure.nsapiError == .authFailure, "\(failure)")
+    }
+
     @Test("bad PEM text is a configuration failure, PARAMETER")
     func badConfiguration() throws {
         let session = try TLSSession()
