@@ -48,19 +48,25 @@ struct NetcatBenchmark: ParsableCommand {
 
     /// Runs `command` with /bin/sh, returns seconds, and checks the output equals the input.
     private func timed(_ command: String, input: String, output: String) throws -> Double {
-        let start = MonotonicClock.nanoseconds()
-        var pid: pid_t = 0
-        let words: [String] = ["/bin/sh", "-c", command]
-        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        guard posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0 else { throw BenchError("cannot run \(command)") }
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        let seconds = Double(MonotonicClock.nanoseconds() - start) / 1e9
-        guard status == 0 else { throw BenchError("\(command) failed with status \(status)") }
+        let seconds = try timedShell(command)
         guard try sameContents(input, output) else { throw BenchError("\(command): output differs from input") }
         return seconds
     }
+}
+
+/// Runs `command` with /bin/sh to its end; the seconds it took. A failure throws.
+func timedShell(_ command: String) throws -> Double {
+    let start = MonotonicClock.nanoseconds()
+    var pid: pid_t = 0
+    let words: [String] = ["/bin/sh", "-c", command]
+    let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    guard posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0 else { throw BenchError("cannot run \(command)") }
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    let seconds = Double(MonotonicClock.nanoseconds() - start) / 1e9
+    guard status == 0 else { throw BenchError("\(command) failed with status \(status)") }
+    return seconds
 }
 
 func writeRandomFile(_ path: String, bytes: Int) throws {

@@ -341,6 +341,32 @@ import Testing
         #expect(client.close(socket) == NSAPI.ok)
     }
 
+    @Test("hostile and refusing servers, twenty rounds each, leave the daemon's descriptor count as it was")
+    func hostilePeersLeakNothing() throws {
+        guard ConformanceNetwork.shared == nil else { return }  // Descriptors count kernel sockets: the kernel stack's run.
+        let environment = try ConformanceDaemon()
+        let client = try environment.client()
+        _ = try client.rpc.call(API.DaemonInfo())
+        let baseline = environment.daemon.descriptorCount
+        for _ in 0..<20 {
+            for service in ["tls_garbage", "tls_hangup", "tls_expired", "tls_untrusted"] {
+                let socket = try self.opened(client, trusting: self.caPEM)
+                _ = self.connectError(client, socket, self.port(service))
+                #expect(client.close(socket) == NSAPI.ok)
+            }
+            let reset = try self.opened(client, trusting: self.caPEM)
+            if client.connect(reset, environment.echoHost, self.port("tls_reset")) == NSAPI.ok {
+                _ = client.send(reset, [1])
+                _ = client.recv(reset, 10)
+            }
+            #expect(client.close(reset) == NSAPI.ok)
+            let good = try self.opened(client, trusting: self.caPEM)
+            #expect(client.connect(good, environment.echoHost, self.port("tls_echo")) == NSAPI.ok)
+            #expect(client.close(good) == NSAPI.ok)
+        }
+        #expect(waitUntil { environment.daemon.descriptorCount == baseline }, "descriptors \(environment.daemon.descriptorCount), before \(baseline)")
+    }
+
     @Test("an attached TLS socket carries plaintext both ways, 100 MiB through the echo, byte for byte")
     func attachedPlaintext() throws {
         let client = try self.client()
