@@ -74,6 +74,7 @@ bench: release
 	.build/release/netsock-bench tcp
 	.build/release/netsock-bench attach
 	.build/release/netsock-bench netcat
+	.build/release/netsock-bench tls
 	@if [ "$$(id -u)" = 0 ]; then .build/release/netsock-bench ip && $(MAKE) --no-print-directory lwip-reference && \
 		.build/release/netsock-bench ip-tcp --lwip .build/lwip_tap_sink; \
 	else echo "skipping netsock-bench ip and ip-tcp: they need root (network namespaces and TAP devices)"; fi

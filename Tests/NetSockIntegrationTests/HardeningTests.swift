@@ -308,6 +308,17 @@ extension HardeningTests {
         #expect(soak.stdout.contains("soak passed"), "\(soak.stdout)")
     }
 
+    /// `netsock-bench tls` runs end to end (its figures live in docs/benchmarks.md; no
+    /// timing is asserted here).
+    @Test func theTLSBenchmarkRuns() throws {
+        let script = TestPeers.repositoryRoot() + "/Tests/Peers/make_test_certs.sh"
+        let bench = try Subprocess.run(
+            BuiltProducts.directory + "/netsock-bench", ["tls", "--seconds", "0.3", "--rounds", "1", "--megabytes", "4", "--pki-script", script],
+            directory: "/tmp", timeoutSeconds: 300)
+        #expect(bench.status == 0, "\(bench.stdout)\(bench.stderr)")
+        #expect(bench.stdout.contains("new handshakes/s") && bench.stdout.contains("bulk download 4 MB, MB/s"), "\(bench.stdout)")
+    }
+
     /// Item 20: test runs left daemons and peers running. `make test` ends with a check
     /// that finds every process carrying the run's marker, stops it, and fails.
     @Test func theEndOfRunCheckFindsAndStopsWhatWasLeftRunning() throws {
