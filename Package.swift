@@ -52,6 +52,7 @@ let package = Package(
         .target(name: "NetSockRPC", dependencies: ["NSAPI", "NetSockJSON"], swiftSettings: strict),
         .target(name: "NetSockPOSIX", dependencies: ["NSAPI", "NetSockStack", "NetSockWire", "CNetSockLinux"], swiftSettings: strict),
         .target(name: "NetSockTLS", dependencies: ["NSAPI", "CNetSockTLS"], swiftSettings: strict),
+        .target(name: "NetSockCellular", dependencies: ["NSAPI", "NetSockStack"], swiftSettings: strict),
         .target(
             name: "NetSockDaemon",
             dependencies: [
@@ -90,7 +91,7 @@ let package = Package(
         .executableTarget(name: "netsock-bench", dependencies: ["NetSockBench"], swiftSettings: strict),
         .target(
             name: "NetSockFuzz",
-            dependencies: ["NetSockRPC", "NetSockJSON", "NetSockWire", "NetSockStack", "NetSockPOSIX", "NetSockDaemon", "NetSockTLS", "NSAPI"],
+            dependencies: ["NetSockRPC", "NetSockJSON", "NetSockWire", "NetSockStack", "NetSockPOSIX", "NetSockDaemon", "NetSockTLS", "NetSockCellular", "NSAPI"],
             swiftSettings: strict
         ),
 
@@ -101,6 +102,7 @@ let package = Package(
         .testTarget(name: "NetSockStackTests", dependencies: ["NetSockStack", "NetSockWire", "NSAPI"], swiftSettings: strict),
         .testTarget(name: "NetSockRPCTests", dependencies: ["NetSockRPC", "NetSockJSON", "NSAPI"], swiftSettings: strict),
         .testTarget(name: "NetSockPOSIXTests", dependencies: ["NetSockPOSIX"], swiftSettings: strict),
+        .testTarget(name: "NetSockCellularTests", dependencies: ["NetSockCellular", "NetSockStack"], swiftSettings: strict),
         .testTarget(name: "NetSockTLSTests", dependencies: ["NetSockTLS", "NetSockTestSupport", "NetSockPOSIX", "NSAPI"], swiftSettings: strict),
         .testTarget(
             name: "NetSockDaemonTests",

@@ -1,5 +1,7 @@
 import NSAPI
+import NetSockCellular
 import NetSockDaemon
+import NetSockStack
 import NetSockJSON
 import NetSockPOSIX
 import NetSockRPC
@@ -203,5 +205,32 @@ enum TLSSessionTarget {
         }
         session.feedEnd()
         _ = try? session.handshake()
+    }
+}
+
+/// The AT channel fed a modem's bytes, split anywhere, with commands of every binary
+/// form in flight: never a trap, never more held than its bounds.
+enum ATChannelTarget {
+    static let target = FuzzTarget(name: "at") { input in
+        var channel = ATChannel(urcPrefixes: ["+CEREG:", "+UUSORD:", "+QIURC:", "+CGEV:"], maximumLine: 512, maximumBinary: 1024)
+        let commands = [
+            ATCommand("AT+CSQ", responsePrefix: "+CSQ:"),
+            ATCommand("AT+USORD=0,64", responsePrefix: "+USORD:", binary: .quoted(prefix: "+USORD:", lengthField: 1)),
+            ATCommand("AT+QIRD=0,64", responsePrefix: "+QIRD:", binary: .followingLine(prefix: "+QIRD:", lengthField: 0)),
+            ATCommand("AT+USOWR=0,4", prompt: UInt8(ascii: "@"), payload: [1, 2, 3, 4]),
+            ATCommand("AT+QISEND=0,4", prompt: UInt8(ascii: ">"), payload: [1, 2, 3, 4], finals: ["SEND OK", "SEND FAIL"]),
+        ]
+        var next = 0
+        var now = Instant.zero
+        for chunk in Chunks(input) {
+            if !channel.isBusy {
+                _ = channel.send(commands[next % commands.count], at: now)
+                next += 1
+            }
+            _ = channel.receive(chunk, at: now)
+            require(channel.bufferedByteCount <= 512 + 1024, "the channel holds \(channel.bufferedByteCount) bytes")
+            now += .milliseconds(300)
+            _ = channel.poll(at: now)
+        }
     }
 }

@@ -10,11 +10,11 @@ set -u
 binary=${1:?binary}
 seconds=${2:?seconds}
 shift 2
-targets=${*:-framer http json dns netlink config datagram wire stack tls}
+targets=${*:-framer http json dns netlink config datagram wire stack tls at}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(dirname "$(dirname "$binary")")
 mkdir -p "$work/artifacts"
-declare -A max_len=([framer]=16384 [http]=16384 [json]=8192 [dns]=1024 [netlink]=8192 [config]=8192 [datagram]=128 [wire]=2048 [stack]=16384 [tls]=16384)
+declare -A max_len=([framer]=16384 [http]=16384 [json]=8192 [dns]=1024 [netlink]=8192 [config]=8192 [datagram]=128 [wire]=2048 [stack]=16384 [tls]=16384 [at]=8192)
 status=0
 for target in $targets; do
     corpus="$work/corpus/$target"

@@ -95,6 +95,32 @@ import Testing
         #expect(client.close(socket) == NSAPI.ok)
     }
 
+    @Test("a nonblocking connect: IN_PROGRESS, ALREADY through TCP and the handshake, then IS_CONNECTED; no peer name before")
+    func nonblockingConnect() throws {
+        let client = try self.client()
+        let socket = try self.opened(client, trusting: self.caPEM)
+        client.setBlocking(socket, false)
+        client.sigio(socket, true)
+        var codes: [Int] = []
+        var peerDuringHandshake: Int?
+        for _ in 0..<500 {
+            let code = client.connect(socket, self.environment.echoHost, self.port("tls_echo"))
+            codes.append(code)
+            guard code == NSAPI.inProgress || code == NSAPI.already else { break }
+            if peerDuringHandshake == nil { peerDuringHandshake = client.code(API.SocketPeerName(socket: socket)) }
+            _ = client.waitSigio(socket, timeoutMilliseconds: 5000)
+        }
+        #expect(codes.first == NSAPI.inProgress, "\(codes)")
+        #expect(codes.last == NSAPI.isConnected, "\(codes)")
+        #expect(codes.dropFirst().dropLast().allSatisfy { $0 == NSAPI.already }, "\(codes)")
+        #expect(peerDuringHandshake == NSAPI.noConnection)
+        #expect(client.code(API.SocketPeerName(socket: socket)) == NSAPI.ok)
+        client.setBlocking(socket, true)
+        let same = self.echo(client, socket, Array("after a nonblocking connect".utf8)) == Array("after a nonblocking connect".utf8)
+        #expect(same)
+        #expect(client.close(socket) == NSAPI.ok)
+    }
+
     @Test("TLS-06 TLSSOCKET_SEND_CLOSED") func sendClosed() throws {
         let client = try self.client()
         let socket = try self.connected(client, "tls_echo")
