@@ -562,10 +562,11 @@ extension IPStackPeerTests {
         try self.verify(["--verify-bytes", "1000000000", "--link", "veth"])
     }
 
-    /// Loss, reordering, duplication and delay on our side, both directions. 100 MB
-    /// here; `make soak` moves 1 GB through the same faults.
+    /// Loss, reordering, duplication and delay on our side, both directions: 1 GB each
+    /// way, ours as server and as client.
     @Test func transfersThroughInjectedFaultsArriveIntact() throws {
-        try self.verify(["--verify-bytes", "100000000", "--drop", "0.01", "--reorder", "0.01", "--duplicate", "0.01", "--delay-ms", "1"])
+        try self.verify(
+            ["--verify-bytes", "1000000000", "--drop", "0.01", "--reorder", "0.01", "--duplicate", "0.01", "--delay-ms", "1"], timeoutSeconds: 900)
     }
 }
 
