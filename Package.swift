@@ -26,6 +26,7 @@ let package = Package(
         .executable(name: "netsockd", targets: ["netsockd"]),
         .executable(name: "netsockctl", targets: ["netsockctl"]),
         .executable(name: "netsock-bench", targets: ["netsock-bench"]),
+        .executable(name: "netsock-modem-sim", targets: ["netsock-modem-sim"]),
         .library(name: "NSAPI", targets: ["NSAPI"]),
         .library(name: "NetSockClient", targets: ["NetSockClient"]),
     ],
@@ -89,6 +90,10 @@ let package = Package(
         .executableTarget(name: "netsockd", dependencies: ["NetSockDaemon"], swiftSettings: strict),
         .executableTarget(name: "netsockctl", dependencies: ["NetSockCtl"], swiftSettings: strict),
         .executableTarget(name: "netsock-bench", dependencies: ["NetSockBench"], swiftSettings: strict),
+        .executableTarget(
+            name: "netsock-modem-sim",
+            dependencies: ["NetSockCellular", "NetSockPOSIX", "NetSockJSON", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
         .target(
             name: "NetSockFuzz",
             dependencies: ["NetSockRPC", "NetSockJSON", "NetSockWire", "NetSockStack", "NetSockPOSIX", "NetSockDaemon", "NetSockTLS", "NetSockCellular", "NSAPI"],
@@ -102,7 +107,9 @@ let package = Package(
         .testTarget(name: "NetSockStackTests", dependencies: ["NetSockStack", "NetSockWire", "NSAPI"], swiftSettings: strict),
         .testTarget(name: "NetSockRPCTests", dependencies: ["NetSockRPC", "NetSockJSON", "NSAPI"], swiftSettings: strict),
         .testTarget(name: "NetSockPOSIXTests", dependencies: ["NetSockPOSIX"], swiftSettings: strict),
-        .testTarget(name: "NetSockCellularTests", dependencies: ["NetSockCellular", "NetSockStack"], swiftSettings: strict),
+        .testTarget(
+            name: "NetSockCellularTests", dependencies: ["NetSockCellular", "NetSockStack", "NetSockPOSIX", "NetSockTestSupport", "netsock-modem-sim"],
+            swiftSettings: strict),
         .testTarget(name: "NetSockTLSTests", dependencies: ["NetSockTLS", "NetSockTestSupport", "NetSockPOSIX", "NSAPI"], swiftSettings: strict),
         .testTarget(
             name: "NetSockDaemonTests",

@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -338,4 +339,15 @@ long cnetsock_drain_datagrams(int fd) {
         total += count;
         if (count < 64) return total;
     }
+}
+
+int cnetsock_pty_open(char *name, unsigned long size) {
+    int fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    if (grantpt(fd) != 0 || unlockpt(fd) != 0 || ptsname_r(fd, name, size) != 0) {
+        int error = errno;
+        close(fd);
+        return -error;
+    }
+    return fd;
 }

@@ -63,6 +63,9 @@ int cnetsock_spawn_close_from(posix_spawn_file_actions_t *actions, int from);
    a virtio-net header and the kernel is offered checksum offload (bit 1) and TCPv4
    segmentation offload (bit 2); `offloads` receives the bits it took. */
 int cnetsock_tap_open(const char *name, char *actual, int offload, int *offloads);
+/* Opens a pseudo-terminal's controller side (posix_openpt, grantpt, unlockpt) and writes
+   its device side's path into `name`; the fd, or -errno. */
+int cnetsock_pty_open(char *name, unsigned long size);
 /* The virtio-net header that leads each frame on a TAP opened with offload. */
 struct cnetsock_virtio_header {
     unsigned char flags;
