@@ -137,23 +137,37 @@ int cnetsock_tls_add_ca_path(cnetsock_tls *tls, const char *directory) {
 }
 
 int cnetsock_tls_set_own_cert(cnetsock_tls *tls, const char *cert, size_t cert_length, const char *key, size_t key_length) {
-    mbedtls_x509_crt_free(&tls->own_cert);
-    mbedtls_x509_crt_init(&tls->own_cert);
-    mbedtls_pk_free(&tls->own_key);
-    mbedtls_pk_init(&tls->own_key);
+    /* Parsed aside and swapped in only when both parse, so a bad second call leaves the
+       first in place; the config lists our pair once, by address. */
+    mbedtls_x509_crt new_cert;
+    mbedtls_pk_context new_key;
+    mbedtls_x509_crt_init(&new_cert);
+    mbedtls_pk_init(&new_key);
     unsigned char *copy;
     int result = with_terminated(cert, cert_length, &copy);
-    if (result) return result;
-    result = mbedtls_x509_crt_parse(&tls->own_cert, copy, cert_length + 1);
-    release_copy(copy, cert_length);
-    if (result != 0) return result > 0 ? MBEDTLS_ERR_X509_INVALID_FORMAT : result;
-    result = with_terminated(key, key_length, &copy);
-    if (result) return result;
-    result = mbedtls_pk_parse_key(&tls->own_key, copy, key_length + 1, NULL, 0);
-    release_copy(copy, key_length);
-    if (result != 0) return result;
-    result = mbedtls_ssl_conf_own_cert(&tls->config, &tls->own_cert, &tls->own_key);
-    tls->has_own_cert = result == 0;
+    if (result == 0) {
+        result = mbedtls_x509_crt_parse(&new_cert, copy, cert_length + 1);
+        release_copy(copy, cert_length);
+        if (result > 0) result = MBEDTLS_ERR_X509_INVALID_FORMAT;
+    }
+    if (result == 0) result = with_terminated(key, key_length, &copy);
+    if (result == 0) {
+        result = mbedtls_pk_parse_key(&new_key, copy, key_length + 1, NULL, 0);
+        release_copy(copy, key_length);
+    }
+    if (result != 0) {
+        mbedtls_x509_crt_free(&new_cert);
+        mbedtls_pk_free(&new_key);
+        return result;
+    }
+    mbedtls_x509_crt_free(&tls->own_cert);
+    mbedtls_pk_free(&tls->own_key);
+    tls->own_cert = new_cert;
+    tls->own_key = new_key;
+    if (!tls->has_own_cert) {
+        result = mbedtls_ssl_conf_own_cert(&tls->config, &tls->own_cert, &tls->own_key);
+        tls->has_own_cert = result == 0;
+    }
     return result;
 }
 
@@ -166,6 +180,8 @@ static int again(int result) {
 }
 
 int cnetsock_tls_handshake(cnetsock_tls *tls) {
+    /* What it would write waits for the transport to take what is queued. */
+    if (tls->output_length >= CNETSOCK_TLS_BUFFER) return CNETSOCK_TLS_AGAIN;
     return again(mbedtls_ssl_handshake(&tls->ssl));
 }
 
@@ -185,11 +201,26 @@ long cnetsock_tls_write(cnetsock_tls *tls, const unsigned char *data, size_t len
 }
 
 long cnetsock_tls_read(cnetsock_tls *tls, unsigned char *data, size_t length) {
-    int result = mbedtls_ssl_read(&tls->ssl, data, length);
-    if (result == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) return 0;
-    /* The transport ended without close_notify: an end all the same, as Mbed's recv says. */
-    if (result == MBEDTLS_ERR_SSL_CONN_EOF) return 0;
-    return again(result);
+    if (length == 0) return 0;
+    /* Reading may answer the peer (an alert refusing renegotiation): not past the bound. */
+    if (tls->output_length >= CNETSOCK_TLS_BUFFER) return CNETSOCK_TLS_AGAIN;
+    for (;;) {
+        size_t before = tls->input_end - tls->input_start;
+        int result = mbedtls_ssl_read(&tls->ssl, data, length);
+        if (result > 0) return result;
+        if (result == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) return 0;
+        /* The transport ended without close_notify: an end all the same, as Mbed's recv says. */
+        if (result == MBEDTLS_ERR_SSL_CONN_EOF) return 0;
+        /* 0 is an empty record, WANT_READ may follow a warning alert with records still
+           buffered: read on while the buffered input shrinks, so no record waits for an
+           event that will not come. */
+        if (result == 0 || result == MBEDTLS_ERR_SSL_WANT_READ) {
+            size_t after = tls->input_end - tls->input_start;
+            if (after > 0 && after < before && tls->output_length < CNETSOCK_TLS_BUFFER) continue;
+            return CNETSOCK_TLS_AGAIN;
+        }
+        return again(result);
+    }
 }
 
 int cnetsock_tls_close_notify(cnetsock_tls *tls) {

@@ -19,6 +19,14 @@ public struct ATChannel: Sendable {
     private var binaryThenQuote = false
     /// The header line before following bytes ended in CR: its LF comes first.
     private var lineFeedBeforeBinary = false
+    /// Commas outside quotes so far on this line, and whether a quote is open: kept as
+    /// bytes come, so finding a quoted payload's start costs nothing per byte.
+    private var lineCommas = 0
+    private var lineInQuotes = false
+    /// Bytes of information lines the command in flight holds, and whether it hit the bound.
+    private var responseBytes = 0
+    private var responseFull = false
+    public let maximumResponse: Int
 
     private struct Pending: Sendable {
         var command: ATCommand
@@ -28,15 +36,16 @@ public struct ATChannel: Sendable {
         var awaitingPrompt: Bool
     }
 
-    public init(urcPrefixes: [String] = [], maximumLine: Int = 4096, maximumBinary: Int = 4096) {
+    public init(urcPrefixes: [String] = [], maximumLine: Int = 4096, maximumBinary: Int = 4096, maximumResponse: Int = 65_536) {
         self.urcPrefixes = urcPrefixes
         self.maximumLine = maximumLine
         self.maximumBinary = maximumBinary
+        self.maximumResponse = maximumResponse
     }
 
-    /// Bytes held: the partial line and the binary payload being read. Never more than
-    /// `maximumLine + maximumBinary`.
-    public var bufferedByteCount: Int { self.line.count + (self.pending?.binary?.count ?? 0) }
+    /// Bytes held: the partial line, the response's lines and the binary payload being
+    /// read. Never more than `maximumLine + maximumResponse + maximumBinary`.
+    public var bufferedByteCount: Int { self.line.count + self.responseBytes + (self.pending?.binary?.count ?? 0) }
 
     /// A command is waiting for its final result.
     public var isBusy: Bool { self.pending != nil }
@@ -47,6 +56,7 @@ public struct ATChannel: Sendable {
     /// starting another while one is in flight ends the first with `.timeout`.
     public mutating func send(_ command: ATCommand, at now: Instant) -> (bytes: [UInt8], ended: ATEvent?) {
         let ended = self.pending.map { ATEvent.response(ATResponse(command: $0.command.text, lines: $0.lines, binary: $0.binary, final: .timeout)) }
+        self.resetFraming()
         self.pending = Pending(command: command, deadline: now + command.timeout, awaitingPrompt: command.prompt != nil)
         return (Array(command.text.utf8) + [13], ended)
     }
@@ -58,10 +68,24 @@ public struct ATChannel: Sendable {
     public mutating func poll(at now: Instant) -> ATEvent? {
         guard let pending = self.pending, now >= pending.deadline else { return nil }
         self.pending = nil
+        // A line half read stays: its end, if it comes, is reported whole as unsolicited.
+        self.resetFraming(keepingLine: true)
+        return .response(ATResponse(command: pending.command.text, lines: pending.lines, binary: pending.binary, final: .timeout))
+    }
+
+    /// Forgets a half-read line or payload: what follows belongs to a new command.
+    private mutating func resetFraming(keepingLine: Bool = false) {
         self.binaryRemaining = 0
         self.binaryThenQuote = false
         self.lineFeedBeforeBinary = false
-        return .response(ATResponse(command: pending.command.text, lines: pending.lines, binary: pending.binary, final: .timeout))
+        if !keepingLine {
+            self.discarding = false
+            self.line.removeAll(keepingCapacity: true)
+            self.lineCommas = 0
+            self.lineInQuotes = false
+        }
+        self.responseBytes = 0
+        self.responseFull = false
     }
 
     /// Feeds the modem's bytes; the events they complete, in order.
@@ -94,6 +118,8 @@ public struct ATChannel: Sendable {
                 if self.binaryRemaining > 0 && byte == 13 { self.lineFeedBeforeBinary = true }
             }
             self.line.removeAll(keepingCapacity: true)
+            self.lineCommas = 0
+            self.lineInQuotes = false
             return
         }
         if self.discarding { return }
@@ -111,8 +137,15 @@ public struct ATChannel: Sendable {
             events.append(.prompt)
             return
         }
-        if byte == UInt8(ascii: "\""), case .quoted(let prefix, let field)? = self.pending?.command.binary {
-            self.startQuotedBinary(prefix: prefix, lengthField: field, into: &events)
+        if byte == UInt8(ascii: ",") && !self.lineInQuotes { self.lineCommas += 1 }
+        if byte == UInt8(ascii: "\"") {
+            self.lineInQuotes.toggle()
+            // An opening quote right after the length field's comma may start the payload.
+            if self.lineInQuotes, case .quoted(let prefix, let field)? = self.pending?.command.binary, self.lineCommas == field + 1,
+                self.line.starts(with: prefix.utf8)
+            {
+                self.startQuotedBinary(prefix: prefix, lengthField: field, into: &events)
+            }
         }
     }
 
@@ -127,7 +160,7 @@ public struct ATChannel: Sendable {
             events.append(.junk("a binary length of \(length) over \(self.maximumBinary)"))
             return
         }
-        self.pending?.lines.append(String(text.dropLast()))
+        self.appendLine(String(text.dropLast()), into: &events)
         self.pending?.binary = []
         self.pending?.binary?.reserveCapacity(length)
         self.binaryRemaining = length
@@ -141,30 +174,40 @@ public struct ATChannel: Sendable {
         // Blank lines carry nothing (the space after Quectel's "> " prompt among them).
         if self.line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
         let text = String(decoding: self.line, as: UTF8.self)
-        guard var pending = self.pending else {
+        guard let command = self.pending?.command else {
             events.append(self.isURC(text) ? .urc(text) : .unsolicited(text))
             return
         }
         // The modem echoing the command (ATE1, or before ATE0 took effect).
-        if text == pending.command.text { return }
-        if let prefix = pending.command.responsePrefix, text.hasPrefix(prefix) {
-            pending.lines.append(text)
-            self.pending = pending
-            self.startFollowingBinary(text, into: &events)
-            return
+        if text == command.text { return }
+        let solicited = command.responsePrefix.map { text.hasPrefix($0) } ?? false
+        if !solicited {
+            if self.isURC(text) {
+                events.append(.urc(text))
+                return
+            }
+            if let final = Self.final(text, extra: command.finals), let pending = self.pending {
+                self.pending = nil
+                self.responseBytes = 0
+                self.responseFull = false
+                events.append(.response(ATResponse(command: command.text, lines: pending.lines, binary: pending.binary, final: final)))
+                return
+            }
         }
-        if self.isURC(text) {
-            events.append(.urc(text))
-            return
-        }
-        if let final = Self.final(text, extra: pending.command.finals) {
-            self.pending = nil
-            events.append(.response(ATResponse(command: pending.command.text, lines: pending.lines, binary: pending.binary, final: final)))
-            return
-        }
-        pending.lines.append(text)
-        self.pending = pending
+        self.appendLine(text, into: &events)
         self.startFollowingBinary(text, into: &events)
+    }
+
+    /// Keeps an information line of the response, within `maximumResponse` bytes.
+    private mutating func appendLine(_ text: String, into events: inout [ATEvent]) {
+        guard !self.responseFull else { return }
+        guard self.responseBytes + text.utf8.count <= self.maximumResponse else {
+            self.responseFull = true
+            events.append(.junk("a response over \(self.maximumResponse) bytes"))
+            return
+        }
+        self.responseBytes += text.utf8.count
+        self.pending?.lines.append(text)
     }
 
     /// `+QIRD: 12` has ended: the next 12 bytes are the payload.

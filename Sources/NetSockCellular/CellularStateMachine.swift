@@ -100,7 +100,9 @@ public struct CellularStateMachine: Sendable {
 
     /// Runs what is due: a retry after its back-off, a registration poll or timeout.
     public mutating func poll(at now: Instant) -> [Output] {
-        if let until = self.waitingUntil, now >= until {
+        if let until = self.waitingUntil {
+            // Backing off: nothing else runs until the wait is over.
+            guard now >= until else { return [] }
             self.waitingUntil = nil
             return self.begin(at: now)
         }
@@ -117,6 +119,8 @@ public struct CellularStateMachine: Sendable {
         self.state = state
         self.step = 0
         self.attempt = 0
+        // A back-off of the state left behind must not restart the new one later.
+        self.waitingUntil = nil
         return [.state(state)] + self.begin(at: now)
     }
 

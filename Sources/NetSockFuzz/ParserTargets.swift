@@ -212,7 +212,7 @@ enum TLSSessionTarget {
 /// form in flight: never a trap, never more held than its bounds.
 enum ATChannelTarget {
     static let target = FuzzTarget(name: "at") { input in
-        var channel = ATChannel(urcPrefixes: ["+CEREG:", "+UUSORD:", "+QIURC:", "+CGEV:"], maximumLine: 512, maximumBinary: 1024)
+        var channel = ATChannel(urcPrefixes: ["+CEREG:", "+UUSORD:", "+QIURC:", "+CGEV:"], maximumLine: 512, maximumBinary: 1024, maximumResponse: 4096)
         let commands = [
             ATCommand("AT+CSQ", responsePrefix: "+CSQ:"),
             ATCommand("AT+USORD=0,64", responsePrefix: "+USORD:", binary: .quoted(prefix: "+USORD:", lengthField: 1)),
@@ -228,7 +228,7 @@ enum ATChannelTarget {
                 next += 1
             }
             _ = channel.receive(chunk, at: now)
-            require(channel.bufferedByteCount <= 512 + 1024, "the channel holds \(channel.bufferedByteCount) bytes")
+            require(channel.bufferedByteCount <= 512 + 1024 + 4096, "the channel holds \(channel.bufferedByteCount) bytes")
             now += .milliseconds(300)
             _ = channel.poll(at: now)
         }

@@ -31,6 +31,7 @@ public final class TLSStack: NetworkStack {
         guard let connection = self.connections[handle] else { return }
         // Before TCP is connected there is nothing to move: connect itself asks again.
         if connection.state == .handshaking || connection.state == .established { self.pump(handle, connection) }
+        try? self.finishShutdown(handle, connection)
         self.eventHandler?(handle)
     }
 
@@ -91,7 +92,7 @@ public final class TLSStack: NetworkStack {
     public func socketClose(_ handle: SocketHandle) {
         guard let connection = self.connections.removeValue(forKey: handle) else { return self.transport.socketClose(handle) }
         if connection.state == .established {
-            connection.session.closeNotify()
+            if !connection.writeShut { connection.session.closeNotify() }
             self.flush(handle, connection)
         }
         guard connection.session.hasOutput, connection.transportError == nil else { return self.transport.socketClose(handle) }
@@ -166,6 +167,7 @@ public final class TLSStack: NetworkStack {
     public func socketSend(_ handle: SocketHandle, _ data: ArraySlice<UInt8>) throws(NSAPIError) -> Int {
         let connection = try self.established(handle)
         if let error = connection.transportError { throw error }
+        if connection.writeShut { throw .noConnection }
         var total = 0
         while total < data.count {
             let taken: Int?
@@ -189,6 +191,8 @@ public final class TLSStack: NetworkStack {
     /// An empty result is the end: close_notify, or the transport's FIN.
     public func socketReceive(_ handle: SocketHandle, maxBytes: Int) throws(NSAPIError) -> [UInt8] {
         let connection = try self.established(handle)
+        // The end, once seen, stays the end: nothing after close_notify is delivered.
+        if connection.peerClosed { return [] }
         self.fill(handle, connection)
         var buffer = [UInt8](repeating: 0, count: Swift.max(1, Swift.min(maxBytes, 65_536)))
         let count: Int?
@@ -204,6 +208,11 @@ public final class TLSStack: NetworkStack {
         guard let count else {
             if let error = connection.transportError { throw error }
             throw .wouldBlock
+        }
+        if count == 0 {
+            // A reset under the session is not the peer's orderly end.
+            if let error = connection.transportError { throw error }
+            connection.peerClosed = true
         }
         return Array(buffer.prefix(count))
     }
@@ -226,11 +235,24 @@ public final class TLSStack: NetworkStack {
     }
 
     /// Ending our half sends close_notify first; the rest is the transport's.
+    /// Ending our half queues close_notify behind what was sent; the TCP half closes
+    /// once all of it has left, so the FIN never overtakes accepted data.
     public func socketShutdown(_ handle: SocketHandle, _ direction: ShutdownDirection) throws(NSAPIError) {
-        if direction != .read, let connection = self.connections[handle], connection.state == .established {
-            connection.session.closeNotify()
-            self.flush(handle, connection)
+        guard direction != .read, let connection = self.connections[handle], connection.state == .established else {
+            return try self.transport.socketShutdown(handle, direction)
         }
+        if !connection.writeShut {
+            connection.writeShut = true
+            connection.session.closeNotify()
+        }
+        connection.pendingShutdown = direction
+        self.flush(handle, connection)
+        try self.finishShutdown(handle, connection)
+    }
+
+    private func finishShutdown(_ handle: SocketHandle, _ connection: TLSConnection) throws(NSAPIError) {
+        guard let direction = connection.pendingShutdown, !connection.session.hasOutput || connection.transportError != nil else { return }
+        connection.pendingShutdown = nil
         try self.transport.socketShutdown(handle, direction)
     }
 
@@ -255,7 +277,19 @@ public final class TLSStack: NetworkStack {
     /// Moves what can move each way and advances a handshake in progress.
     private func pump(_ handle: SocketHandle, _ connection: TLSConnection) {
         self.flush(handle, connection)
-        self.fill(handle, connection)
+        var rounds = 0
+        // A server's flight may be larger than the input buffer: fill and step again
+        // while the transport still gives, since no further event may come for it.
+        while self.fill(handle, connection), connection.state == .handshaking, rounds < 64 {
+            rounds += 1
+            self.handshakeStep(connection)
+            self.flush(handle, connection)
+        }
+        self.handshakeStep(connection)
+        self.flush(handle, connection)
+    }
+
+    private func handshakeStep(_ connection: TLSConnection) {
         if connection.state == .handshaking {
             do throws(TLSFailure) {
                 if try connection.session.handshake() { connection.state = .established }
@@ -270,7 +304,6 @@ public final class TLSStack: NetworkStack {
                 connection.state = .failed(error)
             }
         }
-        self.flush(handle, connection)
     }
 
     private func flush(_ handle: SocketHandle, _ connection: TLSConnection) {
@@ -289,7 +322,10 @@ public final class TLSStack: NetworkStack {
         }
     }
 
-    private func fill(_ handle: SocketHandle, _ connection: TLSConnection) {
+    /// True when it took anything from the transport.
+    @discardableResult
+    private func fill(_ handle: SocketHandle, _ connection: TLSConnection) -> Bool {
+        var took = false
         while !connection.transportEnded, connection.transportError == nil, connection.session.inputRoom > 0 {
             do throws(NSAPIError) {
                 let bytes = try self.transport.socketReceive(handle, maxBytes: connection.session.inputRoom)
@@ -299,6 +335,7 @@ public final class TLSStack: NetworkStack {
                 } else {
                     bytes.withUnsafeBytes { _ = connection.session.feed($0) }
                 }
+                took = true
             } catch .wouldBlock {
                 break
             } catch {
@@ -306,6 +343,7 @@ public final class TLSStack: NetworkStack {
                 connection.session.feedEnd()
             }
         }
+        return took
     }
 }
 
@@ -325,6 +363,12 @@ final class TLSConnection {
     var failure: TLSFailure?
     var transportEnded = false
     var transportError: NSAPIError?
+    /// close_notify or the transport's end was read: every later read is the end.
+    var peerClosed = false
+    /// Our half is closed: close_notify is queued, sends are refused.
+    var writeShut = false
+    /// A shutdown of the transport waiting for the ciphertext ahead of it to leave.
+    var pendingShutdown: ShutdownDirection?
 
     init(session: TLSSession) { self.session = session }
 }

@@ -162,17 +162,43 @@ import Testing
             return state
         }
         for round in 0..<50 {
-            var channel = ATChannel(urcPrefixes: Self.urcs, maximumLine: 256, maximumBinary: 512)
+            var channel = ATChannel(urcPrefixes: Self.urcs, maximumLine: 256, maximumBinary: 512, maximumResponse: 2048)
             let forms: [ATBinaryForm?] = [nil, .quoted(prefix: "+USORD:", lengthField: 1), .followingLine(prefix: "+QIRD:", lengthField: 0)]
             _ = channel.send(ATCommand("AT+X", prompt: round % 2 == 0 ? UInt8(ascii: "@") : nil, binary: forms[round % 3]), at: .zero)
             let alphabet = Self.bytes("+USORD: 0,5,\"+QIRD: 3\r\nOK\r\nERROR+CME ERROR: 1@> ,\"")
             for _ in 0..<2000 {
                 let chunk = (0..<Int(next() % 64)).map { _ in next() % 3 == 0 ? UInt8(truncatingIfNeeded: next()) : alphabet[Int(next() % UInt64(alphabet.count))] }
                 _ = channel.receive(chunk, at: .zero)
-                #expect(channel.bufferedByteCount <= 256 + 512)
+                #expect(channel.bufferedByteCount <= 256 + 512 + 2048)
                 if !channel.isBusy { _ = channel.send(ATCommand("AT+Y", binary: forms[Int(next() % 3)]), at: .zero) }
             }
         }
+    }
+
+    @Test("a response that never ends is held within its bound; a line of quotes is one line")
+    func endlessResponse() {
+        var channel = ATChannel(urcPrefixes: Self.urcs, maximumLine: 4096, maximumBinary: 1024, maximumResponse: 8192)
+        _ = channel.send(ATCommand("AT+CGATT=1", timeout: .seconds(180), binary: .quoted(prefix: "+USORD:", lengthField: 1)), at: .zero)
+        var events: [ATEvent] = []
+        for _ in 0..<10_000 { events += channel.receive(Self.bytes("x\r\n"), at: .zero) }
+        #expect(events == [.junk("a response over 8192 bytes")])
+        #expect(channel.bufferedByteCount <= 4096 + 8192 + 1024)
+        events = channel.receive([UInt8](repeating: UInt8(ascii: "\""), count: 4000) + Self.bytes("\r\nOK\r\n"), at: .zero)
+        guard case .response(let response)? = events.last else {
+            Issue.record("no response: \(events.count) events")
+            return
+        }
+        #expect(response.final == .ok && response.lines.count == 8192)
+    }
+
+    @Test("a command replaced mid-payload leaves nothing of it to swallow the next reply")
+    func replacedMidPayload() {
+        var channel = ATChannel(urcPrefixes: Self.urcs)
+        _ = channel.send(ATCommand("AT+USORD=0,100", binary: .quoted(prefix: "+USORD:", lengthField: 1)), at: .zero)
+        _ = channel.receive(Self.bytes("\r\n+USORD: 0,100,\"abc"), at: .zero)
+        let (_, ended) = channel.send(ATCommand("AT"), at: .seconds(1))
+        #expect(ended != nil)
+        #expect(channel.receive(Self.bytes("\r\nOK\r\n"), at: .seconds(1)) == [.response(ATResponse(command: "AT", lines: [], binary: nil, final: .ok))])
     }
 
     @Test("fields: quoted commas, empty fields, spaces, an unterminated quote")

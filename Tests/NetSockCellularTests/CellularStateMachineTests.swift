@@ -169,6 +169,29 @@ import Testing
         #expect(modem.sent[sentBefore] == "AT TX: AT+CEREG=2", "the state starts again after the back-off")
     }
 
+    @Test("polls during a back-off do nothing; a registration URC during it moves on, and the old wait is forgotten")
+    func backoffIsQuiet() {
+        var replies = Self.happy
+        replies[2] = ("AT+CEREG?", "\r\n+CEREG: 2,2\r\n\r\nOK\r\n")
+        replies.append(("AT+CGREG?", "\r\n+CGREG: 2,2\r\n\r\nOK\r\n"))
+        let modem = ScriptedModem(CellularStateMachine.Settings(apn: "internet"), replies: replies)
+        modem.start()
+        func retries() -> Int { modem.outputs.filter { if case .retry = $0 { true } else { false } }.count }
+        while retries() == 0, modem.machine.state == .registeringNetwork { modem.advance() }
+        #expect(retries() == 1)
+        for _ in 0..<50 {
+            modem.now += .milliseconds(10)
+            modem.take(modem.machine.poll(at: modem.now))
+        }
+        #expect(retries() == 1, "polling inside the back-off spends no retries")
+        modem.urc("+CEREG: 1")
+        #expect(modem.machine.state == .connected)
+        let sent = modem.sent.count
+        modem.now += .seconds(5)
+        modem.take(modem.machine.poll(at: modem.now))
+        #expect(modem.sent.count == sent, "the old back-off does not restart a state")
+    }
+
     @Test("a silent modem: every retry of Mbed's back-off, then DEVICE_ERROR")
     func silentModem() {
         let modem = ScriptedModem(CellularStateMachine.Settings(), replies: [])
