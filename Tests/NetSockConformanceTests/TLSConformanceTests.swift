@@ -410,17 +410,22 @@ import Testing
         var mismatch: Int?
         var buffer = [UInt8](repeating: 0, count: 65_536)
         var ended = false
+        var shutDown = false
         while !ended {
             if written < total {
                 let start = written % pattern.count
                 let chunk = Swift.min(65_536, pattern.count - start, total - written)
                 let sent = pattern[start..<(start + chunk)].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
                 if sent > 0 { written += sent }
-                // Our end of input: the daemon sends close_notify behind the data, and the
-                // TCP FIN only once all of it has left; the echo then ends too.
-                if written == total { shutdown(fd, Int32(SHUT_WR)) }
             }
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, written < total ? Int32(MSG_DONTWAIT) : 0) }
+            // TLS 1.2 has no half-close (a close_notify lets the peer drop what it still
+            // had to send), so our half ends once everything came back; the daemon sends
+            // close_notify, the echo's comes back as the end of the stream.
+            if received == total && written == total && !shutDown {
+                shutdown(fd, Int32(SHUT_WR))
+                shutDown = true
+            }
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, written < total || (received == total && !shutDown) ? Int32(MSG_DONTWAIT) : 0) }
             if count > 0 {
                 for index in 0..<count where mismatch == nil && buffer[index] != pattern[(received + index) % pattern.count] { mismatch = received + index }
                 received += count
