@@ -181,7 +181,7 @@ static int again(int result) {
 
 int cnetsock_tls_handshake(cnetsock_tls *tls) {
     /* What it would write waits for the transport to take what is queued. */
-    if (tls->output_length >= CNETSOCK_TLS_BUFFER) return CNETSOCK_TLS_AGAIN;
+    if (tls->output_length >= CNETSOCK_TLS_OUTPUT_LIMIT) return CNETSOCK_TLS_AGAIN;
     return again(mbedtls_ssl_handshake(&tls->ssl));
 }
 
@@ -202,8 +202,9 @@ long cnetsock_tls_write(cnetsock_tls *tls, const unsigned char *data, size_t len
 
 long cnetsock_tls_read(cnetsock_tls *tls, unsigned char *data, size_t length) {
     if (length == 0) return 0;
-    /* Reading may answer the peer (an alert refusing renegotiation): not past the bound. */
-    if (tls->output_length >= CNETSOCK_TLS_BUFFER) return CNETSOCK_TLS_AGAIN;
+    /* Reading may answer the peer (an alert refusing renegotiation): not past the bound.
+       The bound is not the writers' one, or an echo peer and we would wait on each other. */
+    if (tls->output_length >= CNETSOCK_TLS_OUTPUT_LIMIT) return CNETSOCK_TLS_AGAIN;
     for (;;) {
         size_t before = tls->input_end - tls->input_start;
         int result = mbedtls_ssl_read(&tls->ssl, data, length);
@@ -216,7 +217,7 @@ long cnetsock_tls_read(cnetsock_tls *tls, unsigned char *data, size_t length) {
            event that will not come. */
         if (result == 0 || result == MBEDTLS_ERR_SSL_WANT_READ) {
             size_t after = tls->input_end - tls->input_start;
-            if (after > 0 && after < before && tls->output_length < CNETSOCK_TLS_BUFFER) continue;
+            if (after > 0 && after < before && tls->output_length < CNETSOCK_TLS_OUTPUT_LIMIT) continue;
             return CNETSOCK_TLS_AGAIN;
         }
         return again(result);

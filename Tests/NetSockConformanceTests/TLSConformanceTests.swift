@@ -411,7 +411,9 @@ import Testing
         var buffer = [UInt8](repeating: 0, count: 65_536)
         var ended = false
         var shutDown = false
-        while !ended {
+        // A stall fails the test, never hangs the run.
+        let deadline = nowMilliseconds() + 120_000
+        while !ended, nowMilliseconds() < deadline {
             if written < total {
                 let start = written % pattern.count
                 let chunk = Swift.min(65_536, pattern.count - start, total - written)

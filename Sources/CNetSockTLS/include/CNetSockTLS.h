@@ -15,6 +15,10 @@ typedef struct cnetsock_tls cnetsock_tls;
 #define CNETSOCK_TLS_AGAIN (-1000000)
 /* The most ciphertext `feed` holds, and the output above which `write` takes no more. */
 #define CNETSOCK_TLS_BUFFER 65536
+/* Output beyond which reads and handshakes wait too: far above what writes leave (they
+   stop at CNETSOCK_TLS_BUFFER), so reading never waits on a peer that waits on us, yet
+   a peer that provokes answers (HelloRequests) without reading cannot grow it for ever. */
+#define CNETSOCK_TLS_OUTPUT_LIMIT (4 * CNETSOCK_TLS_BUFFER)
 
 /* NULL when Mbed TLS cannot be set up (no entropy); `error` says why. */
 cnetsock_tls *cnetsock_tls_new(char *error, size_t error_size);
