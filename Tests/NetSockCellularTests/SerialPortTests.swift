@@ -23,9 +23,11 @@ import Glibc
         let inbound: [UInt8] = Array("\r\n+CSQ: 20,99\r\n\r\nOK\r\n".utf8)
         #expect(terminal.write(inbound))
         var got: [UInt8] = []
+        // Wait for the line itself to have bytes, not for time.
         for _ in 0..<100 where got.count < inbound.count {
+            var entry = pollfd(fd: port.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&entry, 1, 2000) > 0 else { break }
             got += port.read()
-            if got.count < inbound.count { usleep(10_000) }
         }
         #expect(got == inbound)
         let plain = try SerialPort(path: terminal.devicePath, baudRate: 115_200)
