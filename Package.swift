@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "NetSockDaemon",
             dependencies: [
-                "NSAPI", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "NetSockWire", "NetSockStack", "NetSockTLS",
+                "NSAPI", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "NetSockWire", "NetSockStack", "NetSockTLS", "NetSockCellular",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -19,6 +19,10 @@ public protocol ModemSocketDialect: Sendable {
     var maximumSockets: Int { get }
     /// The most payload one send or read moves.
     var maximumPayload: Int { get }
+    /// The open's outcome comes later as a URC (Quectel's `+QIOPEN: <id>,<err>`), not in its reply.
+    var opensWithURC: Bool { get }
+    /// A TCP socket needs `connect` after `open` (u-blox); otherwise the open connects.
+    var connectsAfterOpen: Bool { get }
 
     /// The first step of a TCP connect or a UDP socket.
     func open(tcp: Bool, id: Int, remote: (address: String, port: Int)?, contextID: Int) -> ATCommand
@@ -46,6 +50,8 @@ public struct UbloxSockets: ModemSocketDialect {
     public var urcPrefixes: [String] { ["+UUSORD:", "+UUSORF:", "+UUSOCL:", "+UUPSDD:"] }
     public var maximumSockets: Int { 7 }
     public var maximumPayload: Int { 1024 }
+    public var opensWithURC: Bool { false }
+    public var connectsAfterOpen: Bool { true }
 
     public func open(tcp: Bool, id: Int, remote: (address: String, port: Int)?, contextID: Int) -> ATCommand {
         ATCommand("AT+USOCR=\(tcp ? 6 : 17)", responsePrefix: "+USOCR:")
@@ -89,7 +95,9 @@ public struct UbloxSockets: ModemSocketDialect {
 
     public func received(_ response: ATResponse) -> (bytes: [UInt8], from: (address: String, port: Int)?)? {
         guard response.final == .ok, let header = response.lines.first else { return nil }
-        if let fields = ATFields.after("+USORF:", in: header), fields.count >= 3, let port = Int(fields[2]) {
+        if let fields = ATFields.after("+USORF:", in: header) {
+            // `+USORF: <s>,0`: nothing waiting.
+            guard fields.count >= 3, let port = Int(fields[2]) else { return ([], nil) }
             return (response.binary ?? [], (fields[1], port))
         }
         // `+USORD: <s>,0` (nothing waiting) carries no payload and no quote.
@@ -126,6 +134,8 @@ public struct QuectelSockets: ModemSocketDialect {
     public var urcPrefixes: [String] { ["+QIURC:", "+QIOPEN:"] }
     public var maximumSockets: Int { 12 }
     public var maximumPayload: Int { 1460 }
+    public var opensWithURC: Bool { true }
+    public var connectsAfterOpen: Bool { false }
 
     /// The connect is part of the open; its outcome comes as `+QIOPEN: <id>,<err>`.
     public func open(tcp: Bool, id: Int, remote: (address: String, port: Int)?, contextID: Int) -> ATCommand {
@@ -147,7 +157,14 @@ public struct QuectelSockets: ModemSocketDialect {
             finals: ["SEND OK", "SEND FAIL"])
     }
 
-    public func sent(_ response: ATResponse, payload: Int) -> Int? { response.final == .other("SEND OK") ? payload : nil }
+    /// SEND FAIL is the modem's buffer full: nothing taken, try again later.
+    public func sent(_ response: ATResponse, payload: Int) -> Int? {
+        switch response.final {
+        case .other("SEND OK"): payload
+        case .other("SEND FAIL"): 0
+        default: nil
+        }
+    }
 
     public func receive(socket: Int, maximum: Int, udp: Bool) -> ATCommand {
         let text = udp ? "AT+QIRD=\(socket)" : "AT+QIRD=\(socket),\(Swift.min(maximum, self.maximumPayload))"

@@ -276,6 +276,8 @@ extension API {
         public var carrier: Bool?
         /// An ip interface's own link: device, MTU, and counters of frames, bytes and drops by reason.
         public var link: API.IPLinkDetails?
+        /// A cellular interface's modem: state, IMEI, operator, registration, signal (dBm), address.
+        public var cellular: API.CellularDetails?
 
         public init(result json: JSONValue, path: String) throws(RPCError) {
             guard case .object(let object) = json else { throw .invalidParams(param: path, "\(path) must be an object") }
@@ -294,6 +296,7 @@ extension API {
             self.mtu = try Optional<Int>(result: object["mtu"] ?? .null, path: path + ".mtu")
             self.carrier = try Optional<Bool>(result: object["carrier"] ?? .null, path: path + ".carrier")
             self.link = try Optional<API.IPLinkDetails>(result: object["link"] ?? .null, path: path + ".link")
+            self.cellular = try Optional<API.CellularDetails>(result: object["cellular"] ?? .null, path: path + ".cellular")
         }
     }
 }
@@ -339,6 +342,39 @@ extension API {
             self.mtu = try Int(result: object["mtu"] ?? .null, path: path + ".mtu")
             self.offloads = try [String](result: object["offloads"] ?? .null, path: path + ".offloads")
             self.counters = try JSONObject(result: object["counters"] ?? .null, path: path + ".counters")
+        }
+    }
+}
+
+extension API {
+    public struct CellularDetails: APIResult, Sendable, Equatable {
+        /// The 27.007 state machine's state: off, init, power, device_ready, sim_pin, signal_quality, registering_network, attaching_network, activating_context, connected, failed.
+        public var state: String
+        /// The modem's IMEI (+CGSN), or null before it answered.
+        public var imei: String?
+        /// The network's name (+COPS), or null.
+        public var `operator`: String?
+        /// Packet-domain registration: not_registered, home, searching, denied, unknown, roaming, ... or null.
+        public var registration: String?
+        /// Signal strength in dBm (+CSQ), or null when unknown.
+        public var rssi: Int?
+        /// The PDP context's IP address, or null.
+        public var address: String?
+        /// The modem's socket commands: ublox or quectel.
+        public var dialect: String
+        /// Why the last connect failed or the connection was lost.
+        public var error: String?
+
+        public init(result json: JSONValue, path: String) throws(RPCError) {
+            guard case .object(let object) = json else { throw .invalidParams(param: path, "\(path) must be an object") }
+            self.state = try String(result: object["state"] ?? .null, path: path + ".state")
+            self.imei = try Optional<String>(result: object["imei"] ?? .null, path: path + ".imei")
+            self.`operator` = try Optional<String>(result: object["operator"] ?? .null, path: path + ".operator")
+            self.registration = try Optional<String>(result: object["registration"] ?? .null, path: path + ".registration")
+            self.rssi = try Optional<Int>(result: object["rssi"] ?? .null, path: path + ".rssi")
+            self.address = try Optional<String>(result: object["address"] ?? .null, path: path + ".address")
+            self.dialect = try String(result: object["dialect"] ?? .null, path: path + ".dialect")
+            self.error = try Optional<String>(result: object["error"] ?? .null, path: path + ".error")
         }
     }
 }
@@ -625,6 +661,21 @@ extension API {
             self.request = try Int(result: object["request"] ?? .null, path: path + ".request")
             self.address = try Optional<String>(result: object["address"] ?? .null, path: path + ".address")
             self.addresses = try Optional<[String]>(result: object["addresses"] ?? .null, path: path + ".addresses")
+        }
+    }
+}
+
+extension API {
+    public struct ATAnswer: APIResult, Sendable, Equatable {
+        /// The information lines of the reply, in order (URCs that came meanwhile are not among them).
+        public var lines: [String]
+        /// OK, ERROR, +CME ERROR: <n>, +CMS ERROR: <n>, or timeout.
+        public var final: String
+
+        public init(result json: JSONValue, path: String) throws(RPCError) {
+            guard case .object(let object) = json else { throw .invalidParams(param: path, "\(path) must be an object") }
+            self.lines = try [String](result: object["lines"] ?? .null, path: path + ".lines")
+            self.final = try String(result: object["final"] ?? .null, path: path + ".final")
         }
     }
 }
@@ -1671,6 +1722,110 @@ extension API {
 
         public var params: JSONObject {
             JSONObject()
+        }
+    }
+}
+
+extension API {
+    /// The SIM's PIN, entered at the next connect when the SIM asks for it.
+    public struct CellularSetSIMPin: APIMethod, Sendable {
+        public static let name = "cellular.set_sim_pin"
+        public typealias Result = APINoResult
+        /// A cellular interface.
+        public var interface: String
+        /// 4 to 8 digits.
+        public var pin: String
+
+        public init(interface: String, pin: String) {
+            self.interface = interface
+            self.pin = pin
+        }
+
+        public var params: JSONObject {
+            var params = JSONObject()
+            params["interface"] = self.interface.json
+            params["pin"] = self.pin.json
+            return params
+        }
+    }
+}
+
+extension API {
+    /// The APN and, where the operator wants them, the user name and password (PAP/CHAP via +CGAUTH), for the next connect.
+    public struct CellularSetCredentials: APIMethod, Sendable {
+        public static let name = "cellular.set_credentials"
+        public typealias Result = APINoResult
+        /// A cellular interface.
+        public var interface: String
+        /// The access point name.
+        public var apn: String
+        /// User name, if the APN wants one.
+        public var username: String?
+        /// Password, with username.
+        public var password: String?
+
+        public init(interface: String, apn: String, username: String? = nil, password: String? = nil) {
+            self.interface = interface
+            self.apn = apn
+            self.username = username
+            self.password = password
+        }
+
+        public var params: JSONObject {
+            var params = JSONObject()
+            params["interface"] = self.interface.json
+            params["apn"] = self.apn.json
+            if let value = self.username { params["username"] = value.json }
+            if let value = self.password { params["password"] = value.json }
+            return params
+        }
+    }
+}
+
+extension API {
+    /// The modem's IMEI, operator, registration, signal (dBm) and state machine state.
+    public struct CellularInfo: APIMethod, Sendable {
+        public static let name = "cellular.info"
+        public typealias Result = API.CellularDetails
+        /// A cellular interface.
+        public var interface: String
+
+        public init(interface: String) {
+            self.interface = interface
+        }
+
+        public var params: JSONObject {
+            var params = JSONObject()
+            params["interface"] = self.interface.json
+            return params
+        }
+    }
+}
+
+extension API {
+    /// Sends one raw AT command to the modem and returns its reply, for an administrator whose modem misbehaves.
+    public struct CellularAT: APIMethod, Sendable {
+        public static let name = "cellular.at"
+        public typealias Result = API.ATAnswer
+        /// A cellular interface.
+        public var interface: String
+        /// The command, starting with AT (no CR).
+        public var command: String
+        /// How long to wait for the final result (default 10000).
+        public var timeoutMs: Int?
+
+        public init(interface: String, command: String, timeoutMs: Int? = nil) {
+            self.interface = interface
+            self.command = command
+            self.timeoutMs = timeoutMs
+        }
+
+        public var params: JSONObject {
+            var params = JSONObject()
+            params["interface"] = self.interface.json
+            params["command"] = self.command.json
+            if let value = self.timeoutMs { params["timeout_ms"] = value.json }
+            return params
         }
     }
 }

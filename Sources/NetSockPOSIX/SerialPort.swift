@@ -16,6 +16,9 @@ public final class SerialPort {
         230_400: speed_t(B230400), 460_800: speed_t(B460800), 921_600: speed_t(B921600),
     ]
 
+    /// The rate a termios speed stands for (nil for one we do not use).
+    public static func bitsPerSecond(_ speed: speed_t) -> Int? { Self.supportedRates.first { $0.value == speed }?.key }
+
     public init(path: String, baudRate: Int = 115_200, flowControl: Bool = false) throws(SystemError) {
         guard let speed = Self.supportedRates[baudRate] else { throw SystemError("baud rate \(baudRate)", errno: EINVAL) }
         let fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)

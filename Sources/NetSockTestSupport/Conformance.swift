@@ -92,13 +92,20 @@ public final class ConformanceDaemon: @unchecked Sendable {
     public let daemon: DaemonLauncher
     public let peers: TestPeers
     public let interface: String
+    /// The simulated modem behind `cell0` on a `modem-ublox`/`modem-quectel` run.
+    public let modem: ModemSimulator?
+    /// The most one datagram may carry on this interface (a modem's own limit), nil for no limit below 64 KB.
+    public var maximumDatagram: Int? { self.modem.map { $0.dialect == "ublox" ? 1024 : 1460 } }
     /// The name the suites resolve to reach the echo host, as Mbed's ECHO_SERVER_ADDR.
     public let echoHost = "echo.netsock.test"
 
     public init(dnsServers: [String]? = nil, dns: JSONObject = [:], control: JSONObject = [:]) throws {
         self.peers = TestPeers.shared
         let network = ConformanceNetwork.shared
-        self.interface = network != nil ? "ip0" : getenv("NETSOCK_CONFORMANCE_INTERFACE").map { String(cString: $0) } ?? "lo"
+        let modemDialect = ConformanceNetwork.stack.hasPrefix("modem-") ? String(ConformanceNetwork.stack.dropFirst(6)) : nil
+        self.modem = try modemDialect.map { try ModemSimulator(dialect: $0) }
+        self.interface =
+            network != nil ? "ip0" : self.modem != nil ? "cell0" : getenv("NETSOCK_CONFORMANCE_INTERFACE").map { String(cString: $0) } ?? "lo"
         var dnsConfig: JSONObject = [
             "servers": JSONValue(dnsServers ?? ["\(self.peers.address):\(self.peers.dns)"]), "use_resolv_conf": false,
             "timeout_ms": 1000, "attempts": 1,
@@ -107,6 +114,9 @@ public final class ConformanceDaemon: @unchecked Sendable {
         var controlConfig: JSONObject = ["admin_group": nil]
         for (key, value) in control { controlConfig[key] = value }
         var interfaces = Self.interfaces(self.interface)
+        if let modem = self.modem {
+            interfaces["cell0"] = modem.interfaceConfig(extra: ["trace": true])
+        }
         let tap = try network?.plugIn()
         if let tap, let network {
             // Each daemon's frames go to a capture beside the network, for a failure's post-mortem.
@@ -126,12 +136,16 @@ public final class ConformanceDaemon: @unchecked Sendable {
             _ = try client.call(API.InterfaceSetNetwork(interface: "ip0", address: tap.address, netmask: "255.255.255.0", gateway: ""))
             _ = try client.call(API.InterfaceConnect(interface: "ip0"))
         }
+        if self.modem != nil {
+            // As an Mbed application brings its CellularInterface up before the tests.
+            _ = try self.daemon.client().call(API.InterfaceConnect(interface: "cell0"), timeoutMilliseconds: 60_000)
+        }
     }
 
     /// The interface under test, plus `lo` so loopback peers stay reachable.
     private static func interfaces(_ name: String) -> JSONObject {
         var result: JSONObject = ["lo": ["type": "loopback", "stack": "kernel", "device": "lo"]]
-        if name != "lo" && name != "ip0" { result[name] = ["type": "ethernet", "stack": "kernel", "device": .string(name)] }
+        if name != "lo" && name != "ip0" && name != "cell0" { result[name] = ["type": "ethernet", "stack": "kernel", "device": .string(name)] }
         return result
     }
 

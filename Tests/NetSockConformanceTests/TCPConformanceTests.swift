@@ -337,7 +337,13 @@ import Testing
         let client = try self.client()
         for value in [0, 1, 7200] {
             let socket = try client.open(.tcp)
-            #expect(client.code(API.SocketSetOption.name, ["socket": JSONValue(socket), "option": "keepalive", "value": JSONValue(value)]) == NSAPI.ok)
+            let set = client.code(API.SocketSetOption.name, ["socket": JSONValue(socket), "option": "keepalive", "value": JSONValue(value)])
+            if set == NSAPI.unsupported && self.environment.modem != nil {
+                // Mbed's test ignores itself here (TEST_IGNORE_MESSAGE): AT socket stacks have no keepalive option.
+                #expect(client.close(socket) == NSAPI.ok)
+                continue
+            }
+            #expect(set == NSAPI.ok)
             #expect(client.connect(socket, client.echoAddress(self.environment), self.peers.discard) == NSAPI.ok)
             let read = client.call(API.SocketGetOption.name, ["socket": JSONValue(socket), "option": "keepalive"])
             switch read {

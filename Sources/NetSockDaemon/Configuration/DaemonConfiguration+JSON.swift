@@ -78,6 +78,15 @@ extension DaemonConfiguration {
             if let dhcp = interface.dhcp { entry["dhcp"] = .bool(dhcp) }
             if let dialect = interface.dialect { entry["dialect"] = .string(dialect) }
             if let apn = interface.apn { entry["apn"] = .string(apn) }
+            if interface.stack == .modem {
+                // Secrets are shown as set, never as themselves.
+                if interface.cellular.pin != nil { entry["pin"] = "********" }
+                if let username = interface.cellular.username { entry["username"] = .string(username) }
+                if interface.cellular.password != nil { entry["password"] = "********" }
+                entry["baud"] = JSONValue(interface.cellular.baudRate)
+                entry["flow_control"] = .bool(interface.cellular.flowControl)
+                entry["trace"] = .bool(interface.cellular.trace)
+            }
             entry["connect_timeout_ms"] = JSONValue(interface.connectTimeoutMilliseconds)
             interfaces[interface.name] = .object(entry)
         }
@@ -182,6 +191,17 @@ extension DaemonConfiguration {
         interface.dhcp = try reader.bool("dhcp")
         interface.dialect = try reader.string("dialect")
         interface.apn = try reader.string("apn")
+        interface.cellular.pin = try reader.string("pin")
+        interface.cellular.username = try reader.string("username")
+        interface.cellular.password = try reader.string("password")
+        if let baud = try reader.integer("baud", in: 9600...921_600) {
+            guard [9600, 19200, 38400, 57600, 115_200, 230_400, 460_800, 921_600].contains(baud) else {
+                throw ConfigurationError(key: "\(key).baud", "must be one of 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600")
+            }
+            interface.cellular.baudRate = baud
+        }
+        interface.cellular.flowControl = try reader.bool("flow_control") ?? false
+        interface.cellular.trace = try reader.bool("trace") ?? false
         interface.connectTimeoutMilliseconds =
             try reader.integer("connect_timeout_ms", in: 100...3_600_000) ?? interface.connectTimeoutMilliseconds
         if var link = try reader.object("link") {
@@ -233,9 +253,15 @@ extension DaemonConfiguration {
             guard let device = interface.device, device.hasPrefix("/") else {
                 throw ConfigurationError(key: "\(key).device", "must be the modem's serial device path")
             }
+            guard let dialect = interface.dialect, ["ublox", "quectel"].contains(dialect) else {
+                throw ConfigurationError(key: "\(key).dialect", "must be ublox or quectel")
+            }
         }
         if interface.apn != nil && type != .cellular {
             throw ConfigurationError(key: "\(key).apn", "applies to cellular interfaces only")
+        }
+        if stack != .modem && interface.cellular != CellularOptions() {
+            throw ConfigurationError(key: "\(key)", "pin, username, password, baud, flow_control and trace apply to the modem stack only")
         }
         if interface.dialect != nil && stack != .modem {
             throw ConfigurationError(key: "\(key).dialect", "applies to the modem stack only")

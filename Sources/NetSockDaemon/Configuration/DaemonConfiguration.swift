@@ -75,6 +75,22 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public init() {}
     }
 
+    /// What a `modem`-stack interface sets beyond its device, dialect and APN.
+    public struct CellularOptions: Sendable, Equatable {
+        /// The SIM's PIN, entered when the SIM asks (a secret: never logged or shown).
+        public var pin: String?
+        public var username: String?
+        /// The APN password (a secret).
+        public var password: String?
+        public var baudRate = 115_200
+        /// RTS/CTS hardware flow control.
+        public var flowControl = false
+        /// Log every AT command and reply (secrets masked) at info level.
+        public var trace = false
+
+        public init() {}
+    }
+
     public struct Interface: Sendable, Equatable {
         public var name: String
         public var type: InterfaceType
@@ -86,6 +102,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var dhcp: Bool?
         public var dialect: String?
         public var apn: String?
+        public var cellular = CellularOptions()
         /// How long `interface.connect` waits for an address before it fails.
         public var connectTimeoutMilliseconds = 15_000
 

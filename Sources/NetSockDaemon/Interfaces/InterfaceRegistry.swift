@@ -42,23 +42,30 @@ final class InterfaceRegistry {
                 $0.name == entry.name && $0.device == entry.device && $0.stackKind == entry.stack
                     && $0.connectTimeoutMilliseconds == entry.connectTimeoutMilliseconds
                     && $0.link == entry.link && $0.linkOptions == entry.linkOptions
+                    && ($0.stackKind != .modem || $0.configuration == entry)
             }) {
                 next.append(existing)
                 continue
             }
             let stack: any NetworkStack
+            var modem: CellularModem?
             switch (entry.stack, entry.link) {
             case (.kernel, _): stack = self.kernelStack
             case (.ip, let link?): stack = self.makeIPStack(entry, link)
+            case (.modem, _):
+                modem = self.makeCellularModem(entry)
+                stack = modem!.stack
             default: stack = UnavailableStack(name: entry.stack.rawValue)
             }
             let interface = ManagedInterface(configuration: entry, stack: stack)
+            interface.modem = modem
             if entry.stack == .kernel, let device = entry.device { interface.status = self.table.status(device: device) }
             next.append(interface)
         }
         // Interfaces that went (or changed) let go of their devices.
         for gone in self.interfaces where !next.contains(where: { $0 === gone }) {
             (gone.stack as? IPStack)?.detach()
+            gone.modem?.close()
         }
         self.interfaces = next
         self.defaultName = configuration.defaultInterface ?? next.first?.name
@@ -172,6 +179,9 @@ final class InterfaceRegistry {
         if let stack = interface.stack as? IPStack {
             return self.connect(interface, on: stack, blocking: blocking, progress: progress, completion: completion)
         }
+        if let modem = interface.modem {
+            return self.connect(interface, on: modem, blocking: blocking, progress: progress, completion: completion)
+        }
         guard interface.stackKind == .kernel, let device = interface.device else { return completion(.failure(.unsupported)) }
         self.synchronise()
         if interface.status.isUp { return completion(.failure(.isConnected)) }
@@ -230,6 +240,7 @@ final class InterfaceRegistry {
     /// ends with `NO_CONNECTION` (it was disconnected before an address came).
     func disconnect(_ interface: ManagedInterface) throws(NSAPIError) -> ConnectionStatus {
         if let stack = interface.stack as? IPStack { return try self.disconnect(interface, on: stack) }
+        if let modem = interface.modem { return try self.disconnect(interface, on: modem) }
         guard interface.stackKind == .kernel, let device = interface.device else { throw .unsupported }
         self.synchronise()
         guard interface.status != .disconnected else { throw .noConnection }
@@ -253,6 +264,8 @@ final class InterfaceRegistry {
     /// down it is configuration, applied by the next connect.
     func setNetwork(_ interface: ManagedInterface, _ network: ManagedInterface.StaticNetwork) throws(NSAPIError) {
         if let stack = interface.stack as? IPStack { return try self.setNetwork(interface, network, on: stack) }
+        // The network gives a cellular interface its address.
+        if interface.modem != nil { throw .unsupported }
         guard interface.stackKind == .kernel else { throw .unsupported }
         self.synchronise()
         if let netlink, let device = interface.device, let link = self.table.link(named: device), link.isUp {
@@ -338,10 +351,13 @@ final class InterfaceRegistry {
         var link: (index: Int, mtu: Int?, carrier: Bool)?
         /// An `ip` interface's own link: its device, MTU, whether it is attached, and counters.
         var ipLink: IPLinkDetails?
+        /// A cellular interface's modem: state, operator, registration, signal.
+        var cellular: CellularDetails?
     }
 
     func observe(_ interface: ManagedInterface) -> Observed {
         if let stack = interface.stack as? IPStack { return Self.observe(stack) }
+        if let modem = interface.modem { return Self.observe(modem) }
         guard interface.stackKind == .kernel, let device = interface.device, let link = self.table.link(named: device) else {
             return Observed()
         }

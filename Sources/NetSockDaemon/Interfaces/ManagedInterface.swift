@@ -1,4 +1,5 @@
 import NSAPI
+import NetSockCellular
 
 /// One interface of the daemon: its configuration, its stack, and what is known of its state.
 final class ManagedInterface {
@@ -19,6 +20,12 @@ final class ManagedInterface {
     var connectAttempt: ConnectAttempt?
     /// How long a connect waits for an address before it gives up.
     let connectTimeoutMilliseconds: Int
+    /// The interface as configured, to tell a reload that changed it from one that did not.
+    let configuration: DaemonConfiguration.Interface
+    /// A cellular interface's modem (the `modem` stack's I/O), nil for others.
+    var modem: CellularModem?
+    /// `cellular.set_sim_pin` / `set_credentials`: applied at the next connect.
+    var cellularSettings: CellularStateMachine.Settings
 
     struct StaticNetwork: Equatable {
         var address: IPAddress
@@ -34,8 +41,12 @@ final class ManagedInterface {
         self.link = configuration.link
         self.linkOptions = configuration.linkOptions
         self.stack = stack
-        self.dhcp = configuration.dhcp ?? (configuration.type != .loopback)
+        self.dhcp = configuration.dhcp ?? (configuration.type != .loopback && configuration.type != .cellular)
         self.connectTimeoutMilliseconds = configuration.connectTimeoutMilliseconds
+        self.configuration = configuration
+        self.cellularSettings = CellularStateMachine.Settings(
+            pin: configuration.cellular.pin, apn: configuration.apn, user: configuration.cellular.username,
+            password: configuration.cellular.password)
     }
 }
 

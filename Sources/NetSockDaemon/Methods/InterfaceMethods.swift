@@ -84,6 +84,7 @@ struct InterfaceDetails: APIObject {
     var mtu: Int?
     var carrier: Bool?
     var link: IPLinkDetails?
+    var cellular: CellularDetails?
 
     init(_ interface: ManagedInterface, _ observed: InterfaceRegistry.Observed, defaultName: String?, dns: [String]) {
         self.summary = InterfaceSummary(interface, defaultName: defaultName)
@@ -102,6 +103,7 @@ struct InterfaceDetails: APIObject {
         self.mtu = observed.link?.mtu
         self.carrier = observed.link?.carrier
         self.link = observed.ipLink
+        self.cellular = observed.cellular
     }
 
     static let members: [APIMember<InterfaceDetails>] = [
@@ -116,6 +118,7 @@ struct InterfaceDetails: APIObject {
         APIMember("mtu", omittedWhenNil: \.mtu, "The kernel link's MTU."),
         APIMember("carrier", omittedWhenNil: \.carrier, "Whether the kernel link has carrier."),
         APIMember("link", omittedWhenNil: \.link, "An ip interface's own link: device, MTU, and counters of frames, bytes and drops by reason."),
+        APIMember("cellular", omittedWhenNil: \.cellular, "A cellular interface's modem: state, IMEI, operator, registration, signal (dBm), address."),
     ]
 }
 

@@ -160,6 +160,8 @@ struct SocketRecvFrom: DaemonMethod {
 
     static func handle(_ call: Call<Self, Session>, _ daemon: Daemon) throws(RPCError) -> Outcome<ReceivedDatagram> {
         let encoding = call.params.encoding
+        // A Non-IP socket's messages have no source: recv, not recvfrom (Mbed: UNSUPPORTED).
+        if daemon.sockets.socket(call.context.id, call.params.socket)?.proto == .nonIP { throw RPCError(.unsupported) }
         daemon.sockets.receiveFrom(
             owner: call.context.id, id: call.params.socket, maxBytes: call.params.size,
             allowance: SocketIOMethods.allowance(call.context, encoding)

@@ -179,6 +179,16 @@ extension SocketLayer {
             self.perform(
                 on: socket, .write, attempt: attempt, expire: { completion(sent > 0 ? .success(sent) : .failure(.wouldBlock)) },
                 abort: { completion(.failure($0)) })
+        case .nonIP:
+            // One message (Mbed's CellularNonIPSocket), retried on WOULD_BLOCK within the timeout.
+            let attempt = { [unowned self, unowned socket] () -> Bool in
+                guard socket.isOpen else {
+                    completion(.failure(.noSocket))
+                    return true
+                }
+                return self.tryOnce(completion) { () throws(NSAPIError) in try socket.stack!.socketSend(socket.handle, data[...]) }
+            }
+            self.perform(on: socket, .write, attempt: attempt, expire: { completion(.failure(.wouldBlock)) }, abort: { completion(.failure($0)) })
         default:
             completion(.failure(.unsupported))
         }
@@ -188,6 +198,7 @@ extension SocketLayer {
     public func sendTo(owner: Int, id: Int, address: SocketAddress, data: [UInt8], completion: @escaping Completion<Int>) {
         guard let socket = self.socket(owner, id), socket.isOpen else { return completion(.failure(.noSocket)) }
         guard socket.channel == nil else { return completion(.failure(.parameter)) }
+        if socket.proto == .nonIP { return completion(.failure(.unsupported)) }
         guard socket.proto.isDatagram else {
             return self.send(owner: owner, id: id, data: data, completion: completion)
         }

@@ -224,6 +224,8 @@ public final class SocketLayer {
 
     public func peerName(owner: Int, id: Int) throws(NSAPIError) -> SocketAddress {
         let socket = try self.openSocket(owner, id)
+        // Mbed's CellularNonIPSocket has no addresses at all.
+        if socket.proto == .nonIP { throw .unsupported }
         guard let peer = socket.peer, peer.isTruthy else { throw .noConnection }
         // Mbed's TLSSocket has no peer until its handshake is done.
         if socket.proto == .tls && socket.state != .connected { throw .noConnection }

@@ -51,16 +51,27 @@ public struct ModemModel: Sendable {
     public mutating func reply(to line: String) -> [UInt8] {
         let command = line.trimmingCharacters(" ")
         var out = self.echo ? command + "\r" : ""
-        if self.faults.silent.contains(where: { command.hasPrefix($0) }) { return Array(out.utf8) }
-        if let code = self.faults.cmeErrors.first(where: { command.hasPrefix($0.key) })?.value {
-            out += self.error(cme: code)
-            return Array(out.utf8)
-        }
-        let (lines, final) = self.execute(command)
+        guard let (lines, final) = self.answer(to: command) else { return Array(out.utf8) }
         for line in lines { out += "\r\n" + line + "\r\n" }
         out += "\r\n" + final + "\r\n"
         return Array(out.utf8)
     }
+
+    /// The information lines and final result for one command (no echo); nil when the
+    /// faults make the modem say nothing.
+    public mutating func answer(to command: String) -> (lines: [String], final: String)? {
+        if self.faults.silent.contains(where: { command.hasPrefix($0) }) { return nil }
+        if let code = self.faults.cmeErrors.first(where: { command.hasPrefix($0.key) })?.value {
+            return ([], self.errorFinal(cme: code))
+        }
+        return self.execute(command)
+    }
+
+    /// Contexts the network has activated (sockets and NIDD need one).
+    public var activeContexts: Set<Int> { self.active }
+
+    /// An error under the current `+CMEE` mode, for the simulator's other commands.
+    public func errorLine(cme code: Int) -> String { self.errorFinal(cme: code) }
 
     /// The network acts: the next registration step, with its URC when reporting is on.
     public mutating func tick() -> [UInt8] {
@@ -96,6 +107,11 @@ public struct ModemModel: Sendable {
             self.echo = true
             return ([], "OK")
         case "AT+CSQ": return (["+CSQ: 20,99"], "OK")
+        // A test IMEI (the GSMA's example range) and the network's name.
+        case "AT+CGSN": return (["356938035643809"], "OK")
+        case "AT+CGMI": return (["netsock"], "OK")
+        case "AT+CGMM": return (["netsock-modem-sim"], "OK")
+        case "AT+COPS?": return (self.registered ? ["+COPS: 0,0,\"netsock sim\",7"] : ["+COPS: 0"], "OK")
         case "AT+CPIN?":
             if self.pinTries == 0 { return (["+CPIN: SIM PUK"], "OK") }
             return ([self.faults.pin != nil && !self.pinEntered ? "+CPIN: SIM PIN" : "+CPIN: READY"], "OK")
@@ -107,7 +123,7 @@ public struct ModemModel: Sendable {
             return (self.contexts.keys.sorted().map { "+CGDCONT: \($0),\"\(self.contexts[$0]!.type)\",\"\(self.contexts[$0]!.apn)\",\"0.0.0.0\",0,0" }, "OK")
         default: break
         }
-        guard let equals = command.firstIndex(of: "=") else { return ([], self.error(cme: 4).trimmingCharacters("\r\n")) }
+        guard let equals = command.firstIndex(of: "=") else { return ([], self.errorFinal(cme: 4)) }
         let name = command[..<equals].uppercased()
         let fields = ATFields.split(String(command[command.index(after: equals)...]))
         switch name {
@@ -187,7 +203,6 @@ public struct ModemModel: Sendable {
         }
     }
 
-    private func error(cme code: Int) -> String { "\r\n" + self.errorFinal(cme: code) + "\r\n" }
 
     static let cmeText: [Int: String] = [
         3: "operation not allowed", 4: "operation not supported", 10: "SIM not inserted", 14: "SIM busy", 16: "incorrect password",
