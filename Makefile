@@ -50,6 +50,11 @@ test: deps
 		NETSOCK_CONFORMANCE_STACK=ip NETSOCK_TEST_RUN=$$run NETSOCK_RESULT_CHECK_DIR=$$results $(SWIFT) test --skip-build \
 			--filter 'UDPConformanceTests|TCPConformanceTests|TLSConformanceTests|DNSConformanceTests|DNSResetTests' || status=$$?; \
 	else echo "skipping the Mbed suites on the ip stack: they need root (CI runs them as root)"; fi; \
+	for dialect in ublox quectel; do \
+		echo "Mbed UDP and TCP suites again, on the modem stack over netsock-modem-sim ($$dialect):"; \
+		NETSOCK_CONFORMANCE_STACK=modem-$$dialect NETSOCK_TEST_RUN=$$run NETSOCK_RESULT_CHECK_DIR=$$results $(SWIFT) test --skip-build \
+			--filter 'UDPConformanceTests|TCPConformanceTests' || status=$$?; \
+	done; \
 	Tests/check-leftovers.sh $$run || status=1; \
 	Tests/check-results.py $$results docs/openrpc.json || status=1; \
 	rm -rf $$results; exit $$status

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import NetSockClient
 import NetSockJSON
 
 /// `netsock-modem-sim` for a test: a pty behind a symlink in a directory of its own,
@@ -43,4 +44,25 @@ public final class ModemSimulator: @unchecked Sendable {
     public func detach() { self.process.signal(SIGUSR1) }
     /// The network deactivates the context (`+CGEV: NW PDN DEACT`).
     public func deactivate() { self.process.signal(SIGUSR2) }
+}
+
+/// netsockd with one cellular interface, `cell0`, on a simulated modem.
+public final class CellularDaemon: @unchecked Sendable {
+    public let modem: ModemSimulator
+    public let daemon: DaemonLauncher
+
+    public init(
+        dialect: String = "ublox", faults: String? = nil, pin: String? = nil, lineRate: Int? = nil, interface: JSONObject = [:],
+        connect: Bool = true
+    ) throws {
+        self.modem = try ModemSimulator(dialect: dialect, faults: faults, pin: pin, lineRate: lineRate)
+        self.daemon = try DaemonLauncher(config: [
+            "control": ["admin_group": nil], "default_interface": "cell0",
+            "dns": ["servers": [], "use_resolv_conf": false],
+            "interfaces": ["lo": ["type": "loopback", "stack": "kernel", "device": "lo"], "cell0": self.modem.interfaceConfig(extra: interface)],
+        ])
+        if connect { _ = try self.daemon.client().call(API.InterfaceConnect(interface: "cell0"), timeoutMilliseconds: 60_000) }
+    }
+
+    public func client() throws -> NSAPIClient { NSAPIClient(try self.daemon.client(), interface: "cell0") }
 }

@@ -4,26 +4,8 @@ import NetSockRPC
 import NetSockTestSupport
 import Testing
 
-/// A daemon on a cellular interface over `netsock-modem-sim`, whose network echoes NIDD data.
-final class CellularSuiteDaemon: @unchecked Sendable {
-    let modem: ModemSimulator
-    let daemon: DaemonLauncher
-
-    init(dialect: String = "ublox", connect: Bool = true) throws {
-        self.modem = try ModemSimulator(dialect: dialect)
-        self.daemon = try DaemonLauncher(config: [
-            "control": ["admin_group": nil], "default_interface": "cell0",
-            "dns": ["servers": [], "use_resolv_conf": false],
-            "interfaces": ["lo": ["type": "loopback", "stack": "kernel", "device": "lo"], "cell0": self.modem.interfaceConfig()],
-        ])
-        if connect { _ = try self.daemon.client().call(API.InterfaceConnect(interface: "cell0"), timeoutMilliseconds: 60_000) }
-    }
-
-    func client() throws -> NSAPIClient { NSAPIClient(try self.daemon.client(), interface: "cell0") }
-}
-
-let niddSuiteDaemon: CellularSuiteDaemon = {
-    do { return try CellularSuiteDaemon() } catch { fatalError("cannot start netsockd with a simulated modem: \(error)") }
+let niddSuiteDaemon: CellularDaemon = {
+    do { return try CellularDaemon() } catch { fatalError("cannot start netsockd with a simulated modem: \(error)") }
 }()
 
 /// Mbed's NIDD suite (connectivity/netsocket/tests/TESTS/netsocket/nidd) against the
@@ -35,7 +17,7 @@ let niddSuiteDaemon: CellularSuiteDaemon = {
 
     @Test("NIDD-01/11 NIDDSOCKET_CONNECT and NIDDSOCKET_DISCONNECT: connect reaches global_up, disconnect is OK")
     func connectAndDisconnect() throws {
-        let environment = try CellularSuiteDaemon(connect: false)
+        let environment = try CellularDaemon(connect: false)
         let client = try environment.client()
         #expect(client.code(API.InterfaceConnect(interface: "cell0")) == NSAPI.ok)
         #expect(client.code(API.InterfaceDisconnect(interface: "cell0")) == NSAPI.ok)

@@ -372,9 +372,11 @@ public final class ModemStack: NetworkStack {
         case .receive(let handle):
             guard let socket = self.sockets[handle] else { return }
             guard let (bytes, source) = self.dialect.received(response) else {
-                // A read refused: the modem dropped the socket (its close URC may be lost too).
                 socket.modemHasData = false
-                if socket.proto == .tcp, response.final != .timeout { self.endStream(socket, handle) }
+                guard socket.proto == .tcp, response.final != .timeout else { return }
+                // A read refused after the peer's close is the end; without one, the modem
+                // lost the socket under us (its context went, say): not an orderly end.
+                if socket.peerClosed { self.endStream(socket, handle) } else { self.fail(socket, handle, .noConnection) }
                 return
             }
             if bytes.isEmpty {
@@ -387,16 +389,20 @@ public final class ModemStack: NetworkStack {
                 return
             }
             socket.lastData = now
+            let hadData = socket.proto == .tcp ? !socket.receive.isEmpty : !socket.incoming.isEmpty
             if socket.proto == .tcp {
                 socket.receive.append(contentsOf: bytes)
             } else {
                 let from = source.flatMap { SocketAddress(parsing: $0.address, port: UInt16(clamping: $0.port)) } ?? socket.remote ?? SocketAddress()
                 if socket.incoming.count < self.datagramQueue { socket.incoming.append((from, bytes)) }
             }
-            // While the reads go on (the modem has more), the reader is told once, at the end:
-            // a burst is one wake-up, not one per datagram.
             self.scheduleReceive(handle, socket)
-            if socket.receiveQueued {
+            if socket.proto == .tcp {
+                // Bytes where there were none are news; more behind them the reader finds anyway.
+                if !hadData { self.changed(handle) }
+            } else if socket.receiveQueued && socket.incoming.count < self.datagramQueue / 2 {
+                // While a burst of datagrams is still being read, the reader is told once, at
+                // its end (or once half the queue is full): one wake-up, not one per datagram.
                 socket.unannounced = true
             } else {
                 socket.unannounced = false
