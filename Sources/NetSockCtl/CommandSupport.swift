@@ -75,5 +75,9 @@ func interfaceLines(_ status: API.InterfaceDetails, _ output: Output) -> [String
     if let mtu = status.mtu { lines.append(("mtu", String(mtu))) }
     if let carrier = status.carrier { lines.append(("carrier", carrier.json.cell)) }
     lines.append(("default", status.default.json.cell))
+    if let cellular = status.cellular {
+        lines.append(("cellular", cellularSummary(cellular)))
+        if let imei = cellular.imei { lines.append(("imei", imei)) }
+    }
     return lines.map { key, value in output.bold(key + String(repeating: " ", count: 8 - key.count)) + "  " + value }
 }

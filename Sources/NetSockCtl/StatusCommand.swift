@@ -28,9 +28,10 @@ struct StatusCommand: ParsableCommand {
             let rows = interfaces.map(\.value).map { item in
                 [item.name, item.type.rawValue, item.stack.rawValue, item.status.rawValue, item.ipv4?.address ?? "-", item.default ? "*" : ""]
             }
+            let modems = interfaces.map(\.value).compactMap { item in item.cellular.map { "\(item.name): \(cellularSummary($0))" } }
             return [header] + output.table(["INTERFACE", "TYPE", "STACK", "STATUS", "ADDRESS", "DEFAULT"], rows) { column, cell in
                 column == 3 ? output.status(cell) : cell
-            }
+            } + modems
         }
     }
 }

@@ -96,6 +96,27 @@ import Testing
         #expect(after["state"] == "off")
     }
 
+    @Test("netsockctl shows the modem in status and iface show, and cellular at prints its reply")
+    func netsockctlShowsTheModem() throws {
+        let environment = try CellularDaemon()
+        let client = try environment.client()
+        #expect(try waitUntil { try client.rpc.call(API.CellularInfo.name, ["interface": "cell0"])["operator"] == "netsock sim" })
+        let status = try environment.daemon.ctl(["status"])
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("cell0: connected, netsock sim (home), -73 dBm, 198.51.100."), "\(status.stdout)")
+        let show = try environment.daemon.ctl(["iface", "show", "cell0"])
+        #expect(show.stdout.contains("connected, netsock sim (home), -73 dBm"), "\(show.stdout)")
+        #expect(show.stdout.contains("356938035643809"))
+        let csq = try environment.daemon.ctl(["cellular", "at", "AT+CSQ"])
+        #expect(csq.status == 0)
+        #expect(csq.stdout == "+CSQ: 20,99\nOK\n", "\(csq.stdout)")
+        let refused = try environment.daemon.ctl(["cellular", "at", "AT+NOSUCH"])
+        #expect(refused.status == 1)
+        #expect(refused.stdout.hasSuffix("+CME ERROR: 4\n"))
+        let info = try environment.daemon.ctl(["cellular", "info", "--json"])
+        #expect(info.stdout.contains("\"imei\""))
+    }
+
     @Test("a wrong PIN is AUTH_FAILURE and never shown; the right one set with cellular.set_sim_pin connects")
     func wrongPINThenRightPIN() throws {
         let environment = try CellularDaemon(pin: "1234", interface: ["pin": "9999"], connect: false)
