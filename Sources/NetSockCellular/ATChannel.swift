@@ -56,7 +56,9 @@ public struct ATChannel: Sendable {
     /// starting another while one is in flight ends the first with `.timeout`.
     public mutating func send(_ command: ATCommand, at now: Instant) -> (bytes: [UInt8], ended: ATEvent?) {
         let ended = self.pending.map { ATEvent.response(ATResponse(command: $0.command.text, lines: $0.lines, binary: $0.binary, final: .timeout)) }
-        self.resetFraming()
+        // A line half read is a URC on its way (the modem sends them whenever it likes):
+        // it stays, and ends as a URC whatever command is in flight by then.
+        self.resetFraming(keepingLine: true)
         self.pending = Pending(command: command, deadline: now + command.timeout, awaitingPrompt: command.prompt != nil)
         return (Array(command.text.utf8) + [13], ended)
     }
@@ -73,7 +75,7 @@ public struct ATChannel: Sendable {
         return .response(ATResponse(command: pending.command.text, lines: pending.lines, binary: pending.binary, final: .timeout))
     }
 
-    /// Forgets a half-read line or payload: what follows belongs to a new command.
+    /// Forgets a half-read payload (and, unless kept, the line): what follows belongs to a new command.
     private mutating func resetFraming(keepingLine: Bool = false) {
         self.binaryRemaining = 0
         self.binaryThenQuote = false

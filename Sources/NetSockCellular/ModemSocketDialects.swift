@@ -94,7 +94,10 @@ public struct UbloxSockets: ModemSocketDialect {
     }
 
     public func received(_ response: ATResponse) -> (bytes: [UInt8], from: (address: String, port: Int)?)? {
-        guard response.final == .ok, let header = response.lines.first else { return nil }
+        // The header is found by its prefix: a URC's tail may come first.
+        guard response.final == .ok, let header = response.lines.first(where: { $0.hasPrefix("+USORF:") || $0.hasPrefix("+USORD:") }) else {
+            return nil
+        }
         if let fields = ATFields.after("+USORF:", in: header) {
             // `+USORF: <s>,0`: nothing waiting.
             guard fields.count >= 3, let port = Int(fields[2]) else { return ([], nil) }
@@ -172,7 +175,7 @@ public struct QuectelSockets: ModemSocketDialect {
     }
 
     public func received(_ response: ATResponse) -> (bytes: [UInt8], from: (address: String, port: Int)?)? {
-        guard response.final == .ok, let header = response.lines.first, let fields = ATFields.after("+QIRD:", in: header),
+        guard response.final == .ok, let header = response.lines.first(where: { $0.hasPrefix("+QIRD:") }), let fields = ATFields.after("+QIRD:", in: header),
             let count = fields.first.flatMap({ Int($0) })
         else { return nil }
         let bytes = count == 0 ? [] : (response.binary ?? [])

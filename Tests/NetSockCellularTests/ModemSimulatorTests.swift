@@ -62,7 +62,7 @@ import Testing
         #expect(outputs.contains { if case .connected(_, let address) = $0 { address == "198.51.100.11" } else { false } })
         simulator.terminate()
         // The trace masks the PIN.
-        #expect(simulator.stderr.contains("modem got AT+CPIN=<secret>"), "\(simulator.stderr.prefix(2000))")
+        #expect(simulator.stderr.contains("AT+CPIN=<masked>"), "\(simulator.stderr.prefix(2000))")
         #expect(!simulator.stderr.contains("4321"))
     }
 }
