@@ -119,13 +119,17 @@ import Testing
 
     @Test("a wrong PIN is AUTH_FAILURE and never shown; the right one set with cellular.set_sim_pin connects")
     func wrongPINThenRightPIN() throws {
-        let environment = try CellularDaemon(pin: "1234", interface: ["pin": "9999"], connect: false)
+        let environment = try CellularDaemon(pin: "1234", interface: ["pin": "9999", "trace": true], connect: false)
         let client = try environment.client()
         #expect(client.code(API.InterfaceConnect(interface: "cell0")) == NSAPI.authFailure)
         #expect(try client.rpc.call(API.CellularInfo.name, ["interface": "cell0"])["state"] == "off")
         #expect(client.code(API.CellularSetSIMPin.name, ["interface": "cell0", "pin": "12a4"]) == -32602)
         #expect(client.code(API.CellularSetSIMPin.name, ["interface": "cell0", "pin": "1234"]) == NSAPI.ok)
+        let credentials: JSONObject = ["interface": "cell0", "apn": "m2m.example", "username": "meter", "password": "pa55word"]
+        #expect(client.code(API.CellularSetCredentials.name, credentials) == NSAPI.ok)
+        #expect(client.code(API.CellularSetCredentials.name, ["interface": "cell0", "apn": "a\"b"]) == -32602)
         #expect(client.code(API.InterfaceConnect(interface: "cell0")) == NSAPI.ok)
+        #expect(environment.daemon.logLines(containing: "pa55word") == 0)
         #expect(environment.daemon.logLines(containing: "9999") == 0)
         #expect(environment.daemon.logLines(containing: "1234") == 0)
     }
