@@ -80,6 +80,8 @@ bench: release
 	.build/release/netsock-bench attach
 	.build/release/netsock-bench netcat
 	.build/release/netsock-bench tls
+	.build/release/netsock-bench cellular --dialect ublox
+	.build/release/netsock-bench cellular --dialect quectel
 	@if [ "$$(id -u)" = 0 ]; then .build/release/netsock-bench ip && $(MAKE) --no-print-directory lwip-reference && \
 		.build/release/netsock-bench ip-tcp --lwip .build/lwip_tap_sink; \
 	else echo "skipping netsock-bench ip and ip-tcp: they need root (network namespaces and TAP devices)"; fi

@@ -70,8 +70,9 @@ public struct ModemSocketModel: Sendable {
             return .reply(lines: [], final: "OK")
         case (.ublox, "AT+USOWR"), (.ublox, "AT+USOST"), (.quectel, "AT+QISEND"):
             let udpTarget = name == "AT+USOST" || (name == "AT+QISEND" && fields.count >= 4)
-            guard let id = Int(fields.first ?? ""), self.sockets[id] != nil, let length = Int(fields[udpTarget && name == "AT+USOST" ? 3 : 1]),
-                length >= 0, length <= self.maximumPayload
+            let lengthField = name == "AT+USOST" ? 3 : 1
+            guard fields.count > lengthField, !(name == "AT+USOST" && fields.count < 4), let id = Int(fields[0]), self.sockets[id] != nil,
+                let length = Int(fields[lengthField]), length >= 0, length <= self.maximumPayload
             else { return .reply(lines: [], final: self.dialect == .ublox ? "+CME ERROR: 50" : "ERROR") }
             var remote: (host: String, port: Int)?
             if udpTarget {
@@ -85,6 +86,7 @@ public struct ModemSocketModel: Sendable {
                 return .reply(lines: [], final: self.dialect == .ublox ? "+CME ERROR: 50" : "ERROR")
             }
             let wanted = fields.count > 1 ? Int(fields[1]) ?? self.maximumPayload : self.maximumPayload
+            guard wanted >= 0 else { return .reply(lines: [], final: self.dialect == .ublox ? "+CME ERROR: 50" : "ERROR") }
             return self.read(id, maximum: Swift.min(wanted, self.maximumPayload), name: name)
         case (.ublox, "AT+USOCL"), (.quectel, "AT+QICLOSE"):
             guard let id = Int(fields.first ?? ""), let socket = self.sockets.removeValue(forKey: id) else {

@@ -88,8 +88,14 @@ public struct SimulatedModem {
             case .replyThenURCs(let lines, let final, let urcs):
                 return echo + self.emit(self.framed(lines: lines, final: final) + urcs.flatMap(Self.urc), command: command, now: now)
             case .prompt(let pending):
+                let prompt = Array((self.sockets.dialect == .ublox ? "@" : "\r\n> ").utf8)
+                guard pending.length > 0 else {
+                    // Nothing to wait for: the send is answered at once.
+                    let (lines, final) = self.sockets.payload([], for: pending, network: network)
+                    return echo + prompt + self.emit(self.framed(lines: lines, final: final), command: command, now: now)
+                }
                 self.payload = (pending, [])
-                return echo + Array((self.sockets.dialect == .ublox ? "@" : "\r\n> ").utf8)
+                return echo + prompt
             }
         }
         guard let (lines, final) = self.core.answer(to: command) else { return echo }
