@@ -173,13 +173,13 @@ _netsockctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    status|iface|dns|sock|monitor|wait-online|tcp|udp|ping|call|info|help)
+    status|iface|dns|sock|monitor|wait-online|tcp|udp|ping|cellular|call|info|help)
         # Offer subcommand argument completions
         "_netsockctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'status iface dns sock monitor wait-online tcp udp ping call info help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'status iface dns sock monitor wait-online tcp udp ping cellular call info help' -- "${cur}"))
         ;;
     esac
 }
@@ -675,9 +675,9 @@ _netsockctl_tcp() {
 
 _netsockctl_tcp_connect() {
     repeating_flags=()
-    non_repeating_flags=(--json --jsonl --no-fd --version -h --help)
+    non_repeating_flags=(--json --jsonl --no-fd --tls --version -h --help)
     repeating_options=()
-    non_repeating_options=(-s --socket -g --get --timeout --interface)
+    non_repeating_options=(-s --socket -g --get --timeout --interface --ca --cert --key --servername)
     __netsockctl_offer_flags_options 2
 
     # Offer option value completions
@@ -693,6 +693,18 @@ _netsockctl_tcp_connect() {
         ;;
     '--interface')
         __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion tcp connect -- --interface "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--ca')
+        return
+        ;;
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--servername')
         return
         ;;
     esac
@@ -843,6 +855,82 @@ _netsockctl_ping() {
         ;;
     '-I')
         __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion ping -- -I "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_netsockctl_cellular() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __netsockctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    info|at)
+        # Offer subcommand argument completions
+        "_netsockctl_cellular_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'info at' -- "${cur}"))
+        ;;
+    esac
+}
+
+_netsockctl_cellular_info() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout --interface)
+    __netsockctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--interface')
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion cellular info -- --interface "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_netsockctl_cellular_at() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout --interface --wait-ms)
+    __netsockctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--interface')
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion cellular at -- --interface "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--wait-ms')
         return
         ;;
     esac
