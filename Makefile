@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # folder of their own; `make fuzz` runs each FUZZ_SECONDS, `make test` each FUZZ_SMOKE_SECONDS.
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
-FUZZ_TARGETS ?= framer http json dns netlink config datagram wire stack tls at modem modem-sim
+FUZZ_TARGETS ?= framer http json dns netlink config datagram wire stack tls at modem modem-sim wpa
 FUZZ_BINARY := .build-fuzz/release/netsock-fuzz
 SOAK_SECONDS ?= 60
 

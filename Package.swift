@@ -54,6 +54,7 @@ let package = Package(
         .target(name: "NetSockPOSIX", dependencies: ["NSAPI", "NetSockStack", "NetSockWire", "CNetSockLinux"], swiftSettings: strict),
         .target(name: "NetSockTLS", dependencies: ["NSAPI", "CNetSockTLS"], swiftSettings: strict),
         .target(name: "NetSockCellular", dependencies: ["NSAPI", "NetSockStack"], swiftSettings: strict),
+        .target(name: "NetSockWiFi", dependencies: ["NSAPI"], swiftSettings: strict),
         .target(
             name: "NetSockDaemon",
             dependencies: [
@@ -96,7 +97,10 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "NetSockFuzz",
-            dependencies: ["NetSockRPC", "NetSockJSON", "NetSockWire", "NetSockStack", "NetSockPOSIX", "NetSockDaemon", "NetSockTLS", "NetSockCellular", "NSAPI"],
+            dependencies: [
+                "NetSockRPC", "NetSockJSON", "NetSockWire", "NetSockStack", "NetSockPOSIX", "NetSockDaemon", "NetSockTLS", "NetSockCellular", "NetSockWiFi",
+                "NSAPI",
+            ],
             swiftSettings: strict
         ),
 
@@ -110,6 +114,7 @@ let package = Package(
         .testTarget(
             name: "NetSockCellularTests", dependencies: ["NetSockCellular", "NetSockStack", "NetSockPOSIX", "NetSockTestSupport", "netsock-modem-sim"],
             swiftSettings: strict),
+        .testTarget(name: "NetSockWiFiTests", dependencies: ["NetSockWiFi", "NSAPI"], swiftSettings: strict),
         .testTarget(name: "NetSockTLSTests", dependencies: ["NetSockTLS", "NetSockTestSupport", "NetSockPOSIX", "NSAPI"], swiftSettings: strict),
         .testTarget(
             name: "NetSockDaemonTests",

@@ -49,7 +49,7 @@ public struct FuzzTarget: Sendable {
     public static let all: [FuzzTarget] = [
         StreamFramerTarget.target, HTTPDecoderTarget.target, JSONCodecTarget.target, DNSCodecTarget.target,
         NetlinkCodecTarget.target, ConfigurationTarget.target, DatagramFrameTarget.target,
-        WireFormatsTarget.target, StackFramesTarget.target, TLSSessionTarget.target, ATChannelTarget.target, ModemStackTarget.target, SimulatedModemTarget.target,
+        WireFormatsTarget.target, StackFramesTarget.target, TLSSessionTarget.target, ATChannelTarget.target, ModemStackTarget.target, SimulatedModemTarget.target, WPAControlTarget.target,
     ]
 
     public static func named(_ name: String) -> FuzzTarget? { self.all.first { $0.name == name } }

@@ -6,6 +6,7 @@ import NetSockJSON
 import NetSockPOSIX
 import NetSockRPC
 import NetSockTLS
+import NetSockWiFi
 import NetSockWire
 
 /// The stream framer: bytes split anywhere; memory held stays within its limit (small
@@ -290,6 +291,24 @@ enum SimulatedModemTarget {
                 now += 10
                 _ = modem.due(now: now)
             }
+        }
+    }
+}
+
+/// wpa_supplicant's control-interface grammar: any datagram as a reply (its number,
+/// key=value lines, table and scan results) and as an event; every SSID it yields
+/// escapes and decodes back to itself.
+enum WPAControlTarget {
+    static let target = FuzzTarget(name: "wpa") { input in
+        let reply = WPAReply(input)
+        _ = reply.number
+        _ = reply.keyValues
+        for result in ScanResult.parse(reply) {
+            require(result.ssid.count <= SSID.maximumLength, "an SSID of \(result.ssid.count) bytes")
+            require(SSID.decodeEscaped(SSID.escaped(result.ssid)) == result.ssid, "an SSID that does not round-trip")
+        }
+        if let event = WPAEvent(input), case .temporarilyDisabled(_, let ssid?, _, _) = event.kind {
+            require(SSID.decodeEscaped(SSID.escaped(ssid)) == ssid, "an event's SSID that does not round-trip")
         }
     }
 }

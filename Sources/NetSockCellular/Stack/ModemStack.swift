@@ -116,13 +116,37 @@ public final class ModemStack: NetworkStack {
 
     /// Deactivates the context and forgets the modem's sockets; the client's sockets stay
     /// open and fail with NO_CONNECTION until the next connect.
+    ///
+    /// The context is deactivated and the radio turned off (`AT+CFUN=0`, as Mbed's
+    /// `CellularDevice::shutdown`); an administrator's commands still queued stay queued.
     public func disconnect() {
         let cid = self.contextID
         self.machine = nil
         self.contextLost()
-        self.jobs.removeAll()
+        let admins = self.jobs[self.jobHead...].filter { if case .admin = $0 { true } else { false } }
+        self.jobs = Array(admins)
         self.jobHead = 0
         if let cid { self.enqueue(.plain(ATCommand("AT+CGACT=0,\(cid)", timeout: .seconds(40)))) }
+        self.enqueue(.plain(ATCommand("AT+CFUN=0", timeout: .seconds(10))))
+        self.flush()
+    }
+
+    /// Nothing in flight and nothing queued: the line may close without cutting a command.
+    public var isIdle: Bool { self.running == nil && self.jobHead == self.jobs.count }
+
+    /// The serial line closed: what was in flight or queued will never be answered. An
+    /// administrator's commands end with `.timeout`, the channel starts afresh.
+    public func lineClosed() {
+        var abandoned: [(ATResponse) -> Void] = []
+        if case .admin(let completion)? = self.running { abandoned.append(completion) }
+        for job in self.jobs[self.jobHead...] { if case .admin(_, let completion) = job { abandoned.append(completion) } }
+        self.running = nil
+        self.jobs.removeAll()
+        self.jobHead = 0
+        self.channel = ATChannel(urcPrefixes: self.channel.urcPrefixes, maximumBinary: self.channel.maximumBinary)
+        self.machine = nil
+        self.contextLost()
+        for completion in abandoned { completion(ATResponse(command: "", lines: [], binary: nil, final: .timeout)) }
         self.flush()
     }
 

@@ -50,10 +50,18 @@ final class CellularModem {
 
     static var now: Instant { Instant(microseconds: Int64(MonotonicClock.nanoseconds() / 1000)) }
 
-    var isOpen: Bool { self.port != nil }
+    var isOpen: Bool { self.port != nil && self.closeTimer == nil }
+    /// The line closes once the modem answered the disconnect's commands, or at this timer.
+    private var closeTimer: Reactor.TimerID?
+    static let closeGraceNanoseconds: UInt64 = 3_000_000_000
 
-    /// Opens the serial line and starts serving it.
+    /// Opens the serial line and starts serving it (a line closing is kept open instead).
     func open() throws(SystemError) {
+        if let closeTimer {
+            self.reactor.cancel(closeTimer)
+            self.closeTimer = nil
+            return
+        }
         guard self.port == nil else { return }
         let port = try SerialPort(path: self.device, baudRate: self.options.baudRate, flowControl: self.options.flowControl)
         try self.reactor.register(port.fileDescriptor, interest: .readable) { [unowned self] events in self.service(events) }
@@ -61,13 +69,25 @@ final class CellularModem {
         self.logger.info("interface \(self.interfaceName): modem on \(self.device) at \(self.options.baudRate) baud, \(self.stack.dialect.name) sockets")
     }
 
-    /// Closes the line; the stack's sockets fail until the next open.
+    /// Deactivates the context, turns the radio off, and closes the line once the modem
+    /// answered (or after a grace period); the stack's sockets fail until the next open.
     func close() {
-        guard let port = self.port else { return }
+        guard self.port != nil, self.closeTimer == nil else { return }
         self.stack.disconnect()
+        self.reschedule()
+        if self.stack.isIdle { return self.closeNow() }
+        self.closeTimer = self.reactor.schedule(afterNanoseconds: Self.closeGraceNanoseconds) { [weak self] in self?.closeNow() }
+    }
+
+    /// Closes the line at once: what the modem still owed is abandoned.
+    private func closeNow() {
+        if let closeTimer { self.reactor.cancel(closeTimer) }
+        self.closeTimer = nil
+        guard let port = self.port else { return }
         self.reactor.unregister(port.fileDescriptor)
         self.port = nil
         self.output.removeAll()
+        self.stack.lineClosed()
         self.reschedule()
     }
 
@@ -79,9 +99,12 @@ final class CellularModem {
     private func service(_ events: Reactor.Events) {
         guard let port = self.port else { return }
         if events.contains(.hangup) {
-            self.logger.error("interface \(self.interfaceName): the modem's line \(self.device) hung up")
-            self.close()
-            self.onLineLost?()
+            let closing = self.closeTimer != nil
+            self.closeNow()
+            if !closing {
+                self.logger.error("interface \(self.interfaceName): the modem's line \(self.device) hung up")
+                self.onLineLost?()
+            }
             return
         }
         // A bounded amount per turn: the descriptor stays readable and the reactor comes back.
@@ -92,6 +115,7 @@ final class CellularModem {
         }
         self.writePending()
         self.reschedule()
+        if self.closeTimer != nil && self.stack.isIdle { self.closeNow() }
     }
 
     private func write(_ bytes: [UInt8]) {
