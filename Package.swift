@@ -114,7 +114,7 @@ let package = Package(
         .testTarget(
             name: "NetSockCellularTests", dependencies: ["NetSockCellular", "NetSockStack", "NetSockPOSIX", "NetSockTestSupport", "netsock-modem-sim"],
             swiftSettings: strict),
-        .testTarget(name: "NetSockWiFiTests", dependencies: ["NetSockWiFi", "NSAPI"], swiftSettings: strict),
+        .testTarget(name: "NetSockWiFiTests", dependencies: ["NetSockWiFi", "NSAPI", "NetSockPOSIX", "NetSockTestSupport"], swiftSettings: strict),
         .testTarget(name: "NetSockTLSTests", dependencies: ["NetSockTLS", "NetSockTestSupport", "NetSockPOSIX", "NSAPI"], swiftSettings: strict),
         .testTarget(
             name: "NetSockDaemonTests",
