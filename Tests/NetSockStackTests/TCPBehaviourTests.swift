@@ -157,6 +157,31 @@ struct TCPBehaviourTests {
         #expect(try client.receive(maximum: 4) == [1])
     }
 
+    @Test("a pure ACK never lies past the peer's window: when the window shrank below SND.NXT, its sequence is the window's edge")
+    func acknowledgmentsStayAcceptable() throws {
+        // What stalled a TLS echo over the kernel: the kernel dropped data it had no memory
+        // for, its window edge fell behind our SND.NXT, and it ignored every ACK we sent
+        // with SND.NXT as unacceptable (RFC 9293 §3.10.7.4), so neither side moved again.
+        let sim = Simulation()
+        let (client, _, _) = try sim.establish()
+        #expect(try client.send(pattern(20_000)) == 20_000)
+        // Only our side runs: the data goes out and nothing answers it.
+        while sim.a.poll(at: sim.now) {}
+        let space = try #require(client.connection?.sequenceSpace)
+        #expect(space.sendNext &- space.sendUnacknowledged > 10_000)
+        let start = sim.linkA.sentFrames.count
+        // The peer shuts its window at SND.UNA and sends data out of order, which we must ACK at once.
+        var shut = TCPRepr(
+            sourcePort: Simulation.serverPort, destinationPort: client.localEndpoint!.port, sequenceNumber: space.receiveNext &+ 100,
+            acknowledgmentNumber: space.sendUnacknowledged, window: 0)
+        shut.flags = []
+        sim.inject(frameFromB(shut, payload: [1, 2, 3]), to: sim.a)
+        while sim.a.poll(at: sim.now) {}
+        let acks = self.segmentsFromA(sim, since: start).filter { $0.payload == 0 }
+        #expect(!acks.isEmpty)
+        #expect(acks.allSatisfy { $0.repr.sequenceNumber == space.sendUnacknowledged }, "\(acks.map(\.repr.sequenceNumber)) vs SND.UNA \(space.sendUnacknowledged)")
+    }
+
     @Test("PAWS: a segment with an older timestamp is dropped and answered with an ACK")
     func paws() throws {
         let sim = Simulation()

@@ -51,7 +51,7 @@ extension TCPConnection {
             if self.sendFinIfDue(at: now) { sentAny = true }
         }
         if !sentAny && self.ackNow {
-            self.sendSegment(sequence: self.sendNext, flags: [], length: 0, at: now)
+            self.sendSegment(sequence: self.acceptableSequence, flags: [], length: 0, at: now)
         }
         // Data waits on a closed window and nothing is in flight: probe it.
         if self.sendNext == self.sendMaximum, self.sendBufferStart + self.sendBuffer.count - self.sendNext > 0,
@@ -59,6 +59,17 @@ extension TCPConnection {
         {
             self.persistDeadline = now + self.persistInterval
         }
+    }
+
+    /// The sequence number of a pure ACK: SND.NXT, unless that lies past the right edge
+    /// of the peer's window (a window that shrank, or data the peer dropped for want of
+    /// memory), where a receiver finds the segment unacceptable and ignores the ACK in it
+    /// (RFC 9293 §3.10.7.4; Linux checks exactly that). Then the window's edge, as Linux's
+    /// own `tcp_acceptable_seq` does: otherwise two stacks that each wait for the other's
+    /// ACK deadlock with both windows shut.
+    var acceptableSequence: SequenceNumber {
+        let windowEnd = self.sendUnacknowledged + self.sendWindow
+        return self.sendNext - windowEnd > 0 ? windowEnd : self.sendNext
     }
 
     var persistInterval: TimeSpan {
