@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "NetSockDaemon",
             dependencies: [
-                "NSAPI", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "NetSockWire", "NetSockStack", "NetSockTLS", "NetSockCellular",
+                "NSAPI", "NetSockJSON", "NetSockRPC", "NetSockPOSIX", "NetSockWire", "NetSockStack", "NetSockTLS", "NetSockCellular", "NetSockWiFi",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

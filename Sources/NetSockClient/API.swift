@@ -392,6 +392,26 @@ extension API {
 }
 
 extension API {
+    public enum SecurityType: String, Sendable, CaseIterable, APIEnumeration, APIResult {
+        case none
+        case wep
+        case wpa
+        case wpa2
+        case wpaWpa2 = "wpa_wpa2"
+        case wpa3
+        case wpa3Wpa2 = "wpa3_wpa2"
+        case pap
+        case chap
+        case eapTls = "eap_tls"
+        case peap
+        case wpa2Ent = "wpa2_ent"
+        case unknown
+
+        public var apiName: String { self.rawValue }
+    }
+}
+
+extension API {
     public struct SocketRef: APIResult, Sendable, Equatable {
         /// The socket id.
         public var socket: Int
@@ -681,6 +701,42 @@ extension API {
 }
 
 extension API {
+    public struct AccessPoint: APIResult, Sendable, Equatable {
+        /// The network's name (UTF-8; empty for a hidden network).
+        public var ssid: String
+        /// aa:bb:cc:dd:ee:ff.
+        public var bssid: String
+        /// Mbed's nsapi_security_t name.
+        public var security: API.SecurityType
+        /// Signal in dBm.
+        public var rssi: Int
+        /// The channel (0 when off the known bands).
+        public var channel: Int
+
+        public init(result json: JSONValue, path: String) throws(RPCError) {
+            guard case .object(let object) = json else { throw .invalidParams(param: path, "\(path) must be an object") }
+            self.ssid = try String(result: object["ssid"] ?? .null, path: path + ".ssid")
+            self.bssid = try String(result: object["bssid"] ?? .null, path: path + ".bssid")
+            self.security = try API.SecurityType(result: object["security"] ?? .null, path: path + ".security")
+            self.rssi = try Int(result: object["rssi"] ?? .null, path: path + ".rssi")
+            self.channel = try Int(result: object["channel"] ?? .null, path: path + ".channel")
+        }
+    }
+}
+
+extension API {
+    public struct RSSIResult: APIResult, Sendable, Equatable {
+        /// dBm; 0 when not connected, as Mbed's get_rssi.
+        public var rssi: Int
+
+        public init(result json: JSONValue, path: String) throws(RPCError) {
+            guard case .object(let object) = json else { throw .invalidParams(param: path, "\(path) must be an object") }
+            self.rssi = try Int(result: object["rssi"] ?? .null, path: path + ".rssi")
+        }
+    }
+}
+
+extension API {
     public struct NSAPIFailure: APIResult, Sendable, Equatable {
         /// The nsapi_error_t value.
         public var code: Int
@@ -914,16 +970,32 @@ extension API {
         public var interface: String
         /// Wait for an address (default true).
         public var blocking: Bool?
+        /// Wi-Fi: the network, as Mbed's connect(ssid, pass, security, channel); replaces set_credentials'.
+        public var ssid: String?
+        /// Wi-Fi: the passphrase (a secret).
+        public var pass: String?
+        /// Wi-Fi: nsapi_security_t name (default none).
+        public var security: API.SecurityType?
+        /// Wi-Fi: the channel (0: any).
+        public var channel: Int?
 
-        public init(interface: String, blocking: Bool? = nil) {
+        public init(interface: String, blocking: Bool? = nil, ssid: String? = nil, pass: String? = nil, security: API.SecurityType? = nil, channel: Int? = nil) {
             self.interface = interface
             self.blocking = blocking
+            self.ssid = ssid
+            self.pass = pass
+            self.security = security
+            self.channel = channel
         }
 
         public var params: JSONObject {
             var params = JSONObject()
             params["interface"] = self.interface.json
             if let value = self.blocking { params["blocking"] = value.json }
+            if let value = self.ssid { params["ssid"] = value.json }
+            if let value = self.pass { params["pass"] = value.json }
+            if let value = self.security { params["security"] = value.json }
+            if let value = self.channel { params["channel"] = value.json }
             return params
         }
     }
@@ -1825,6 +1897,106 @@ extension API {
             params["interface"] = self.interface.json
             params["command"] = self.command.json
             if let value = self.timeoutMs { params["timeout_ms"] = value.json }
+            return params
+        }
+    }
+}
+
+extension API {
+    /// Scans for access points (blocking), through wpa_supplicant.
+    public struct WiFiScan: APIMethod, Sendable {
+        public static let name = "wifi.scan"
+        public typealias Result = [API.AccessPoint]
+        /// A Wi-Fi interface.
+        public var interface: String
+        /// At most this many (0: all).
+        public var count: Int?
+
+        public init(interface: String, count: Int? = nil) {
+            self.interface = interface
+            self.count = count
+        }
+
+        public var params: JSONObject {
+            var params = JSONObject()
+            params["interface"] = self.interface.json
+            if let value = self.count { params["count"] = value.json }
+            return params
+        }
+    }
+}
+
+extension API {
+    /// The SSID, passphrase and security the next connect uses (Mbed's set_credentials).
+    public struct WiFiSetCredentials: APIMethod, Sendable {
+        public static let name = "wifi.set_credentials"
+        public typealias Result = APINoResult
+        /// A Wi-Fi interface.
+        public var interface: String
+        /// The network's name.
+        public var ssid: String
+        /// The passphrase (absent or empty for an open network).
+        public var pass: String?
+        /// Mbed's nsapi_security_t name (default none).
+        public var security: API.SecurityType?
+
+        public init(interface: String, ssid: String, pass: String? = nil, security: API.SecurityType? = nil) {
+            self.interface = interface
+            self.ssid = ssid
+            self.pass = pass
+            self.security = security
+        }
+
+        public var params: JSONObject {
+            var params = JSONObject()
+            params["interface"] = self.interface.json
+            params["ssid"] = self.ssid.json
+            if let value = self.pass { params["pass"] = value.json }
+            if let value = self.security { params["security"] = value.json }
+            return params
+        }
+    }
+}
+
+extension API {
+    /// The channel the next connect keeps to (0: any), as wpa_supplicant's freq_list.
+    public struct WiFiSetChannel: APIMethod, Sendable {
+        public static let name = "wifi.set_channel"
+        public typealias Result = APINoResult
+        /// A Wi-Fi interface.
+        public var interface: String
+        /// The channel, 0 for any.
+        public var channel: Int
+
+        public init(interface: String, channel: Int) {
+            self.interface = interface
+            self.channel = channel
+        }
+
+        public var params: JSONObject {
+            var params = JSONObject()
+            params["interface"] = self.interface.json
+            params["channel"] = self.channel.json
+            return params
+        }
+    }
+}
+
+extension API {
+    /// The signal of the current link in dBm (SIGNAL_POLL), 0 when not connected.
+    public struct WiFiRSSI: APIMethod, Sendable {
+        public static let name = "wifi.rssi"
+        public typealias Result = API.RSSIResult
+        /// A Wi-Fi interface.
+        public var interface: String
+
+        public init(interface: String) {
+            self.interface = interface
+        }
+
+        public var params: JSONObject {
+            var params = JSONObject()
+            params["interface"] = self.interface.json
             return params
         }
     }

@@ -24,13 +24,16 @@ public enum NetworkBlock {
             let hex = bytes.allSatisfy { SSID.hexValue($0) != nil }
             let key: String
             switch (bytes.count, hex) {
+            case (0, _): throw .invalidPassphrase
             case (5, _), (13, _): key = "\"" + passphrase + "\""
             case (10, true), (26, true): key = passphrase
-            default: throw .invalidPassphrase
+            // Mbed's test allows UNSUPPORTED for a WEP key of another length.
+            default: throw .unsupportedSecurity
             }
             commands += ["SET_NETWORK \(id) key_mgmt NONE", "SET_NETWORK \(id) wep_key0 \(key)", "SET_NETWORK \(id) wep_tx_keyidx 0"]
         case .wpa, .wpa2, .wpaWPA2, .wpa3, .wpa3WPA2:
-            guard let psk = SSID.passphraseValue(passphrase) else { throw .invalidPassphrase }
+            // Mbed's passphrase: 8 to 63 characters (a 64-character one is PARAMETER, WIFI-03).
+            guard passphrase.utf8.count <= 63, let psk = SSID.passphraseValue(passphrase) else { throw .invalidPassphrase }
             let (keyManagement, pmf): (String, Int?) =
                 switch security {
                 case .wpa3: ("SAE", 2)

@@ -80,8 +80,9 @@ public struct WiFiStation: Sendable {
     public mutating func connect(_ credentials: Credentials, now: Int64) throws(NSAPIError) -> [Output] {
         switch self.phase {
         case .connected: throw .isConnected
-        case .connecting, .disconnecting: throw .busy
-        case .idle: break
+        case .connecting: throw .busy
+        // A disconnect's commands are queued before this connect's: they run first.
+        case .idle, .disconnecting: break
         }
         do throws(NetworkBlock.Failure) {
             _ = try NetworkBlock.commands(id: 0, ssid: credentials.ssid, passphrase: credentials.passphrase, security: credentials.security, channel: credentials.channel)

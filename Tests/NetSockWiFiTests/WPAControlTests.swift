@@ -140,6 +140,13 @@ import Testing
         #expect(throws: NetworkBlock.Failure.unsupportedSecurity) {
             try NetworkBlock.commands(id: 0, ssid: Array("x".utf8), passphrase: "", security: .eapTLS, channel: nil)
         }
+        #expect(throws: NetworkBlock.Failure.invalidPassphrase) {
+            try NetworkBlock.commands(id: 0, ssid: Array("x".utf8), passphrase: String(repeating: "a", count: 64), security: .wpaWPA2, channel: nil)
+        }
+        #expect(throws: NetworkBlock.Failure.invalidPassphrase) { try NetworkBlock.commands(id: 0, ssid: Array("x".utf8), passphrase: "", security: .wep, channel: nil) }
+        #expect(throws: NetworkBlock.Failure.unsupportedSecurity) {
+            try NetworkBlock.commands(id: 0, ssid: Array("x".utf8), passphrase: "12345678", security: .wep, channel: nil)
+        }
         let wep = try NetworkBlock.commands(id: 3, ssid: Array("x".utf8), passphrase: "abcde", security: .wep, channel: nil)
         #expect(wep.contains("SET_NETWORK 3 wep_key0 \"abcde\""))
         #expect(NetworkBlock.loggable("SET_NETWORK 3 wep_key0 \"abcde\"") == "SET_NETWORK 3 wep_key0 <masked>")

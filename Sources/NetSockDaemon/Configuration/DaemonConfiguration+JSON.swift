@@ -78,6 +78,7 @@ extension DaemonConfiguration {
             if let dhcp = interface.dhcp { entry["dhcp"] = .bool(dhcp) }
             if let dialect = interface.dialect { entry["dialect"] = .string(dialect) }
             if let apn = interface.apn { entry["apn"] = .string(apn) }
+            if let control = interface.wpaControl { entry["wpa_supplicant"] = ["ctrl": .string(control)] }
             if interface.stack == .modem {
                 // Secrets are shown as set, never as themselves.
                 if interface.cellular.pin != nil { entry["pin"] = "********" }
@@ -202,6 +203,14 @@ extension DaemonConfiguration {
         }
         interface.cellular.flowControl = try reader.bool("flow_control") ?? false
         interface.cellular.trace = try reader.bool("trace") ?? false
+        if var supplicant = try reader.object("wpa_supplicant") {
+            guard type == .wifi else { throw ConfigurationError(key: "\(key).wpa_supplicant", "applies to wifi interfaces only") }
+            guard let control = try supplicant.string("ctrl"), control.hasPrefix("/") else {
+                throw ConfigurationError(key: "\(key).wpa_supplicant.ctrl", "must be the absolute path of wpa_supplicant's control socket for the device")
+            }
+            try supplicant.finish()
+            interface.wpaControl = control
+        }
         interface.connectTimeoutMilliseconds =
             try reader.integer("connect_timeout_ms", in: 100...3_600_000) ?? interface.connectTimeoutMilliseconds
         if var link = try reader.object("link") {

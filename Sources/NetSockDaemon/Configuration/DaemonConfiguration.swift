@@ -103,6 +103,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var dialect: String?
         public var apn: String?
         public var cellular = CellularOptions()
+        /// A Wi-Fi interface's wpa_supplicant: the control socket of the interface it runs.
+        public var wpaControl: String?
         /// How long `interface.connect` waits for an address before it fails.
         public var connectTimeoutMilliseconds = 15_000
 

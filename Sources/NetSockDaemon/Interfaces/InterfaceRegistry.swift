@@ -42,7 +42,7 @@ final class InterfaceRegistry {
                 $0.name == entry.name && $0.device == entry.device && $0.stackKind == entry.stack
                     && $0.connectTimeoutMilliseconds == entry.connectTimeoutMilliseconds
                     && $0.link == entry.link && $0.linkOptions == entry.linkOptions
-                    && ($0.stackKind != .modem || $0.configuration == entry)
+                    && (($0.stackKind != .modem && $0.type != .wifi) || $0.configuration == entry)
             }) {
                 next.append(existing)
                 continue
@@ -59,13 +59,16 @@ final class InterfaceRegistry {
             }
             let interface = ManagedInterface(configuration: entry, stack: stack)
             interface.modem = modem
-            if entry.stack == .kernel, let device = entry.device { interface.status = self.table.status(device: device) }
+            if let control = entry.wpaControl { interface.wifi = self.makeWiFiSupplicant(entry, control: control) }
+            // A Wi-Fi link counts as up only once associated, whatever its device says.
+            if entry.stack == .kernel, entry.wpaControl == nil, let device = entry.device { interface.status = self.table.status(device: device) }
             next.append(interface)
         }
         // Interfaces that went (or changed) let go of their devices.
         for gone in self.interfaces where !next.contains(where: { $0 === gone }) {
             (gone.stack as? IPStack)?.detach()
             gone.modem?.close()
+            gone.wifi?.close()
         }
         self.interfaces = next
         self.defaultName = configuration.defaultInterface ?? next.first?.name
@@ -83,7 +86,7 @@ final class InterfaceRegistry {
         } catch {
             self.logger.warning("rtnetlink unavailable, kernel interface status is unknown: \(error)")
         }
-        for interface in self.interfaces where interface.stackKind == .kernel {
+        for interface in self.interfaces where interface.stackKind == .kernel && interface.wifi == nil {
             interface.status = self.table.status(device: interface.device ?? "")
         }
     }
@@ -140,6 +143,8 @@ final class InterfaceRegistry {
     /// connect attempts it decides.
     private func followKernel() {
         for interface in self.interfaces where interface.stackKind == .kernel {
+            // A Wi-Fi link is up only while associated: its status is the station's until then.
+            if let wifi = interface.wifi, wifi.station.phase != .connected { continue }
             let observed = self.table.status(device: interface.device ?? "")
             // While a connect brings the link up, its own `connecting` stands until the
             // kernel says more (an address) or the attempt ends.
@@ -150,6 +155,12 @@ final class InterfaceRegistry {
                 attempt.finish(.success(observed))
             }
         }
+    }
+
+    /// The kernel's view of the interfaces again (a Wi-Fi link that just associated).
+    func republishKernelStatus() {
+        self.synchronise()
+        self.followKernel()
     }
 
     /// Applies every notification the monitor holds (the kernel's answer to our last
@@ -182,6 +193,17 @@ final class InterfaceRegistry {
         if let modem = interface.modem {
             return self.connect(interface, on: modem, blocking: blocking, progress: progress, completion: completion)
         }
+        if let wifi = interface.wifi {
+            return self.connect(interface, on: wifi, blocking: blocking, progress: progress, completion: completion)
+        }
+        self.connectKernel(interface, blocking: blocking, progress: progress, completion: completion)
+    }
+
+    /// The kernel's link and addresses: up, then an address in time.
+    func connectKernel(
+        _ interface: ManagedInterface, blocking: Bool, progress: @escaping (String) -> Void = { _ in },
+        completion: @escaping (Result<ConnectionStatus, NSAPIError>) -> Void
+    ) {
         guard interface.stackKind == .kernel, let device = interface.device else { return completion(.failure(.unsupported)) }
         self.synchronise()
         if interface.status.isUp { return completion(.failure(.isConnected)) }
@@ -241,6 +263,7 @@ final class InterfaceRegistry {
     func disconnect(_ interface: ManagedInterface) throws(NSAPIError) -> ConnectionStatus {
         if let stack = interface.stack as? IPStack { return try self.disconnect(interface, on: stack) }
         if let modem = interface.modem { return try self.disconnect(interface, on: modem) }
+        if let wifi = interface.wifi { return try self.disconnect(interface, on: wifi) }
         guard interface.stackKind == .kernel, let device = interface.device else { throw .unsupported }
         self.synchronise()
         guard interface.status != .disconnected else { throw .noConnection }

@@ -24,6 +24,8 @@ final class ManagedInterface {
     let configuration: DaemonConfiguration.Interface
     /// A cellular interface's modem (the `modem` stack's I/O), nil for others.
     var modem: CellularModem?
+    /// A Wi-Fi interface's wpa_supplicant, nil for others (and for Wi-Fi without one).
+    var wifi: WiFiSupplicant?
     /// `cellular.set_sim_pin` / `set_credentials`: applied at the next connect.
     var cellularSettings: CellularStateMachine.Settings
 

@@ -8,7 +8,7 @@ import NetSockRPC
 enum DaemonMethods {
     static let all: [any DaemonMethod.Type] =
         [RPCDiscover.self] + DaemonInfoMethods.all + EventMethods.all + InterfaceMethods.all + SocketMethods.all + SocketIOMethods.all + TLSMethods.all
-        + SocketOptionMethods.all + DNSMethods.all + CellularMethods.all
+        + SocketOptionMethods.all + DNSMethods.all + CellularMethods.all + WiFiMethods.all
 
     static let notifications: [any DaemonNotification.Type] = [
         EventNotification.self, EventsLostNotification.self, StoppingNotification.self, SigioNotification.self,

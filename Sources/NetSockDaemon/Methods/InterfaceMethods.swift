@@ -167,9 +167,22 @@ struct InterfaceConnect: DaemonMethod {
 
     @Param("interface", .interfaceName, "Interface name.") var interface: String
     @Param("blocking", "Wait for an address (default true).") var blocking = true
+    @Param("ssid", .string(maxLength: 64, format: nil), "Wi-Fi: the network, as Mbed's connect(ssid, pass, security, channel); replaces set_credentials'.") var ssid: String?
+    @Param("pass", .string(maxLength: 128, format: nil), "Wi-Fi: the passphrase (a secret).") var pass: String?
+    @Param("security", SecurityType.schema(of: WiFiMethods.securities), "Wi-Fi: nsapi_security_t name (default none).") var security: SecurityType?
+    @Param("channel", .integer(minimum: 0, maximum: 255), "Wi-Fi: the channel (0: any).") var channel: Int?
 
     static func handle(_ call: Call<Self, Session>, _ daemon: Daemon) throws(RPCError) -> Outcome<StatusResult> {
         let interface = try InterfaceMethods.interface(daemon, call.params.interface)
+        if let ssid = call.params.ssid {
+            guard let wifi = interface.wifi else { throw RPCError(.unsupported, detail: "ssid applies to Wi-Fi interfaces") }
+            if interface.status.isUp { throw RPCError(.isConnected) }
+            if interface.connectAttempt != nil { throw RPCError(.busy) }
+            let params = call.params
+            wifi.credentials = try nsapi { () throws(NSAPIError) in
+                try WiFiMethods.credentials(ssid: ssid, pass: params.pass, security: params.security ?? .none, channel: params.channel ?? wifi.channel)
+            }
+        }
         let session = call.context
         let request = call.requestID ?? .null
         let progress = { (stage: String) in session.notifyUnconditionally(ProgressNotification(request: request, stage: stage)) }

@@ -1,0 +1,94 @@
+import Logging
+import NSAPI
+import NetSockJSON
+import NetSockWiFi
+
+/// NetworkInterface calls on Wi-Fi interfaces: connect associates through wpa_supplicant
+/// (`WiFiStation`), then waits for an address on the kernel's device as any kernel
+/// interface does; the association's steps go out on the `wifi` topic.
+extension InterfaceRegistry {
+    func makeWiFiSupplicant(_ entry: DaemonConfiguration.Interface, control: String) -> WiFiSupplicant {
+        let supplicant = WiFiSupplicant(interfaceName: entry.name, controlPath: control, reactor: self.reactor, logger: self.logger)
+        supplicant.onOutput = { [unowned self, unowned supplicant] output in self.wifiOutput(output, from: supplicant) }
+        return supplicant
+    }
+
+    func connect(
+        _ interface: ManagedInterface, on wifi: WiFiSupplicant, blocking: Bool, progress: @escaping (String) -> Void,
+        completion: @escaping (Result<ConnectionStatus, NSAPIError>) -> Void
+    ) {
+        if interface.status.isUp { return completion(.failure(.isConnected)) }
+        if interface.connectAttempt != nil || wifi.station.phase == .connecting { return completion(.failure(.busy)) }
+        guard let credentials = wifi.credentials else { return completion(.failure(.noSSID)) }
+        do throws(NSAPIError) {
+            try wifi.open()
+            progress("associating")
+            let outputs = try wifi.withStation { station throws(NSAPIError) in try station.connect(credentials, now: WiFiSupplicant.now) }
+            let attempt = ConnectAttempt(completion: blocking ? completion : nil, broughtLinkUp: false)
+            interface.connectAttempt = attempt
+            self.publish(interface, .connecting)
+            if !blocking { completion(.success(.connecting)) }
+            wifi.apply(outputs)
+        } catch {
+            completion(.failure(error))
+        }
+    }
+
+    func disconnect(_ interface: ManagedInterface, on wifi: WiFiSupplicant) throws(NSAPIError) -> ConnectionStatus {
+        guard interface.status != .disconnected || wifi.station.phase == .connecting else { throw .noConnection }
+        let attempt = interface.connectAttempt
+        interface.connectAttempt = nil
+        if let outputs = try? wifi.withStation({ station throws(NSAPIError) in try station.disconnect() }) { wifi.apply(outputs) }
+        self.publish(interface, .disconnected)
+        attempt?.finish(.failure(.noConnection))
+        return .disconnected
+    }
+
+    private func wifiOutput(_ output: WiFiStation.Output, from wifi: WiFiSupplicant) {
+        guard let interface = self.interfaces.first(where: { $0.wifi === wifi }) else { return }
+        let name = interface.name
+        func event(_ event: String, _ data: JSONObject) {
+            self.events.publish(.published(topic: .wifi, name: event, data: JSONObject([("interface", JSONValue.string(name))] + data.members.map { ($0.key, $0.value) })))
+        }
+        switch output {
+        case .send:
+            break
+        case .connected(let bssid):
+            event("associated", ["bssid": bssid.map { .string($0) } ?? .null])
+            // Associated: the address comes as on any kernel interface (DHCP or static).
+            if let attempt = interface.connectAttempt {
+                interface.connectAttempt = nil
+                attempt.timer?.cancel()
+                let completion = attempt.completion
+                self.connectKernel(interface, blocking: completion != nil) { result in completion?(result) }
+            } else {
+                self.republishKernelStatus()
+            }
+        case .connectFailed(let error, let reason):
+            self.logger.warning("interface \(name): Wi-Fi connect failed: \(reason)")
+            event(error == .authFailure ? "auth_failure" : "connect_failed", ["error": JSONValue(Int(error.rawValue)), "reason": .string(reason)])
+            let attempt = interface.connectAttempt
+            interface.connectAttempt = nil
+            self.publish(interface, .disconnected)
+            attempt?.finish(.failure(error))
+        case .disconnected(let reason, let local):
+            event("disconnected", ["reason": reason.map { JSONValue($0) } ?? .null, "locally_generated": .bool(local)])
+            // wpa_supplicant tries to get the link back by itself; until then, no link.
+            self.publish(interface, .connecting)
+        case .scanned(let results):
+            event("scan_done", ["count": JSONValue(results.count)])
+            let waiters = wifi.scanWaiters
+            wifi.scanWaiters.removeAll()
+            for waiter in waiters { waiter(.success(results)) }
+        case .scanFailed(let error, let reason):
+            self.logger.warning("interface \(name): Wi-Fi scan failed: \(reason)")
+            let waiters = wifi.scanWaiters
+            wifi.scanWaiters.removeAll()
+            for waiter in waiters { waiter(.failure(error)) }
+        case .rssi(let rssi):
+            let waiters = wifi.rssiWaiters
+            wifi.rssiWaiters.removeAll()
+            for waiter in waiters { waiter(rssi) }
+        }
+    }
+}
