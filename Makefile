@@ -117,6 +117,7 @@ install: release
 	install -D -m 0755 .build/release/netsockd $(DESTDIR)$(PREFIX)/sbin/netsockd
 	install -D -m 0755 .build/release/netsockctl $(DESTDIR)$(PREFIX)/bin/netsockctl
 	install -D -m 0755 .build/release/netsock-modem-sim $(DESTDIR)$(PREFIX)/bin/netsock-modem-sim
+	install -D -m 0755 .build/release/netsock-wifi-sim $(DESTDIR)$(PREFIX)/bin/netsock-wifi-sim
 	install -D -m 0644 etc/netsockd.json $(DESTDIR)/etc/netsockd/netsockd.json.example
 	install -D -m 0644 contrib/netsockd.service $(DESTDIR)/lib/systemd/system/netsockd.service
 	install -D -m 0644 contrib/netsockd.socket $(DESTDIR)/lib/systemd/system/netsockd.socket

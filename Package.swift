@@ -27,6 +27,7 @@ let package = Package(
         .executable(name: "netsockctl", targets: ["netsockctl"]),
         .executable(name: "netsock-bench", targets: ["netsock-bench"]),
         .executable(name: "netsock-modem-sim", targets: ["netsock-modem-sim"]),
+        .executable(name: "netsock-wifi-sim", targets: ["netsock-wifi-sim"]),
         .library(name: "NSAPI", targets: ["NSAPI"]),
         .library(name: "NetSockClient", targets: ["NetSockClient"]),
     ],
@@ -94,6 +95,10 @@ let package = Package(
         .executableTarget(
             name: "netsock-modem-sim",
             dependencies: ["NetSockCellular", "NetSockPOSIX", "NetSockJSON", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "netsock-wifi-sim",
+            dependencies: ["NetSockWiFi", "NSAPI", "NetSockPOSIX", "NetSockJSON", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .target(
             name: "NetSockFuzz",

@@ -1,0 +1,131 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import NSAPI
+import NetSockJSON
+import NetSockPOSIX
+import NetSockWiFi
+
+/// Set by SIGUSR1 (the connected AP vanishes) and SIGUSR2 (every AP is back).
+nonisolated(unsafe) var vanishRequested: sig_atomic_t = 0
+nonisolated(unsafe) var returnRequested: sig_atomic_t = 0
+
+/// `netsock-wifi-sim`: a wpa_supplicant control interface over a simulated radio, for
+/// netsockd's Wi-Fi interfaces and anyone's own control-interface scripts.
+struct WiFiSimCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "netsock-wifi-sim",
+        abstract: "A simulated wpa_supplicant control interface with scripted access points.",
+        discussion: """
+            Listens on the Unix datagram socket --ctrl as wpa_supplicant's control interface for one \\
+            device does, and answers what a station asks (PING, ATTACH, SCAN, SCAN_RESULTS, ADD_NETWORK, \\
+            SET_NETWORK, SELECT_NETWORK, DISCONNECT, RECONNECT, REMOVE_NETWORK, LIST_NETWORKS, STATUS, \\
+            SIGNAL_POLL) over the access points of --aps, a JSON list of {"ssid", "bssid", "security" \\
+            (none, wep, wpa, wpa2, wpa_wpa2, wpa3, wpa3_wpa2), "pass", "rssi", "channel", "hidden"}. \\
+            A wrong key gives CTRL-EVENT-SSID-TEMP-DISABLED reason=WRONG_KEY, an absent network \\
+            CTRL-EVENT-NETWORK-NOT-FOUND, a security mismatch CTRL-EVENT-ASSOC-REJECT. SIGUSR1 makes the \\
+            connected access point vanish (CTRL-EVENT-DISCONNECTED), SIGUSR2 brings every one back.
+            """)
+
+    @Option(help: "The control socket to create (replaced if it exists).") var ctrl: String
+    @Option(help: "A JSON file of access points (see above).") var aps: String?
+    @Option(help: "Commands (by prefix) answered FAIL-BUSY.") var busy: [String] = []
+
+    func run() throws {
+        var points = [SimulatedAccessPoint(ssid: Array("netsock".utf8), bssid: [2, 0, 0x5E, 0, 0x53, 1], security: .wpa2, passphrase: "netsock-pass")]
+        if let path = self.aps {
+            guard case .array(let list) = try JSONCodec.parse(try FileDescriptorIO.readFile(path, limit: 1 << 20)) else {
+                throw ValidationError("--aps must hold a JSON list")
+            }
+            points = try list.enumerated().map { index, entry in
+                guard let ssid = entry["ssid"]?.stringValue else { throw ValidationError("access point \(index): ssid is required") }
+                let bssid = entry["bssid"]?.stringValue.flatMap(ScanResult.parseBSSID) ?? [2, 0, 0x5E, 0, 0x53, UInt8(truncatingIfNeeded: index + 1)]
+                let security = SecurityType(apiName: entry["security"]?.stringValue ?? "none") ?? .none
+                let channel = Int(entry["channel"]?.intValue ?? 1)
+                return SimulatedAccessPoint(
+                    ssid: Array(ssid.utf8), bssid: bssid, security: security, passphrase: entry["pass"]?.stringValue,
+                    rssi: Int(entry["rssi"]?.intValue ?? -50), frequency: ScanResult.frequency(channel: channel) ?? 2412,
+                    hidden: entry["hidden"]?.boolValue ?? false)
+            }
+        }
+        var supplicant = SimulatedSupplicant(accessPoints: points)
+        supplicant.busy = Set(self.busy)
+        let all = points
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SystemError.last("socket") }
+        unlink(self.ctrl)
+        var address = Self.address(self.ctrl)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        guard bound == 0 else { throw SystemError.last("bind \(self.ctrl)") }
+        signal(SIGUSR1) { _ in vanishRequested = 1 }
+        signal(SIGUSR2) { _ in returnRequested = 1 }
+        let ready = "netsock-wifi-sim: \(points.count) access point(s) on \(self.ctrl)\n"
+        _ = ready.utf8CString.withUnsafeBufferPointer { Glibc.write(1, $0.baseAddress, $0.count - 1) }
+        var monitors: [sockaddr_un] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        func send(_ text: String, to peer: sockaddr_un) {
+            var peer = peer
+            let bytes = Array(text.utf8)
+            _ = bytes.withUnsafeBytes { raw in
+                withUnsafePointer(to: &peer) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, raw.baseAddress, raw.count, Int32(MSG_DONTWAIT), $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+            }
+        }
+        func broadcast(_ events: [String]) { for event in events { for monitor in monitors { send(event, to: monitor) } } }
+        while true {
+            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            _ = poll(&entry, 1, 100)
+            if vanishRequested != 0 {
+                vanishRequested = 0
+                if let bssid = supplicant.isConnected ? supplicant.command("STATUS").reply.split(separator: "\n").first.flatMap({ ScanResult.parseBSSID(String($0.dropFirst(6))) }) : nil {
+                    broadcast(supplicant.remove(bssid: bssid))
+                }
+            }
+            if returnRequested != 0 {
+                returnRequested = 0
+                supplicant.accessPoints = all
+            }
+            guard entry.revents & Int16(POLLIN) != 0 else { continue }
+            var peer = sockaddr_un()
+            var length = socklen_t(MemoryLayout<sockaddr_un>.size)
+            let count = buffer.withUnsafeMutableBytes { raw in
+                withUnsafeMutablePointer(to: &peer) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, raw.baseAddress, raw.count, 0, $0, &length) } }
+            }
+            guard count > 0 else { continue }
+            var text = String(decoding: buffer.prefix(count), as: UTF8.self)
+            while text.last == "\n" { text.removeLast() }
+            switch text {
+            case "ATTACH":
+                monitors.removeAll { Self.same($0, peer) }
+                monitors.append(peer)
+                send("OK\n", to: peer)
+            case "DETACH":
+                monitors.removeAll { Self.same($0, peer) }
+                send("OK\n", to: peer)
+            default:
+                let (reply, events) = supplicant.command(text)
+                // As wpa_supplicant: events may go out before the reply.
+                broadcast(events.filter { $0.contains("DISCONNECTED") })
+                send(reply + "\n", to: peer)
+                broadcast(events.filter { !$0.contains("DISCONNECTED") })
+            }
+        }
+    }
+
+    static func address(_ path: String) -> sockaddr_un {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.prefix(raw.count - 1).enumerated() { raw[index] = byte }
+        }
+        return address
+    }
+
+    static func same(_ a: sockaddr_un, _ b: sockaddr_un) -> Bool {
+        var a = a
+        var b = b
+        return withUnsafeBytes(of: &a.sun_path) { x in withUnsafeBytes(of: &b.sun_path) { y in x.elementsEqual(y) } }
+    }
+}
+
+WiFiSimCommand.main()

@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NetSockClient
+import NetSockJSON
+import NetSockRPC
+import NetSockTestSupport
+import Testing
+
+/// netsockd's Wi-Fi interface against `netsock-wifi-sim`: scans with each security kind
+/// and a hidden network, every connect outcome, RSSI. The interface's device is `lo`, so
+/// an association is followed at once by an address, as after DHCP.
+@Suite struct WiFiSimulatorTests {
+    static let accessPoints = """
+        [{"ssid": "netsock", "bssid": "02:00:5e:00:53:01", "security": "wpa2", "pass": "netsock-pass", "rssi": -48, "channel": 6},
+         {"ssid": "café", "bssid": "02:00:5e:00:53:02", "security": "none", "rssi": -70, "channel": 36},
+         {"ssid": "secret", "bssid": "02:00:5e:00:53:03", "security": "wpa3", "pass": "sae-pass-1", "rssi": -60, "channel": 11, "hidden": true}]
+        """
+
+    func start() throws -> (Subprocess, DaemonLauncher, TemporaryDirectory) {
+        let directory = try TemporaryDirectory("netsock-wifi")
+        try writeFile(directory.path + "/aps.json", Array(Self.accessPoints.utf8))
+        let control = directory.path + "/wlan0"
+        let simulator = try Subprocess(
+            BuiltProducts.directory + "/netsock-wifi-sim", ["--ctrl", control, "--aps", directory.path + "/aps.json"], directory: directory.path)
+        #expect(try waitUntil { simulator.stdout.contains("netsock-wifi-sim: 3 access point(s)") })
+        let daemon = try DaemonLauncher(config: [
+            "control": ["admin_group": nil], "dns": ["servers": [], "use_resolv_conf": false],
+            "interfaces": ["wifi0": ["type": "wifi", "stack": "kernel", "device": "lo", "dhcp": false, "wpa_supplicant": ["ctrl": .string(control)]]],
+        ])
+        return (simulator, daemon, directory)
+    }
+
+    func code(_ client: RPCClient, _ method: String, _ params: JSONObject) -> Int {
+        do {
+            _ = try client.call(method, params, timeoutMilliseconds: 20_000)
+            return 0
+        } catch {
+            if case .rpc(let rpc) = error { return rpc.code }
+            return -1
+        }
+    }
+
+    @Test("scan lists every access point with Mbed's security, RSSI and channel; count limits it; a hidden one has no name")
+    func scans() throws {
+        let (simulator, daemon, directory) = try self.start()
+        defer {
+            simulator.terminate()
+            directory.remove()
+        }
+        let client = try daemon.client()
+        let list = try #require(try client.call(API.WiFiScan.name, ["interface": "wifi0"]).arrayValue)
+        #expect(list.map { $0["ssid"] } == ["netsock", "café", ""])
+        #expect(list.map { $0["security"] } == ["wpa2", "none", "wpa3"])
+        #expect(list.map { $0["channel"] } == [6, 36, 11])
+        #expect(list.map { $0["rssi"] } == [-48, -70, -60])
+        #expect(list.first?["bssid"] == "02:00:5e:00:53:01")
+        #expect(try client.call(API.WiFiScan.name, ["interface": "wifi0", "count": 1]).arrayValue?.count == 1)
+    }
+
+    @Test("connect: a wrong key is AUTH_FAILURE, an unknown network NO_SSID, the wrong security NO_CONNECTION; the right one global_up, hidden ones too")
+    func connectOutcomes() throws {
+        let (simulator, daemon, directory) = try self.start()
+        defer {
+            simulator.terminate()
+            directory.remove()
+        }
+        let client = try daemon.client()
+        func connect(_ ssid: String, _ pass: String?, _ security: String) -> Int {
+            var params: JSONObject = ["interface": "wifi0", "ssid": .string(ssid), "security": .string(security)]
+            if let pass { params["pass"] = .string(pass) }
+            return self.code(client, API.InterfaceConnect.name, params)
+        }
+        #expect(connect("netsock", "wrong-pass", "wpa2") == -3011)
+        #expect(connect("nowhere", "whatever1", "wpa2") == -3008)
+        #expect(connect("netsock", nil, "none") == -3004)
+        #expect(try client.call(API.InterfaceStatus.name, ["interface": "wifi0"])["status"] == "disconnected")
+        #expect(connect("netsock", "netsock-pass", "wpa2") == 0)
+        #expect(try client.call(API.InterfaceStatus.name, ["interface": "wifi0"])["status"] == "global_up")
+        #expect(try client.call(API.WiFiRSSI.name, ["interface": "wifi0"])["rssi"] == -48)
+        // Scanning while connected works, and leaves the link alone.
+        #expect(try client.call(API.WiFiScan.name, ["interface": "wifi0"]).arrayValue?.count == 3)
+        #expect(self.code(client, API.InterfaceDisconnect.name, ["interface": "wifi0"]) == 0)
+        #expect(connect("secret", "sae-pass-1", "wpa3") == 0)
+        #expect(self.code(client, API.InterfaceDisconnect.name, ["interface": "wifi0"]) == 0)
+        #expect(connect("café", nil, "none") == 0)
+        #expect(self.code(client, API.InterfaceDisconnect.name, ["interface": "wifi0"]) == 0)
+    }
+}
