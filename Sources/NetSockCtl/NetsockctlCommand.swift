@@ -15,7 +15,7 @@ public struct NetsockctlCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             StatusCommand.self, InterfaceCommand.self, DNSCommand.self, SocketCommand.self, MonitorCommand.self,
-            WaitOnlineCommand.self, TCPCommand.self, UDPCommand.self, PingCommand.self, CellularCommand.self, CallCommand.self, InfoCommand.self,
+            WaitOnlineCommand.self, TCPCommand.self, UDPCommand.self, PingCommand.self, CellularCommand.self, WiFiCommand.self, CallCommand.self, InfoCommand.self,
         ])
 
     public init() {}

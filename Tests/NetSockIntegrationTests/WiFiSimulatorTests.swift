@@ -86,4 +86,30 @@ import Testing
         #expect(connect("café", nil, "none") == 0)
         #expect(self.code(client, API.InterfaceDisconnect.name, ["interface": "wifi0"]) == 0)
     }
+
+    @Test("netsockctl wifi scan, connect (passphrase from stdin), rssi and disconnect, in a pipe and on a terminal")
+    func netsockctlWiFi() throws {
+        let (simulator, daemon, directory) = try self.start()
+        defer {
+            simulator.terminate()
+            directory.remove()
+        }
+        let scan = try daemon.ctl(["wifi", "scan"])
+        #expect(scan.status == 0)
+        let lines = scan.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        #expect(lines == ["SSID BSSID CHAN SIGNAL SECURITY", "netsock 02:00:5e:00:53:01 6 -48 dBm wpa2", "café 02:00:5e:00:53:02 36 -70 dBm none", "-- 02:00:5e:00:53:03 11 -60 dBm wpa3"], "\(scan.stdout)")
+        let terminal = try daemon.ctlOnTerminal(["wifi", "scan", "--count", "1"])
+        #expect(terminal.status == 0)
+        #expect(terminal.output.contains("netsock") && !terminal.output.contains("café"), "\(terminal.output)")
+        let wrong = try daemon.ctl(["wifi", "connect", "netsock", "--pass-stdin"], stdin: Array("not-the-pass\n".utf8))
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("-3011"), "\(wrong.stderr)")
+        let right = try daemon.ctl(["wifi", "connect", "netsock", "--pass-stdin"], stdin: Array("netsock-pass\n".utf8))
+        #expect(right.status == 0)
+        #expect(right.stdout == "global_up\n", "\(right.stdout) \(right.stderr)")
+        #expect(try daemon.ctl(["wifi", "rssi"]).stdout == "-48 dBm\n")
+        #expect(try daemon.ctl(["wifi", "rssi", "--json"]).stdout.contains("\"rssi\":-48"))
+        #expect(try daemon.ctl(["wifi", "disconnect"]).stdout == "disconnected\n")
+        #expect(try daemon.ctl(["wifi", "connect", "netsock", "--pass-file", "/nonexistent"]).status != 0)
+    }
 }

@@ -173,13 +173,13 @@ _netsockctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    status|iface|dns|sock|monitor|wait-online|tcp|udp|ping|cellular|call|info|help)
+    status|iface|dns|sock|monitor|wait-online|tcp|udp|ping|cellular|wifi|call|info|help)
         # Offer subcommand argument completions
         "_netsockctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'status iface dns sock monitor wait-online tcp udp ping cellular call info help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'status iface dns sock monitor wait-online tcp udp ping cellular wifi call info help' -- "${cur}"))
         ;;
     esac
 }
@@ -931,6 +931,141 @@ _netsockctl_cellular_at() {
         return
         ;;
     '--wait-ms')
+        return
+        ;;
+    esac
+}
+
+_netsockctl_wifi() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __netsockctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    scan|connect|disconnect|rssi)
+        # Offer subcommand argument completions
+        "_netsockctl_wifi_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'scan connect disconnect rssi' -- "${cur}"))
+        ;;
+    esac
+}
+
+_netsockctl_wifi_scan() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout --interface --count)
+    __netsockctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--interface')
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion wifi scan -- --interface "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--count')
+        return
+        ;;
+    esac
+}
+
+_netsockctl_wifi_connect() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --pass-stdin --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout --security --channel --pass-file --interface)
+    __netsockctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--security')
+        return
+        ;;
+    '--channel')
+        return
+        ;;
+    '--pass-file')
+        return
+        ;;
+    '--interface')
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion wifi connect -- --interface "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_netsockctl_wifi_disconnect() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout --interface)
+    __netsockctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--interface')
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion wifi disconnect -- --interface "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_netsockctl_wifi_rssi() {
+    repeating_flags=()
+    non_repeating_flags=(--json --jsonl --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-s --socket -g --get --timeout --interface)
+    __netsockctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--socket')
+        return
+        ;;
+    '-g'|'--get')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--interface')
+        __netsockctl_add_completions -W "$(__netsockctl_custom_complete ---completion wifi rssi -- --interface "${COMP_CWORD}" "$(__netsockctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
