@@ -68,13 +68,16 @@ public struct ScanResult: Sendable, Equatable {
         }
     }
 
-    /// The frequency of a 2.4 or 5 GHz channel (for `freq_list` after `set_channel`).
+    /// The frequency of a 2.4 or 5 GHz channel (for `freq_list` after `set_channel`): 1 to
+    /// 14, and the 5 GHz channels stations use (36 to 64, 100 to 144, 149 to 165, every
+    /// fourth), as Mbed's WIFI-SET-CHANNEL test expects; nil for any other.
     public static func frequency(channel: Int) -> Int? {
         switch channel {
-        case 14: 2484
-        case 1...13: 2407 + 5 * channel
-        case 32...177: 5000 + 5 * channel
-        default: nil
+        case 14: return 2484
+        case 1...13: return 2407 + 5 * channel
+        case 36...64, 100...144, 149...165:
+            return channel % 4 == (channel >= 149 ? 1 : 0) ? 5000 + 5 * channel : nil
+        default: return nil
         }
     }
 }

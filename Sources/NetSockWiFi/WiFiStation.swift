@@ -175,7 +175,9 @@ public struct WiFiStation: Sendable {
         case .handshakeFailed:
             return self.phase == .connecting ? self.failConnect(.authFailure, "4-way handshake failed: wrong key") : []
         case .networkNotFound:
-            return self.phase == .connecting ? self.failConnect(.noSSID, "network not found") : []
+            // Kept to one channel, the network may well exist on another: not NO_SSID.
+            let error: NSAPIError = self.credentials?.channel != nil ? .noConnection : .noSSID
+            return self.phase == .connecting ? self.failConnect(error, "network not found") : []
         case .associationRejected(_, let status):
             return self.phase == .connecting ? self.failConnect(.noConnection, "association rejected (status \(status.map(String.init) ?? "?"))") : []
         case .disconnected(_, let reason, let local):

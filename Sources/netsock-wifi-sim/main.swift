@@ -25,7 +25,7 @@ struct WiFiSimCommand: ParsableCommand {
             (none, wep, wpa, wpa2, wpa_wpa2, wpa3, wpa3_wpa2), "pass", "rssi", "channel", "hidden"}. \\
             A wrong key gives CTRL-EVENT-SSID-TEMP-DISABLED reason=WRONG_KEY, an absent network \\
             CTRL-EVENT-NETWORK-NOT-FOUND, a security mismatch CTRL-EVENT-ASSOC-REJECT. SIGUSR1 makes the \\
-            connected access point vanish (CTRL-EVENT-DISCONNECTED), SIGUSR2 brings every one back.
+            connected access point vanish (CTRL-EVENT-DISCONNECTED), SIGUSR2 brings every one back (and the selected network reconnects, as wpa_supplicant does).
             """)
 
     @Option(help: "The control socket to create (replaced if it exists).") var ctrl: String
@@ -83,7 +83,7 @@ struct WiFiSimCommand: ParsableCommand {
             }
             if returnRequested != 0 {
                 returnRequested = 0
-                supplicant.accessPoints = all
+                broadcast(supplicant.restore(all))
             }
             guard entry.revents & Int16(POLLIN) != 0 else { continue }
             var peer = sockaddr_un()

@@ -94,6 +94,34 @@ import Testing
         #expect(station.phase == .idle)
         #expect(WPAReply(try #require(try commands.request("LIST_NETWORKS"))).table.rows.isEmpty)
     }
+
+    @Test("netsock-wifi-sim's supplicant answers a station's commands as the real one does (-Dnone)")
+    func simulatorAgreesWithTheRealOne() throws {
+        guard Privilege.rootTestsEnabled("RealSupplicantTests.simulatorAgreesWithTheRealOne") else { return }
+        let supplicant = try WPASupplicantProcess(driver: "none")
+        let socket = try WPAControlSocket(path: supplicant.control, localDirectory: supplicant.directory.path)
+        var simulated = SimulatedSupplicant(accessPoints: [])
+        /// The shape of a reply: the bare word, a number, or a table's header.
+        func shape(_ reply: WPAReply) -> String {
+            if reply.number != nil { return "number" }
+            if case .text = reply {
+                let header = reply.table.header
+                return header.count > 1 ? "table " + header.joined(separator: "/") : "text"
+            }
+            return "\(reply)"
+        }
+        let script = [
+            "PING", "ADD_NETWORK", "SET_NETWORK 0 ssid \"netsock\"", "SET_NETWORK 0 ssid 636166c3a9", "SET_NETWORK 0 psk \"short\"",
+            "SET_NETWORK 0 psk \"long-enough\"", "SET_NETWORK 0 key_mgmt WPA-PSK", "SET_NETWORK 0 key_mgmt NOPE", "SET_NETWORK 9 ssid \"x\"",
+            "SET_NETWORK 0 scan_ssid 1", "LIST_NETWORKS", "SIGNAL_POLL", "REMOVE_NETWORK 7", "REMOVE_NETWORK 0", "ADD_NETWORK", "REMOVE_NETWORK all",
+            "NO_SUCH_COMMAND",
+        ]
+        for command in script {
+            let real = WPAReply(try #require(try socket.request(command)))
+            let ours = WPAReply(Array((simulated.command(command).reply + "\n").utf8))
+            #expect(shape(ours) == shape(real), "\(command): the simulator says \(ours), wpa_supplicant \(real)")
+        }
+    }
 }
 
 func nowMilliseconds64() -> Int64 { Int64(nowMilliseconds()) }

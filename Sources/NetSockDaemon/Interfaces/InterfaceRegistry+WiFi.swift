@@ -19,7 +19,8 @@ extension InterfaceRegistry {
     ) {
         if interface.status.isUp { return completion(.failure(.isConnected)) }
         if interface.connectAttempt != nil || wifi.station.phase == .connecting { return completion(.failure(.busy)) }
-        guard let credentials = wifi.credentials else { return completion(.failure(.noSSID)) }
+        // Mbed's WIFI-02 and WIFI-06: connect without credentials is PARAMETER.
+        guard let credentials = wifi.credentials else { return completion(.failure(.parameter)) }
         do throws(NSAPIError) {
             try wifi.open()
             progress("associating")

@@ -32,6 +32,9 @@ public struct SimulatedSupplicant: Sendable {
     private var networks: [Int: [String: String]] = [:]
     private var nextID = 0
     private var current: (id: Int, ap: SimulatedAccessPoint)?
+    /// The network last selected and not disconnected by the station: wpa_supplicant
+    /// reconnects to it by itself when its access point is back.
+    private var selected: Int?
     public let address: [UInt8]
 
     public init(accessPoints: [SimulatedAccessPoint], address: [UInt8] = [2, 0, 0x5E, 0, 0x53, 0x0A]) {
@@ -84,8 +87,10 @@ public struct SimulatedSupplicant: Sendable {
             return (lines.joined(separator: "\n"), [])
         case "SELECT_NETWORK":
             guard words.count == 2, let id = Int(words[1]), let network = self.networks[id] else { return ("FAIL", []) }
+            self.selected = id
             return ("OK", self.dropLink() + self.associate(id, network))
         case "DISCONNECT":
+            self.selected = nil
             return ("OK", self.dropLink())
         case "RECONNECT":
             guard let id = self.networks.keys.sorted().last, let network = self.networks[id] else { return ("OK", []) }
@@ -110,6 +115,13 @@ public struct SimulatedSupplicant: Sendable {
         let events = ["<3>CTRL-EVENT-DISCONNECTED bssid=\(Self.bssidText(bssid)) reason=4"]
         self.current = nil
         return events
+    }
+
+    /// Every access point is back; a selected network whose link dropped reconnects.
+    public mutating func restore(_ accessPoints: [SimulatedAccessPoint]) -> [String] {
+        self.accessPoints = accessPoints
+        guard self.current == nil, let id = self.selected, let network = self.networks[id] else { return [] }
+        return self.associate(id, network).filter { $0.contains("CTRL-EVENT-CONNECTED") }
     }
 
     private mutating func dropLink() -> [String] {
