@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CNetSockLinux
 
 /// One socket on wpa_supplicant's control interface (a Unix datagram socket in its
 /// `ctrl_interface` directory), as `wpa_cli` opens them: bound to a path of our own so
