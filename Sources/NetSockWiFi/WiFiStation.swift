@@ -21,6 +21,8 @@ public struct WiFiStation: Sendable {
         case scanned([ScanResult])
         case scanFailed(NSAPIError, String)
         case rssi(Int)
+        /// The link's signal moved (`CTRL-EVENT-SIGNAL-CHANGE`).
+        case signalChanged(Int)
     }
 
     public enum Phase: Sendable, Equatable {
@@ -194,6 +196,8 @@ public struct WiFiStation: Sendable {
             self.scanning = false
             self.scanDeadline = nil
             return [.scanFailed(.deviceError, "scan failed (ret=\(code.map(String.init) ?? "?"))")]
+        case .signalChanged(let rssi?):
+            return self.phase == .connected ? [.signalChanged(rssi)] : []
         case .terminating:
             var outputs: [Output] = []
             if self.phase == .connecting { outputs += self.failConnect(.deviceError, "wpa_supplicant is terminating") }

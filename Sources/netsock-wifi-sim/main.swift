@@ -10,6 +10,8 @@ import NetSockWiFi
 /// Set by SIGUSR1 (the connected AP vanishes) and SIGUSR2 (every AP is back).
 nonisolated(unsafe) var vanishRequested: sig_atomic_t = 0
 nonisolated(unsafe) var returnRequested: sig_atomic_t = 0
+/// Set by SIGHUP: every signal weakens by 10 dB.
+nonisolated(unsafe) var fadeRequested: sig_atomic_t = 0
 
 /// `netsock-wifi-sim`: a wpa_supplicant control interface over a simulated radio, for
 /// netsockd's Wi-Fi interfaces and anyone's own control-interface scripts.
@@ -25,12 +27,13 @@ struct WiFiSimCommand: ParsableCommand {
             (none, wep, wpa, wpa2, wpa_wpa2, wpa3, wpa3_wpa2), "pass", "rssi", "channel", "hidden"}. \\
             A wrong key gives CTRL-EVENT-SSID-TEMP-DISABLED reason=WRONG_KEY, an absent network \\
             CTRL-EVENT-NETWORK-NOT-FOUND, a security mismatch CTRL-EVENT-ASSOC-REJECT. SIGUSR1 makes the \\
-            connected access point vanish (CTRL-EVENT-DISCONNECTED), SIGUSR2 brings every one back (and the selected network reconnects, as wpa_supplicant does).
+            connected access point vanish (CTRL-EVENT-DISCONNECTED), SIGUSR2 brings every one back (and the selected network reconnects, as wpa_supplicant does), SIGHUP weakens every signal by 10 dB (CTRL-EVENT-SIGNAL-CHANGE). --slow CMD=MS answers a command (by prefix) that much later.
             """)
 
     @Option(help: "The control socket to create (replaced if it exists).") var ctrl: String
     @Option(help: "A JSON file of access points (see above).") var aps: String?
     @Option(help: "Commands (by prefix) answered FAIL-BUSY.") var busy: [String] = []
+    @Option(help: "A command (by prefix) answered late: CMD=MS, as SCAN=3000.") var slow: [String] = []
 
     func run() throws {
         var points = [SimulatedAccessPoint(ssid: Array("netsock".utf8), bssid: [2, 0, 0x5E, 0, 0x53, 1], security: .wpa2, passphrase: "netsock-pass")]
@@ -60,6 +63,11 @@ struct WiFiSimCommand: ParsableCommand {
         guard bound == 0 else { throw SystemError.last("bind \(self.ctrl)") }
         signal(SIGUSR1) { _ in vanishRequested = 1 }
         signal(SIGUSR2) { _ in returnRequested = 1 }
+        signal(SIGHUP) { _ in fadeRequested = 1 }
+        let delays: [(String, Int)] = self.slow.compactMap { rule in
+            guard let equals = rule.firstIndex(of: "="), let ms = Int(rule[rule.index(after: equals)...]) else { return nil }
+            return (String(rule[..<equals]), ms)
+        }
         let ready = "netsock-wifi-sim: \(points.count) access point(s) on \(self.ctrl)\n"
         _ = ready.utf8CString.withUnsafeBufferPointer { Glibc.write(1, $0.baseAddress, $0.count - 1) }
         var monitors: [sockaddr_un] = []
@@ -85,6 +93,10 @@ struct WiFiSimCommand: ParsableCommand {
                 returnRequested = 0
                 broadcast(supplicant.restore(all))
             }
+            if fadeRequested != 0 {
+                fadeRequested = 0
+                broadcast(supplicant.signalChange(by: -10))
+            }
             guard entry.revents & Int16(POLLIN) != 0 else { continue }
             var peer = sockaddr_un()
             var length = socklen_t(MemoryLayout<sockaddr_un>.size)
@@ -103,6 +115,8 @@ struct WiFiSimCommand: ParsableCommand {
                 monitors.removeAll { Self.same($0, peer) }
                 send("OK\n", to: peer)
             default:
+                // A slow radio: this reply (and everything behind it) waits.
+                if let delay = delays.first(where: { text.hasPrefix($0.0) })?.1 { usleep(useconds_t(delay) * 1000) }
                 let (reply, events) = supplicant.command(text)
                 // As wpa_supplicant: events may go out before the reply.
                 broadcast(events.filter { $0.contains("DISCONNECTED") })

@@ -17,12 +17,12 @@ import Testing
          {"ssid": "secret", "bssid": "02:00:5e:00:53:03", "security": "wpa3", "pass": "sae-pass-1", "rssi": -60, "channel": 11, "hidden": true}]
         """
 
-    func start() throws -> (Subprocess, DaemonLauncher, TemporaryDirectory) {
+    func start(_ extra: [String] = []) throws -> (Subprocess, DaemonLauncher, TemporaryDirectory) {
         let directory = try TemporaryDirectory("netsock-wifi")
         try writeFile(directory.path + "/aps.json", Array(Self.accessPoints.utf8))
         let control = directory.path + "/wlan0"
         let simulator = try Subprocess(
-            BuiltProducts.directory + "/netsock-wifi-sim", ["--ctrl", control, "--aps", directory.path + "/aps.json"], directory: directory.path)
+            BuiltProducts.directory + "/netsock-wifi-sim", ["--ctrl", control, "--aps", directory.path + "/aps.json"] + extra, directory: directory.path)
         #expect(try waitUntil { simulator.stdout.contains("netsock-wifi-sim: 3 access point(s)") })
         let daemon = try DaemonLauncher(config: [
             "control": ["admin_group": nil], "dns": ["servers": [], "use_resolv_conf": false],
@@ -111,5 +111,35 @@ import Testing
         #expect(try daemon.ctl(["wifi", "rssi", "--json"]).stdout.contains("\"rssi\":-48"))
         #expect(try daemon.ctl(["wifi", "disconnect"]).stdout == "disconnected\n")
         #expect(try daemon.ctl(["wifi", "connect", "netsock", "--pass-file", "/nonexistent"]).status != 0)
+    }
+
+    @Test("a slow scan reports its progress and still answers; a fading signal is a signal_changed event and a lower RSSI")
+    func slowScanAndFadingSignal() throws {
+        let (simulator, daemon, directory) = try self.start(["--slow", "SCAN_RESULTS=300"])
+        defer {
+            simulator.terminate()
+            directory.remove()
+        }
+        let client = try daemon.client()
+        let id = JSONValue.integer(client.makeID())
+        try client.send(["jsonrpc": "2.0", "id": id, "method": .string(API.WiFiScan.name), "params": ["interface": "wifi0"]])
+        let response = try client.awaitResponse(id: id, timeoutMilliseconds: 10_000)
+        guard case .success(let result) = response.outcome else {
+            Issue.record("the scan failed")
+            return
+        }
+        #expect(result.arrayValue?.count == 3)
+        let progress = try #require(try client.nextNotification(timeoutMilliseconds: 1000))
+        #expect(progress.method == "progress")
+        #expect(progress.params["stage"] == "scanning")
+        #expect(progress.params["request"] == id)
+        #expect(self.code(client, API.InterfaceConnect.name, ["interface": "wifi0", "ssid": "netsock", "pass": "netsock-pass", "security": "wpa2"]) == 0)
+        let watcher = try daemon.client()
+        _ = try watcher.call(API.EventsSubscribe.name, ["topics": ["wifi"]])
+        simulator.signal(SIGHUP)
+        let note = try #require(try watcher.nextNotification(timeoutMilliseconds: 5000))
+        #expect(note.params["event"] == "signal_changed")
+        #expect(note.params["data"]?["rssi"] == -58)
+        #expect(try client.call(API.WiFiRSSI.name, ["interface": "wifi0"])["rssi"] == -58)
     }
 }

@@ -86,6 +86,8 @@ extension InterfaceRegistry {
             let waiters = wifi.scanWaiters
             wifi.scanWaiters.removeAll()
             for waiter in waiters { waiter(.failure(error)) }
+        case .signalChanged(let rssi):
+            event("signal_changed", ["rssi": JSONValue(rssi)])
         case .rssi(let rssi):
             let waiters = wifi.rssiWaiters
             wifi.rssiWaiters.removeAll()

@@ -55,7 +55,7 @@ struct WiFiScan: DaemonMethod {
     typealias Result = [AccessPoint]
     static let name = "wifi.scan"
     static let summary = "Scans for access points (blocking), through wpa_supplicant."
-    static let description = "With count, at most that many are returned, as Mbed's scan(res, count); without, all. A scan already running is joined. DEVICE_ERROR when the radio cannot scan."
+    static let description = "With count, at most that many are returned, as Mbed's scan(res, count); without, all. A scan already running is joined. DEVICE_ERROR when the radio cannot scan. While it runs, a progress {request, stage: scanning} notification names the request."
     static let errors: [NSAPIError] = [.unsupported, .deviceError, .timeout]
     static let tags = ["wifi", "blocking"]
 
@@ -66,6 +66,9 @@ struct WiFiScan: DaemonMethod {
         let (_, wifi) = try WiFiMethods.supplicant(daemon, call.params.interface)
         try nsapi { () throws(NSAPIError) in try wifi.open() }
         let count = call.params.count
+        let session = call.context
+        let request = call.requestID ?? .null
+        session.notifyUnconditionally(ProgressNotification(request: request, stage: "scanning"))
         wifi.scanWaiters.append { result in
             call.responder.complete(result) { results in (count > 0 ? Array(results.prefix(count)) : results).map(AccessPoint.init) }
         }

@@ -117,6 +117,15 @@ public struct SimulatedSupplicant: Sendable {
         return events
     }
 
+    /// Every access point's signal moves by `delta` dB; a link's change is reported as
+    /// wpa_supplicant reports one crossing its threshold.
+    public mutating func signalChange(by delta: Int) -> [String] {
+        for index in self.accessPoints.indices { self.accessPoints[index].rssi = max(-100, min(-10, self.accessPoints[index].rssi + delta)) }
+        guard let (id, ap) = self.current, let moved = self.accessPoints.first(where: { $0.bssid == ap.bssid }) else { return [] }
+        self.current = (id, moved)
+        return ["<3>CTRL-EVENT-SIGNAL-CHANGE above=\(delta > 0 ? 1 : 0) signal=\(moved.rssi) noise=9999 txrate=65000"]
+    }
+
     /// Every access point is back; a selected network whose link dropped reconnects.
     public mutating func restore(_ accessPoints: [SimulatedAccessPoint]) -> [String] {
         self.accessPoints = accessPoints
