@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NetSockClient
 import NetSockJSON
 import NetSockRPC
@@ -78,5 +81,47 @@ import Testing
             #expect(self.code(client, API.InterfaceDisconnect.name, ["interface": "wifi0"]) == 0)
         }
         #expect(self.code(client, API.InterfaceConnect.name, ["interface": "wifi0", "ssid": ""]) == Self.parameter)
+    }
+
+    @Test("spawn: netsockd runs wpa_supplicant itself, connects through it, starts it again when it dies, and stops it with itself")
+    func spawnedSupplicant() throws {
+        guard Privilege.rootTestsEnabled("WiFiInterfaceTests.spawnedSupplicant") else { return }
+        let namespace = "nsd-test-wpas-\(String(UInt32.random(in: 0...0xFFFFF), radix: 16))"
+        try WPASupplicantProcess.ip(["netns", "add", namespace])
+        TestResources.created(namespace: namespace)
+        defer {
+            TestResources.killProcesses(inNamespace: namespace)
+            _ = try? Subprocess.run("/sbin/ip", ["netns", "del", namespace], directory: "/tmp")
+            TestResources.released(namespace: namespace)
+        }
+        try WPASupplicantProcess.ip(["-n", namespace, "link", "add", "v0", "type", "veth", "peer", "name", "v1"])
+        try WPASupplicantProcess.ip(["-n", namespace, "link", "set", "v0", "up"])
+        try WPASupplicantProcess.ip(["-n", namespace, "link", "set", "v1", "up"])
+        let daemon = try DaemonLauncher(
+            config: [
+                "control": ["admin_group": nil], "dns": ["servers": [], "use_resolv_conf": false],
+                "interfaces": [
+                    "wifi0": ["type": "wifi", "stack": "kernel", "device": "v0", "dhcp": false, "wpa_supplicant": ["spawn": true, "driver": "wired"]]
+                ],
+            ],
+            launcher: ["/sbin/ip", "netns", "exec", namespace])
+        let client = try daemon.client()
+        _ = try client.call(API.InterfaceSetNetwork.name, ["interface": "wifi0", "address": "192.0.2.30", "netmask": "255.255.255.0", "gateway": ""])
+        let connect: JSONObject = ["interface": "wifi0", "ssid": "netsock", "security": "none"]
+        // The supplicant it started needs a moment to open its control socket.
+        #expect(try waitUntil { self.code(client, API.InterfaceConnect.name, connect) == 0 })
+        #expect(try client.call(API.InterfaceStatus.name, ["interface": "wifi0"])["status"] == "global_up")
+        func spawned() throws -> [String] {
+            try Subprocess.run("/usr/bin/pgrep", ["-f", "wpa_supplicant -Dwired -iv0 -c /tmp/netsockd-wpa"], directory: "/tmp").stdout
+                .split(separator: "\n").map(String.init)
+        }
+        let first = try spawned()
+        #expect(first.count == 1)
+        for pid in first { kill(pid_t(pid) ?? 0, SIGKILL) }
+        #expect(try waitUntil { try client.call(API.InterfaceStatus.name, ["interface": "wifi0"])["status"] == "disconnected" })
+        #expect(try waitUntil(timeoutSeconds: 30) { self.code(client, API.InterfaceConnect.name, connect) == 0 })
+        #expect(try spawned().count == 1)
+        daemon.stop()
+        #expect(try waitUntil { try spawned().isEmpty })
     }
 }

@@ -79,6 +79,7 @@ extension DaemonConfiguration {
             if let dialect = interface.dialect { entry["dialect"] = .string(dialect) }
             if let apn = interface.apn { entry["apn"] = .string(apn) }
             if let control = interface.wpaControl { entry["wpa_supplicant"] = ["ctrl": .string(control)] }
+            if let driver = interface.wpaSpawnDriver { entry["wpa_supplicant"] = ["spawn": true, "driver": .string(driver)] }
             if interface.stack == .modem {
                 // Secrets are shown as set, never as themselves.
                 if interface.cellular.pin != nil { entry["pin"] = "********" }
@@ -205,11 +206,27 @@ extension DaemonConfiguration {
         interface.cellular.trace = try reader.bool("trace") ?? false
         if var supplicant = try reader.object("wpa_supplicant") {
             guard type == .wifi else { throw ConfigurationError(key: "\(key).wpa_supplicant", "applies to wifi interfaces only") }
-            guard let control = try supplicant.string("ctrl"), control.hasPrefix("/") else {
-                throw ConfigurationError(key: "\(key).wpa_supplicant.ctrl", "must be the absolute path of wpa_supplicant's control socket for the device")
-            }
+            let control = try supplicant.string("ctrl")
+            let spawn = try supplicant.bool("spawn") ?? false
+            let driver = try supplicant.string("driver")
             try supplicant.finish()
-            interface.wpaControl = control
+            switch (control, spawn) {
+            case (let control?, false):
+                guard control.hasPrefix("/") else {
+                    throw ConfigurationError(key: "\(key).wpa_supplicant.ctrl", "must be the absolute path of wpa_supplicant's control socket for the device")
+                }
+                guard driver == nil else { throw ConfigurationError(key: "\(key).wpa_supplicant.driver", "applies with spawn only") }
+                interface.wpaControl = control
+            case (nil, true):
+                let chosen = driver ?? "nl80211"
+                guard ["nl80211", "wext", "wired", "none"].contains(chosen) else {
+                    throw ConfigurationError(key: "\(key).wpa_supplicant.driver", "must be one of nl80211, wext, wired, none")
+                }
+                guard interface.device != nil else { throw ConfigurationError(key: "\(key).device", "is required to spawn wpa_supplicant") }
+                interface.wpaSpawnDriver = chosen
+            default:
+                throw ConfigurationError(key: "\(key).wpa_supplicant", "must give either \"ctrl\" (a running wpa_supplicant) or \"spawn\": true")
+            }
         }
         interface.connectTimeoutMilliseconds =
             try reader.integer("connect_timeout_ms", in: 100...3_600_000) ?? interface.connectTimeoutMilliseconds

@@ -105,6 +105,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var cellular = CellularOptions()
         /// A Wi-Fi interface's wpa_supplicant: the control socket of the interface it runs.
         public var wpaControl: String?
+        /// Or the driver of a wpa_supplicant netsockd starts and supervises for the device.
+        public var wpaSpawnDriver: String?
         /// How long `interface.connect` waits for an address before it fails.
         public var connectTimeoutMilliseconds = 15_000
 

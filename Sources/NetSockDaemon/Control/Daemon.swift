@@ -283,6 +283,7 @@ public final class Daemon: @unchecked Sendable {
     }
 
     private func finishStop() {
+        self.interfaces.stopSupplicants()
         self.server?.closeAll()
         self.reactor.stop()
     }

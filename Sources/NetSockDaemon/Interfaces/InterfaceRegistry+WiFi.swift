@@ -13,6 +13,32 @@ extension InterfaceRegistry {
         return supplicant
     }
 
+    /// Starts the interface's own wpa_supplicant and keeps it running; when it exits, the
+    /// link it held is gone (a connect in flight fails, an up interface goes down).
+    func spawnSupplicant(_ interface: ManagedInterface, _ entry: DaemonConfiguration.Interface, device: String, driver: String) {
+        guard let process = try? SupplicantProcess(device: device, driver: driver, reactor: self.reactor, logger: self.logger) else {
+            self.logger.error("interface \(entry.name): cannot make a directory for its wpa_supplicant")
+            return
+        }
+        let wifi = self.makeWiFiSupplicant(entry, control: process.controlPath)
+        process.onExit = { [unowned self, weak interface, weak wifi] in
+            guard let interface, let wifi else { return }
+            let attempt = interface.connectAttempt
+            interface.connectAttempt = nil
+            wifi.reset()
+            self.publish(interface, .disconnected)
+            attempt?.finish(.failure(.deviceError))
+        }
+        interface.wifi = wifi
+        interface.supplicantProcess = process
+        process.start()
+    }
+
+    /// Stops the wpa_supplicants netsockd started (at the daemon's stop).
+    func stopSupplicants() {
+        for interface in self.interfaces { interface.supplicantProcess?.stop() }
+    }
+
     func connect(
         _ interface: ManagedInterface, on wifi: WiFiSupplicant, blocking: Bool, progress: @escaping (String) -> Void,
         completion: @escaping (Result<ConnectionStatus, NSAPIError>) -> Void

@@ -60,8 +60,11 @@ final class InterfaceRegistry {
             let interface = ManagedInterface(configuration: entry, stack: stack)
             interface.modem = modem
             if let control = entry.wpaControl { interface.wifi = self.makeWiFiSupplicant(entry, control: control) }
+            if let driver = entry.wpaSpawnDriver, let device = entry.device {
+                self.spawnSupplicant(interface, entry, device: device, driver: driver)
+            }
             // A Wi-Fi link counts as up only once associated, whatever its device says.
-            if entry.stack == .kernel, entry.wpaControl == nil, let device = entry.device { interface.status = self.table.status(device: device) }
+            if entry.stack == .kernel, entry.wpaControl == nil, entry.wpaSpawnDriver == nil, let device = entry.device { interface.status = self.table.status(device: device) }
             next.append(interface)
         }
         // Interfaces that went (or changed) let go of their devices.
@@ -69,6 +72,7 @@ final class InterfaceRegistry {
             (gone.stack as? IPStack)?.detach()
             gone.modem?.close()
             gone.wifi?.close()
+            gone.supplicantProcess?.stop()
         }
         self.interfaces = next
         self.defaultName = configuration.defaultInterface ?? next.first?.name

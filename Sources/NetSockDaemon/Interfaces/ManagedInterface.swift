@@ -26,6 +26,8 @@ final class ManagedInterface {
     var modem: CellularModem?
     /// A Wi-Fi interface's wpa_supplicant, nil for others (and for Wi-Fi without one).
     var wifi: WiFiSupplicant?
+    /// The wpa_supplicant netsockd runs for it (`spawn`), nil when one runs already.
+    var supplicantProcess: SupplicantProcess?
     /// `cellular.set_sim_pin` / `set_credentials`: applied at the next connect.
     var cellularSettings: CellularStateMachine.Settings
 

@@ -127,6 +127,18 @@ final class WiFiSupplicant {
         }
     }
 
+    /// wpa_supplicant went away: its sockets and everything the station knew go too.
+    func reset() {
+        self.close()
+        self.station = WiFiStation()
+        let scans = self.scanWaiters
+        self.scanWaiters.removeAll()
+        for waiter in scans { waiter(.failure(.deviceError)) }
+        let rssi = self.rssiWaiters
+        self.rssiWaiters.removeAll()
+        for waiter in rssi { waiter(0) }
+    }
+
     func close() {
         if let commands { self.reactor.unregister(commands.fileDescriptor) }
         if let monitor { self.reactor.unregister(monitor.fileDescriptor) }
