@@ -303,6 +303,29 @@ extension NSAPIClient {
     }
 }
 
+/// NSAPI codes as the Mbed tests compare them (the suites call this `NSAPI`).
+public enum NSAPICode {
+    public static let ok = 0
+    public static let wouldBlock = -3001
+    public static let unsupported = -3002
+    public static let parameter = -3003
+    public static let noConnection = -3004
+    public static let noSocket = -3005
+    public static let noAddress = -3006
+    public static let noMemory = -3007
+    public static let noSSID = -3008
+    public static let dnsFailure = -3009
+    public static let dhcpFailure = -3010
+    public static let authFailure = -3011
+    public static let deviceError = -3012
+    public static let inProgress = -3013
+    public static let already = -3014
+    public static let isConnected = -3015
+    public static let connectionTimeout = -3017
+    public static let timeout = -3019
+    public static let busy = -3020
+}
+
 /// An error code as a value that `Result` can carry.
 public struct Code: Error, Equatable, CustomStringConvertible {
     public let value: Int

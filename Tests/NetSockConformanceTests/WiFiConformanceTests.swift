@@ -39,21 +39,8 @@ final class WiFiSuiteDaemon: @unchecked Sendable {
 /// with WIFI-03's table, through JSON-RPC against the simulator. Each case has its own
 /// daemon and radio (connects and credentials are per interface).
 @Suite struct WiFiConformanceTests {
-    static let parameter = -3003
-    static let noConnection = -3004
-    static let unsupported = -3002
-    static let authFailure = -3011
-    static let busy = -3020
-    static let isConnected = -3015
-
     func code(_ client: RPCClient, _ method: String, _ params: JSONObject) -> Int {
-        do {
-            _ = try client.call(method, params, timeoutMilliseconds: 30_000)
-            return 0
-        } catch {
-            if case .rpc(let rpc) = error { return rpc.code }
-            return -1
-        }
+        NSAPIClient(client, interface: "wifi0").code(method, params)
     }
 
     func credentials(_ ssid: String?, _ pass: String?, _ security: String) -> JSONObject {
@@ -68,8 +55,8 @@ final class WiFiSuiteDaemon: @unchecked Sendable {
         let environment = try WiFiSuiteDaemon()
         let client = try environment.daemon.client()
         #expect(try client.call(API.InterfaceList.name).arrayValue?.first?["type"] == "wifi")
-        #expect(self.code(client, API.InterfaceConnect.name, ["interface": "wifi0"]) == Self.parameter)
-        #expect(self.code(client, API.InterfaceDisconnect.name, ["interface": "wifi0"]) == Self.noConnection)
+        #expect(self.code(client, API.InterfaceConnect.name, ["interface": "wifi0"]) == NSAPI.parameter)
+        #expect(self.code(client, API.InterfaceDisconnect.name, ["interface": "wifi0"]) == NSAPI.noConnection)
     }
 
     @Test("WIFI-03 WIFI-SET-CREDENTIAL, every row of its table")
@@ -77,12 +64,12 @@ final class WiFiSuiteDaemon: @unchecked Sendable {
         let environment = try WiFiSuiteDaemon()
         let client = try environment.daemon.client()
         let rows: [(String?, String?, String, [Int])] = [
-            (nil, nil, "none", [Self.parameter]), ("", "", "none", [Self.parameter]), ("OK", nil, "none", [0]), ("OK", "", "none", [0]),
-            ("OK", nil, "wep", [Self.parameter]), ("OK", nil, "wpa_wpa2", [Self.parameter]), ("OK", "", "wpa_wpa2", [Self.parameter]),
-            ("OK", nil, "wpa3_wpa2", [Self.parameter]), ("OK", "12345678", "wep", [0, Self.unsupported]), ("OK", "12345678", "wpa", [0, Self.unsupported]),
-            ("OK", "12345678", "wpa2", [0, Self.unsupported]), ("OK", "12345678", "wpa3", [0, Self.unsupported]), ("OK", "12345678", "wpa_wpa2", [0]),
+            (nil, nil, "none", [NSAPI.parameter]), ("", "", "none", [NSAPI.parameter]), ("OK", nil, "none", [0]), ("OK", "", "none", [0]),
+            ("OK", nil, "wep", [NSAPI.parameter]), ("OK", nil, "wpa_wpa2", [NSAPI.parameter]), ("OK", "", "wpa_wpa2", [NSAPI.parameter]),
+            ("OK", nil, "wpa3_wpa2", [NSAPI.parameter]), ("OK", "12345678", "wep", [0, NSAPI.unsupported]), ("OK", "12345678", "wpa", [0, NSAPI.unsupported]),
+            ("OK", "12345678", "wpa2", [0, NSAPI.unsupported]), ("OK", "12345678", "wpa3", [0, NSAPI.unsupported]), ("OK", "12345678", "wpa_wpa2", [0]),
             ("OK", "12345678", "wpa3_wpa2", [0]), ("OK", String(repeating: "a", count: 63), "wpa_wpa2", [0]),
-            ("OK", String(repeating: "a", count: 64), "wpa_wpa2", [Self.parameter]),
+            ("OK", String(repeating: "a", count: 64), "wpa_wpa2", [NSAPI.parameter]),
         ]
         for (ssid, pass, security, allowed) in rows {
             let got = self.code(client, API.WiFiSetCredentials.name, self.credentials(ssid, pass, security))
@@ -94,7 +81,7 @@ final class WiFiSuiteDaemon: @unchecked Sendable {
     func setChannel() throws {
         let environment = try WiFiSuiteDaemon()
         let client = try environment.daemon.client()
-        for (channel, expected) in [(0, 0), (1, 0), (13, 0), (15, Self.parameter), (30, Self.parameter), (36, 0), (169, Self.parameter)] {
+        for (channel, expected) in [(0, 0), (1, 0), (13, 0), (15, NSAPI.parameter), (30, NSAPI.parameter), (36, 0), (169, NSAPI.parameter)] {
             #expect(self.code(client, API.WiFiSetChannel.name, ["interface": "wifi0", "channel": JSONValue(channel)]) == expected, "channel \(channel)")
         }
     }
@@ -120,16 +107,16 @@ final class WiFiSuiteDaemon: @unchecked Sendable {
             all["interface"] = "wifi0"
             return self.code(client, API.InterfaceConnect.name, all)
         }
-        #expect(connect(["ssid": "", "pass": ""]) == Self.parameter)
+        #expect(connect(["ssid": "", "pass": ""]) == NSAPI.parameter)
         #expect(connect(["ssid": .string(WiFiSuiteDaemon.secureSSID), "pass": .string(WiFiSuiteDaemon.securePass), "security": "wpa_wpa2"]) == 0)
         #expect(self.code(client, API.InterfaceDisconnect.name, ["interface": "wifi0"]) == 0)
         #expect(connect(["ssid": .string(WiFiSuiteDaemon.secureSSID), "pass": .string(WiFiSuiteDaemon.securePass), "security": "wpa_wpa2", "channel": 6]) == 0)
         #expect(self.code(client, API.InterfaceDisconnect.name, ["interface": "wifi0"]) == 0)
         let wrongChannel = connect(["ssid": .string(WiFiSuiteDaemon.secureSSID), "pass": .string(WiFiSuiteDaemon.securePass), "security": "wpa_wpa2", "channel": 11])
-        #expect([Self.noConnection, -3017].contains(wrongChannel))
+        #expect([NSAPI.noConnection, NSAPI.connectionTimeout].contains(wrongChannel))
         #expect(self.code(client, API.WiFiSetChannel.name, ["interface": "wifi0", "channel": 0]) == 0)
         #expect(self.code(client, API.WiFiSetCredentials.name, self.credentials(WiFiSuiteDaemon.secureSSID, "aaaaaaaa", "wpa_wpa2")) == 0)
-        #expect([Self.authFailure, Self.noConnection, -3017].contains(connect([:])))
+        #expect([NSAPI.authFailure, NSAPI.noConnection, NSAPI.connectionTimeout].contains(connect([:])))
     }
 
     @Test("WIFI-10/14 WIFI-CONNECT, WIFI-CONNECT-DISCONNECT-REPEAT: unsecure with no and an empty password, then ten cycles")
@@ -157,15 +144,15 @@ final class WiFiSuiteDaemon: @unchecked Sendable {
         #expect(self.code(client, API.WiFiSetCredentials.name, self.credentials(WiFiSuiteDaemon.unsecureSSID, nil, "none")) == 0)
         #expect(try client.call(API.InterfaceConnect.name, ["interface": "wifi0", "blocking": false])["status"] == "connecting")
         let during = self.code(client, API.WiFiSetCredentials.name, self.credentials("1234", "12345678", "wpa_wpa2"))
-        #expect([Self.busy, 0].contains(during))
-        #expect([Self.busy, Self.isConnected].contains(self.code(client, API.InterfaceConnect.name, ["interface": "wifi0"])))
+        #expect([NSAPI.busy, 0].contains(during))
+        #expect([NSAPI.busy, NSAPI.isConnected].contains(self.code(client, API.InterfaceConnect.name, ["interface": "wifi0"])))
         var statuses: [String] = []
         while !statuses.contains("global_up"), let note = try watcher.nextNotification(timeoutMilliseconds: 5000) {
             if let status = note.params["data"]?["status"]?.stringValue { statuses.append(status) }
         }
         #expect(statuses == ["connecting", "global_up"])
         #expect(self.code(client, API.InterfaceDisconnect.name, ["interface": "wifi0"]) == 0)
-        #expect([Self.busy, Self.noConnection].contains(self.code(client, API.InterfaceDisconnect.name, ["interface": "wifi0"])))
+        #expect([NSAPI.busy, NSAPI.noConnection].contains(self.code(client, API.InterfaceDisconnect.name, ["interface": "wifi0"])))
     }
 
     @Test("WIFI-15/16 WIFI-SCAN-NULL, WIFI-SCAN: both networks with their security, RSSI in range; scanning while connected")

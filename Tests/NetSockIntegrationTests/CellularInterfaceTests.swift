@@ -231,11 +231,4 @@ import Testing
 }
 
 /// The NSAPI codes these tests compare.
-private enum NSAPI {
-    static let ok = 0
-    static let noConnection = -3004
-    static let authFailure = -3011
-    static let deviceError = -3012
-    static let isConnected = -3015
-    static let unsupported = -3002
-}
+private typealias NSAPI = NSAPICode

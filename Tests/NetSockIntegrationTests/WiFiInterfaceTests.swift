@@ -11,10 +11,6 @@ import Testing
 /// on a veth pair standing in for the radio (the daemon runs in the namespace with it):
 /// credentials, connect to global_up with its events, RSSI, disconnect, repeats.
 @Suite(.serialized) struct WiFiInterfaceTests {
-    static let noSSID = -3008
-    static let parameter = -3003
-    static let noConnection = -3004
-
     func daemon(_ supplicant: WPASupplicantProcess) throws -> DaemonLauncher {
         try DaemonLauncher(
             config: [
@@ -30,13 +26,7 @@ import Testing
     }
 
     func code(_ client: RPCClient, _ method: String, _ params: JSONObject) -> Int {
-        do {
-            _ = try client.call(method, params, timeoutMilliseconds: 20_000)
-            return 0
-        } catch {
-            if case .rpc(let rpc) = error { return rpc.code }
-            return -1
-        }
+        NSAPIClient(client, interface: "wifi0").code(method, params)
     }
 
     @Test("credentials by Mbed's rules, connect to global_up with its events, RSSI 0 without a radio, disconnect, ten repeats")
@@ -47,18 +37,18 @@ import Testing
         let client = try daemon.client()
         #expect(try client.call(API.InterfaceStatus.name, ["interface": "wifi0"])["status"] == "disconnected")
         // WIFI-02: no credentials; disconnect when down.
-        #expect(self.code(client, API.InterfaceConnect.name, ["interface": "wifi0"]) == Self.parameter)
-        #expect(self.code(client, API.InterfaceDisconnect.name, ["interface": "wifi0"]) == Self.noConnection)
+        #expect(self.code(client, API.InterfaceConnect.name, ["interface": "wifi0"]) == NSAPICode.parameter)
+        #expect(self.code(client, API.InterfaceDisconnect.name, ["interface": "wifi0"]) == NSAPICode.noConnection)
         // WIFI-03's table, a few rows.
-        #expect(self.code(client, API.WiFiSetCredentials.name, ["interface": "wifi0", "ssid": ""]) == Self.parameter)
-        #expect(self.code(client, API.WiFiSetCredentials.name, ["interface": "wifi0", "ssid": "OK", "security": "wep"]) == Self.parameter)
-        #expect(self.code(client, API.WiFiSetCredentials.name, ["interface": "wifi0", "ssid": "OK", "security": "wpa_wpa2"]) == Self.parameter)
+        #expect(self.code(client, API.WiFiSetCredentials.name, ["interface": "wifi0", "ssid": ""]) == NSAPICode.parameter)
+        #expect(self.code(client, API.WiFiSetCredentials.name, ["interface": "wifi0", "ssid": "OK", "security": "wep"]) == NSAPICode.parameter)
+        #expect(self.code(client, API.WiFiSetCredentials.name, ["interface": "wifi0", "ssid": "OK", "security": "wpa_wpa2"]) == NSAPICode.parameter)
         #expect(
             self.code(client, API.WiFiSetCredentials.name, ["interface": "wifi0", "ssid": "OK", "pass": .string(String(repeating: "a", count: 64)), "security": "wpa2"])
-                == Self.parameter)
+                == NSAPICode.parameter)
         #expect(self.code(client, API.WiFiSetCredentials.name, ["interface": "wifi0", "ssid": "OK", "pass": "12345678", "security": "wpa_wpa2"]) == 0)
         #expect(self.code(client, API.WiFiSetCredentials.name, ["interface": "wifi0", "ssid": "netsock", "security": "none"]) == 0)
-        #expect(self.code(client, API.WiFiSetChannel.name, ["interface": "wifi0", "channel": 15]) == Self.parameter)
+        #expect(self.code(client, API.WiFiSetChannel.name, ["interface": "wifi0", "channel": 15]) == NSAPICode.parameter)
         #expect(try client.call(API.WiFiRSSI.name, ["interface": "wifi0"])["rssi"] == 0)
         _ = try client.call(API.InterfaceSetNetwork.name, ["interface": "wifi0", "address": "192.0.2.20", "netmask": "255.255.255.0", "gateway": ""])
 
@@ -71,16 +61,16 @@ import Testing
             names.append(name == "status_changed" ? note.params["data"]?["status"]?.stringValue ?? "" : name)
         }
         #expect(names == ["connecting", "associated", "global_up"], "\(names)")
-        #expect(self.code(client, API.InterfaceConnect.name, ["interface": "wifi0"]) == -3015)
+        #expect(self.code(client, API.InterfaceConnect.name, ["interface": "wifi0"]) == NSAPICode.isConnected)
         #expect(try client.call(API.WiFiRSSI.name, ["interface": "wifi0"])["rssi"] == 0)
         #expect(try client.call(API.InterfaceDisconnect.name, ["interface": "wifi0"])["status"] == "disconnected")
-        #expect(self.code(client, API.InterfaceDisconnect.name, ["interface": "wifi0"]) == Self.noConnection)
+        #expect(self.code(client, API.InterfaceDisconnect.name, ["interface": "wifi0"]) == NSAPICode.noConnection)
         // WIFI-14: ten times, with connect's own credentials (Mbed's connect(ssid, pass, security)).
         for _ in 0..<10 {
             #expect(self.code(client, API.InterfaceConnect.name, ["interface": "wifi0", "ssid": "netsock", "security": "none"]) == 0)
             #expect(self.code(client, API.InterfaceDisconnect.name, ["interface": "wifi0"]) == 0)
         }
-        #expect(self.code(client, API.InterfaceConnect.name, ["interface": "wifi0", "ssid": ""]) == Self.parameter)
+        #expect(self.code(client, API.InterfaceConnect.name, ["interface": "wifi0", "ssid": ""]) == NSAPICode.parameter)
     }
 
     @Test("spawn: netsockd runs wpa_supplicant itself, connects through it, starts it again when it dies, and stops it with itself")

@@ -32,13 +32,7 @@ import Testing
     }
 
     func code(_ client: RPCClient, _ method: String, _ params: JSONObject) -> Int {
-        do {
-            _ = try client.call(method, params, timeoutMilliseconds: 20_000)
-            return 0
-        } catch {
-            if case .rpc(let rpc) = error { return rpc.code }
-            return -1
-        }
+        NSAPIClient(client, interface: "wifi0").code(method, params)
     }
 
     @Test("scan lists every access point with Mbed's security, RSSI and channel; count limits it; a hidden one has no name")
@@ -71,9 +65,9 @@ import Testing
             if let pass { params["pass"] = .string(pass) }
             return self.code(client, API.InterfaceConnect.name, params)
         }
-        #expect(connect("netsock", "wrong-pass", "wpa2") == -3011)
-        #expect(connect("nowhere", "whatever1", "wpa2") == -3008)
-        #expect(connect("netsock", nil, "none") == -3004)
+        #expect(connect("netsock", "wrong-pass", "wpa2") == NSAPICode.authFailure)
+        #expect(connect("nowhere", "whatever1", "wpa2") == NSAPICode.noSSID)
+        #expect(connect("netsock", nil, "none") == NSAPICode.noConnection)
         #expect(try client.call(API.InterfaceStatus.name, ["interface": "wifi0"])["status"] == "disconnected")
         #expect(connect("netsock", "netsock-pass", "wpa2") == 0)
         #expect(try client.call(API.InterfaceStatus.name, ["interface": "wifi0"])["status"] == "global_up")

@@ -34,7 +34,8 @@ public struct SimulatedModem {
     public mutating func input(_ bytes: some Sequence<UInt8>, now: Int64, network: any ModemNetwork) -> [UInt8] {
         var out: [UInt8] = []
         for byte in bytes {
-            if var (pending, collected) = self.payload {
+            if let (pending, held) = self.payload {
+                var collected = held
                 collected.append(byte)
                 if collected.count < pending.length {
                     self.payload = (pending, collected)
@@ -43,8 +44,6 @@ public struct SimulatedModem {
                 self.payload = nil
                 let (lines, final) = self.sockets.payload(collected, for: pending, network: network)
                 out += self.emit(self.framed(lines: lines, final: final), command: "", now: now)
-                _ = pending
-                pending.length = 0
                 continue
             }
             if byte == 13 || byte == 10 {

@@ -19,8 +19,7 @@ final class CellularModem {
     private let logger: Logger
     private var port: SerialPort?
     private var output = ByteQueue()
-    private var timer: Reactor.TimerID?
-    private var timerDeadline: Instant?
+    private let timer: DeadlineTimer
     private var deliveryScheduled = false
     /// What the modem last said of itself, for `cellular.info` and `interface.status`.
     var signalDBm: Int?
@@ -40,6 +39,7 @@ final class CellularModem {
         self.device = configuration.device ?? ""
         self.options = configuration.cellular
         self.reactor = reactor
+        self.timer = DeadlineTimer(reactor: reactor)
         self.logger = logger
         self.traceEnabled = configuration.cellular.trace
         var write: (([UInt8]) -> Void)?
@@ -48,7 +48,7 @@ final class CellularModem {
         self.stack.onDeferredEvents = { [unowned self] in self.scheduleDelivery() }
     }
 
-    static var now: Instant { Instant(microseconds: Int64(MonotonicClock.nanoseconds() / 1000)) }
+    static var now: Instant { DeadlineTimer.now }
 
     var isOpen: Bool { self.port != nil && self.closeTimer == nil }
     /// The line closes once the modem answered the disconnect's commands, or at this timer.
@@ -122,7 +122,7 @@ final class CellularModem {
         guard self.port != nil else { return }
         self.output.append(contentsOf: bytes)
         if self.output.count > Self.outputLimit {
-            self.logger.error("interface \(self.interfaceName): the modem takes no more input; dropping the line")
+            self.logger.error("interface \(self.interfaceName): the modem takes no more input; dropping what waits for it")
             self.output.removeAll()
         }
         self.writePending()
@@ -153,18 +153,10 @@ final class CellularModem {
         }
     }
 
+    /// The reactor's timer at the stack's next deadline (a command's timeout, a retry, a poll).
     func reschedule() {
-        let next = self.stack.nextDeadline
-        guard next != self.timerDeadline else { return }
-        if let timer { self.reactor.cancel(timer) }
-        self.timer = nil
-        self.timerDeadline = next
-        guard let next else { return }
-        let wait = max(0, (next - Self.now).microseconds)
-        self.timer = self.reactor.schedule(afterNanoseconds: UInt64(wait) * 1000) { [weak self] in
+        self.timer.move(to: self.stack.nextDeadline) { [weak self] in
             guard let self else { return }
-            self.timer = nil
-            self.timerDeadline = nil
             self.stack.poll()
             self.reschedule()
         }

@@ -26,10 +26,10 @@ public enum DaemonEvent: Sendable, Equatable {
     case defaultChanged(interface: String)
     /// Another station answered for an `ip` interface's address (RFC 5227).
     case addressConflict(interface: String, address: String, mac: String)
-    /// A cellular interface's modem moved, by Mbed's `cellular_connection_status_t` names
-    /// (`device_ready`, `sim_status_changed`, `registration_status_changed`, `attach_network`,
-    /// `activate_pdp_context`, `signal_quality`, `state_retry`).
-    case cellular(interface: String, name: String, data: JSONObject)
+    /// An interface's device moved, on the device's own topic: a cellular modem by Mbed's
+    /// `cellular_connection_status_t` names (`device_ready`, `registration_status_changed`,
+    /// ...), a Wi-Fi station (`associated`, `disconnected`, ...). The data carries `interface`.
+    case device(topic: EventTopic, interface: String, name: String, data: JSONObject)
     /// Published by an admin through `events.publish`.
     case published(topic: EventTopic, name: String, data: JSONObject)
 
@@ -37,7 +37,7 @@ public enum DaemonEvent: Sendable, Equatable {
         switch self {
         case .started, .stopping, .reloaded, .reloadFailed: .daemon
         case .statusChanged, .defaultChanged, .addressConflict: .interface
-        case .cellular: .cellular
+        case .device(let topic, _, _, _): topic
         case .published(let topic, _, _): topic
         }
     }
@@ -51,7 +51,7 @@ public enum DaemonEvent: Sendable, Equatable {
         case .statusChanged: "status_changed"
         case .defaultChanged: "default_changed"
         case .addressConflict: "address_conflict"
-        case .cellular(_, let name, _): name
+        case .device(_, _, let name, _): name
         case .published(_, let name, _): name
         }
     }
@@ -68,7 +68,7 @@ public enum DaemonEvent: Sendable, Equatable {
         case .defaultChanged(let interface): ["interface": .string(interface)]
         case .addressConflict(let interface, let address, let mac):
             ["interface": .string(interface), "address": .string(address), "mac": .string(mac)]
-        case .cellular(let interface, _, let data):
+        case .device(_, let interface, _, let data):
             JSONObject([("interface", JSONValue.string(interface))] + data.members.map { ($0.key, $0.value) })
         case .published(_, _, let data): data
         }

@@ -41,8 +41,7 @@ final class IPStack: NetworkStack {
     var sockets: [SocketHandle: StackSocket] = [:]
     /// The multicast groups each UDP socket joined, left when it closes.
     private var groups: [SocketHandle: Set<IPv4Address>] = [:]
-    private var timer: Reactor.TimerID?
-    private var timerDeadline: Instant?
+    private let timer: DeadlineTimer
     /// Sockets the stack reported during a poll, told to the socket layer after it, so
     /// the layer never re-enters the stack in the middle of a frame.
     private var pendingSocketEvents: [Int] = []
@@ -60,6 +59,7 @@ final class IPStack: NetworkStack {
         self.linkConfiguration = link
         self.options = configuration.linkOptions
         self.reactor = reactor
+        self.timer = DeadlineTimer(reactor: reactor)
         self.logger = logger
         self.link = AttachableLink(mtu: configuration.linkOptions.mtu)
         var entropy = SystemRandomNumberGenerator()
@@ -108,7 +108,7 @@ final class IPStack: NetworkStack {
         return String(decoding: buffer.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    static var now: Instant { Instant(microseconds: Int64(MonotonicClock.nanoseconds() / 1000)) }
+    static var now: Instant { DeadlineTimer.now }
 
     var isAttached: Bool { self.link.device != nil }
     var deviceName: String? { self.link.device?.deviceName }
@@ -224,22 +224,11 @@ final class IPStack: NetworkStack {
         for id in events where self.sockets[id] != nil { self.eventHandler?(id) }
     }
 
-    /// One reactor timer at the stack's next deadline, moved only when that changes.
+    /// The reactor's timer at the stack's next deadline (its own or DHCP's).
     func reschedule() {
         var next = self.core.nextPoll
         if let dhcp = self.dhcp.nextPoll { next = next.map { Swift.min($0, dhcp) } ?? dhcp }
-        guard next != self.timerDeadline else { return }
-        if let timer { self.reactor.cancel(timer) }
-        self.timer = nil
-        self.timerDeadline = next
-        guard let next else { return }
-        let wait = max(0, (next - Self.now).microseconds)
-        self.timer = self.reactor.schedule(afterNanoseconds: UInt64(wait) * 1000) { [weak self] in
-            guard let self else { return }
-            self.timer = nil
-            self.timerDeadline = nil
-            self.service()
-        }
+        self.timer.move(to: next) { [weak self] in self?.service() }
     }
 
     // MARK: NetworkStack

@@ -94,7 +94,7 @@ extension InterfaceRegistry {
     private func cellularNotice(_ notice: CellularNotice, from modem: CellularModem) {
         guard let interface = self.interfaces.first(where: { $0.modem === modem }) else { return }
         let name = interface.name
-        func event(_ event: String, _ data: JSONObject) { self.events.publish(.cellular(interface: name, name: event, data: data)) }
+        func event(_ event: String, _ data: JSONObject) { self.events.publish(.device(topic: .cellular, interface: name, name: event, data: data)) }
         switch notice {
         case .trace(let line):
             if modem.traceEnabled { self.logger.info("interface \(name): \(line)") } else { self.logger.trace("interface \(name): \(line)") }

@@ -74,9 +74,7 @@ extension InterfaceRegistry {
     private func wifiOutput(_ output: WiFiStation.Output, from wifi: WiFiSupplicant) {
         guard let interface = self.interfaces.first(where: { $0.wifi === wifi }) else { return }
         let name = interface.name
-        func event(_ event: String, _ data: JSONObject) {
-            self.events.publish(.published(topic: .wifi, name: event, data: JSONObject([("interface", JSONValue.string(name))] + data.members.map { ($0.key, $0.value) })))
-        }
+        func event(_ event: String, _ data: JSONObject) { self.events.publish(.device(topic: .wifi, interface: name, name: event, data: data)) }
         switch output {
         case .send:
             break
