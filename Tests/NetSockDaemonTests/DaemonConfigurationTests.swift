@@ -56,6 +56,27 @@ import Testing
         (#"{"interfaces": {"x": {"type": "ethernet", "device": "eth0", "mtu": 1500}}}"#, "interfaces.x.mtu"),
         (#"{"interfaces": {"": {"type": "loopback", "device": "lo"}}}"#, "interfaces."),
         (#"{"interfaces": {"x": 5}}"#, "interfaces.x"), (#"{"default_interface": 5}"#, "default_interface"),
+        // Cellular: the dialect, the line, the secrets.
+        (#"{"interfaces": {"c": {"type": "cellular", "device": "/dev/ttyUSB2", "dialect": "quectel", "apn": "a", "pin": "1234", "username": "u", "password": "p", "baud": 921600, "flow_control": true, "trace": true}}}"#, ""),
+        (#"{"interfaces": {"c": {"type": "cellular", "device": "/dev/ttyUSB2"}}}"#, "interfaces.c.dialect"),
+        (#"{"interfaces": {"c": {"type": "cellular", "device": "/dev/ttyUSB2", "dialect": "sierra"}}}"#, "interfaces.c.dialect"),
+        (#"{"interfaces": {"c": {"type": "cellular", "device": "ttyUSB2", "dialect": "ublox"}}}"#, "interfaces.c.device"),
+        (#"{"interfaces": {"c": {"type": "cellular", "device": "/dev/ttyUSB2", "dialect": "ublox", "baud": 12345}}}"#, "interfaces.c.baud"),
+        (#"{"interfaces": {"c": {"type": "cellular", "device": "/dev/ttyUSB2", "dialect": "ublox", "baud": "fast"}}}"#, "interfaces.c.baud"),
+        (#"{"interfaces": {"c": {"type": "cellular", "device": "/dev/ttyUSB2", "dialect": "ublox", "flow_control": "yes"}}}"#, "interfaces.c.flow_control"),
+        (#"{"interfaces": {"c": {"type": "cellular", "device": "/dev/ttyUSB2", "dialect": "ublox", "pin": 1234}}}"#, "interfaces.c.pin"),
+        (#"{"interfaces": {"x": {"type": "ethernet", "device": "eth0", "pin": "1234"}}}"#, "interfaces.x"),
+        // Wi-Fi: a running wpa_supplicant or one to spawn, never both.
+        (#"{"interfaces": {"w": {"type": "wifi", "device": "wlan0", "wpa_supplicant": {"ctrl": "/run/wpa_supplicant/wlan0"}}}}"#, ""),
+        (#"{"interfaces": {"w": {"type": "wifi", "device": "wlan0", "wpa_supplicant": {"spawn": true, "driver": "wired"}}}}"#, ""),
+        (#"{"interfaces": {"x": {"type": "ethernet", "device": "eth0", "wpa_supplicant": {"ctrl": "/x"}}}}"#, "interfaces.x.wpa_supplicant"),
+        (#"{"interfaces": {"w": {"type": "wifi", "device": "wlan0", "wpa_supplicant": {"ctrl": "run/wlan0"}}}}"#, "interfaces.w.wpa_supplicant.ctrl"),
+        (#"{"interfaces": {"w": {"type": "wifi", "device": "wlan0", "wpa_supplicant": {"ctrl": "/x", "spawn": true}}}}"#, "interfaces.w.wpa_supplicant"),
+        (#"{"interfaces": {"w": {"type": "wifi", "device": "wlan0", "wpa_supplicant": {}}}}"#, "interfaces.w.wpa_supplicant"),
+        (#"{"interfaces": {"w": {"type": "wifi", "device": "wlan0", "wpa_supplicant": {"spawn": true, "driver": "magic"}}}}"#, "interfaces.w.wpa_supplicant.driver"),
+        (#"{"interfaces": {"w": {"type": "wifi", "device": "wlan0", "wpa_supplicant": {"ctrl": "/x", "driver": "wired"}}}}"#, "interfaces.w.wpa_supplicant.driver"),
+        (#"{"interfaces": {"w": {"type": "wifi", "device": "wlan0", "wpa_supplicant": {"ctrl": "/x", "bogus": 1}}}}"#, "interfaces.w.wpa_supplicant.bogus"),
+        (#"{"interfaces": {"w": {"type": "wifi", "device": "wlan0", "wpa_supplicant": "/x"}}}"#, "interfaces.w.wpa_supplicant"),
     ])
     func invalidValuesNameTheirKey(text: String, key: String) {
         do {
@@ -65,6 +86,16 @@ import Testing
         } catch {
             #expect(!key.isEmpty, "\(text) should parse: \(error)")
             #expect(error.key == key, "\(text): \(error)")
+        }
+    }
+
+    @Test("a mode with leading zeros is written back as one the parser takes (the config fuzz target's find)")
+    func smallModesRoundTrip() throws {
+        for mode in ["001", "0007", "077", "0660"] {
+            let configuration = try DaemonConfiguration(parsingText: Array(#"{"control": {"mode": "\#(mode)"}}"#.utf8))
+            let written = JSONCodec.encode(configuration.json)
+            let again = try DaemonConfiguration(parsingText: written)
+            #expect(again.control.mode == configuration.control.mode)
         }
     }
 

@@ -40,7 +40,9 @@ extension DaemonConfiguration {
         let control = self.control
         var controlObject: JSONObject = [:]
         if let socket = control.socketPath { controlObject["socket"] = .string(socket) }
-        controlObject["mode"] = .string("0" + String(control.mode, radix: 8))
+        // Four digits, as the parser takes them: 0o1 is "0001", never "01".
+        let octal = String(control.mode, radix: 8)
+        controlObject["mode"] = .string("0" + String(repeating: "0", count: max(0, 3 - octal.count)) + octal)
         controlObject["admin_group"] = control.adminGroup.map(JSONValue.string) ?? .null
         controlObject["max_clients"] = JSONValue(control.maxClients)
         controlObject["max_message_bytes"] = JSONValue(control.maxMessageBytes)
