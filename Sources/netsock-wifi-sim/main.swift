@@ -12,6 +12,8 @@ nonisolated(unsafe) var vanishRequested: sig_atomic_t = 0
 nonisolated(unsafe) var returnRequested: sig_atomic_t = 0
 /// Set by SIGHUP: every signal weakens by 10 dB.
 nonisolated(unsafe) var fadeRequested: sig_atomic_t = 0
+/// Set by SIGTERM and SIGINT: the data path is taken down before exit.
+nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
 
 /// `netsock-wifi-sim`: a wpa_supplicant control interface over a simulated radio, for
 /// netsockd's Wi-Fi interfaces and anyone's own control-interface scripts.
@@ -20,20 +22,31 @@ struct WiFiSimCommand: ParsableCommand {
         commandName: "netsock-wifi-sim",
         abstract: "A simulated wpa_supplicant control interface with scripted access points.",
         discussion: """
-            Listens on the Unix datagram socket --ctrl as wpa_supplicant's control interface for one \\
-            device does, and answers what a station asks (PING, ATTACH, SCAN, SCAN_RESULTS, ADD_NETWORK, \\
-            SET_NETWORK, SELECT_NETWORK, DISCONNECT, RECONNECT, REMOVE_NETWORK, LIST_NETWORKS, STATUS, \\
-            SIGNAL_POLL) over the access points of --aps, a JSON list of {"ssid", "bssid", "security" \\
-            (none, wep, wpa, wpa2, wpa_wpa2, wpa3, wpa3_wpa2), "pass", "rssi", "channel", "hidden"}. \\
-            A wrong key gives CTRL-EVENT-SSID-TEMP-DISABLED reason=WRONG_KEY, an absent network \\
-            CTRL-EVENT-NETWORK-NOT-FOUND, a security mismatch CTRL-EVENT-ASSOC-REJECT. SIGUSR1 makes the \\
+            Listens on the Unix datagram socket --ctrl as wpa_supplicant's control interface for one \
+            device does, and answers what a station asks (PING, ATTACH, SCAN, SCAN_RESULTS, ADD_NETWORK, \
+            SET_NETWORK, SELECT_NETWORK, DISCONNECT, RECONNECT, REMOVE_NETWORK, LIST_NETWORKS, STATUS, \
+            SIGNAL_POLL) over the access points of --aps, a JSON list of {"ssid", "bssid", "security" \
+            (none, wep, wpa, wpa2, wpa_wpa2, wpa3, wpa3_wpa2), "pass", "rssi", "channel", "hidden"}. \
+            A wrong key gives CTRL-EVENT-SSID-TEMP-DISABLED reason=WRONG_KEY, an absent network \
+            CTRL-EVENT-NETWORK-NOT-FOUND, a security mismatch CTRL-EVENT-ASSOC-REJECT. SIGUSR1 makes the \
             connected access point vanish (CTRL-EVENT-DISCONNECTED), SIGUSR2 brings every one back (and the selected network reconnects, as wpa_supplicant does), SIGHUP weakens every signal by 10 dB (CTRL-EVENT-SIGNAL-CHANGE). --slow CMD=MS answers a command (by prefix) that much later.
+
+            With --device (root), the radio has a data path: the device is made as one end of a veth pair \
+            whose other end sits in the network namespace --ap-netns with the access point's address \
+            (--ap-address). That end is up only while associated, so the device has carrier exactly then. \
+            --dhcp-range FIRST,LAST runs dnsmasq there, for DHCP (router and DNS server: the access \
+            point) and DNS (--dns-host NAME=ADDRESS). SIGTERM and SIGINT take it all away again.
             """)
 
     @Option(help: "The control socket to create (replaced if it exists).") var ctrl: String
     @Option(help: "A JSON file of access points (see above).") var aps: String?
     @Option(help: "Commands (by prefix) answered FAIL-BUSY.") var busy: [String] = []
     @Option(help: "A command (by prefix) answered late: CMD=MS, as SCAN=3000.") var slow: [String] = []
+    @Option(help: "The station's device to make, one end of a veth pair (the data path).") var device: String?
+    @Option(help: "The network namespace of the access point's end (made if absent).") var apNetns = "netsock-wifi-ap"
+    @Option(help: "The access point's address on its end, CIDR.") var apAddress = "192.0.2.1/24"
+    @Option(help: "Runs dnsmasq on the access point's end, leasing FIRST,LAST.") var dhcpRange: String?
+    @Option(help: "A name dnsmasq answers: NAME=ADDRESS.") var dnsHost: [String] = []
 
     func run() throws {
         var points = [SimulatedAccessPoint(ssid: Array("netsock".utf8), bssid: [2, 0, 0x5E, 0, 0x53, 1], security: .wpa2, passphrase: "netsock-pass")]
@@ -64,11 +77,24 @@ struct WiFiSimCommand: ParsableCommand {
         signal(SIGUSR1) { _ in vanishRequested = 1 }
         signal(SIGUSR2) { _ in returnRequested = 1 }
         signal(SIGHUP) { _ in fadeRequested = 1 }
+        signal(SIGTERM) { _ in stopRequested = 1 }
+        signal(SIGINT) { _ in stopRequested = 1 }
+        var dataPath: SimulatedDataPath?
+        if let device = self.device {
+            let hosts: [(String, String)] = try self.dnsHost.map { rule in
+                guard let equals = rule.firstIndex(of: "=") else { throw ValidationError("--dns-host takes NAME=ADDRESS") }
+                return (String(rule[..<equals]), String(rule[rule.index(after: equals)...]))
+            }
+            dataPath = try SimulatedDataPath(
+                device: device, namespace: self.apNetns, hardwareAddress: SimulatedSupplicant.bssidText(supplicant.address),
+                address: self.apAddress, dhcpRange: self.dhcpRange, hosts: hosts)
+        }
+        defer { dataPath?.remove() }
         let delays: [(String, Int)] = self.slow.compactMap { rule in
             guard let equals = rule.firstIndex(of: "="), let ms = Int(rule[rule.index(after: equals)...]) else { return nil }
             return (String(rule[..<equals]), ms)
         }
-        let ready = "netsock-wifi-sim: \(points.count) access point(s) on \(self.ctrl)\n"
+        let ready = "netsock-wifi-sim: \(points.count) access point(s) on \(self.ctrl)\(dataPath.map { ", data path \($0.device) <-> \($0.peer) in \($0.namespace)" } ?? "")\n"
         _ = ready.utf8CString.withUnsafeBufferPointer { Glibc.write(1, $0.baseAddress, $0.count - 1) }
         var monitors: [sockaddr_un] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -80,7 +106,8 @@ struct WiFiSimCommand: ParsableCommand {
             }
         }
         func broadcast(_ events: [String]) { for event in events { for monitor in monitors { send(event, to: monitor) } } }
-        while true {
+        while stopRequested == 0 {
+            dataPath?.follow(associated: supplicant.isConnected)
             var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             _ = poll(&entry, 1, 100)
             if vanishRequested != 0 {

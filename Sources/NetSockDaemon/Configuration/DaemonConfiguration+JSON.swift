@@ -224,7 +224,6 @@ extension DaemonConfiguration {
                 guard ["nl80211", "wext", "wired", "none"].contains(chosen) else {
                     throw ConfigurationError(key: "\(key).wpa_supplicant.driver", "must be one of nl80211, wext, wired, none")
                 }
-                guard interface.device != nil else { throw ConfigurationError(key: "\(key).device", "is required to spawn wpa_supplicant") }
                 interface.wpaSpawnDriver = chosen
             default:
                 throw ConfigurationError(key: "\(key).wpa_supplicant", "must give either \"ctrl\" (a running wpa_supplicant) or \"spawn\": true")
@@ -262,6 +261,9 @@ extension DaemonConfiguration {
             }
         }
         try reader.finish()
+        if interface.wpaSpawnDriver != nil && interface.supplicantDevice == nil {
+            throw ConfigurationError(key: "\(key).device", "is required to spawn wpa_supplicant")
+        }
 
         switch stack {
         case .kernel:
@@ -273,8 +275,12 @@ extension DaemonConfiguration {
             }
         case .ip:
             guard interface.link != nil else { throw ConfigurationError(key: "\(key).link", "is required for the ip stack") }
-            guard type == .ethernet || type == .loopback || type == .mesh else {
+            guard type == .ethernet || type == .loopback || type == .mesh || type == .wifi else {
                 throw ConfigurationError(key: "\(key).type", "\(type.rawValue) cannot run on the ip stack")
+            }
+            // A radio is a kernel device; the stack's frames go through it by AF_PACKET.
+            if type == .wifi, case .tap? = interface.link {
+                throw ConfigurationError(key: "\(key).link", "of a wifi interface must be \"packet\" (the radio's device)")
             }
         case .modem:
             guard type == .cellular else { throw ConfigurationError(key: "\(key).type", "the modem stack serves cellular interfaces only") }

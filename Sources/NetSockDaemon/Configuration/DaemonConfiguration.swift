@@ -110,6 +110,14 @@ public struct DaemonConfiguration: Sendable, Equatable {
         /// How long `interface.connect` waits for an address before it fails.
         public var connectTimeoutMilliseconds = 15_000
 
+        /// The device a Wi-Fi interface's wpa_supplicant drives: `device`, or on the ip
+        /// stack the AF_PACKET link's device (the radio the stack's frames go through).
+        public var supplicantDevice: String? {
+            if let device = self.device { return device }
+            if case .packet(let device)? = self.link { return device }
+            return nil
+        }
+
         public init(
             name: String, type: InterfaceType, stack: Stack, device: String? = nil, link: Link? = nil,
             dhcp: Bool? = nil, dialect: String? = nil, apn: String? = nil

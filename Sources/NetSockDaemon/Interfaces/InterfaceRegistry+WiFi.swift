@@ -26,6 +26,7 @@ extension InterfaceRegistry {
             let attempt = interface.connectAttempt
             interface.connectAttempt = nil
             wifi.reset()
+            (interface.stack as? IPStack)?.detach()
             self.publish(interface, .disconnected)
             attempt?.finish(.failure(.deviceError))
         }
@@ -61,11 +62,40 @@ extension InterfaceRegistry {
         }
     }
 
+    /// Associated: the address comes as on any interface of the stack, from the host's
+    /// DHCP client or a static network on the kernel's device, from the stack's own DHCP
+    /// client or a static network on the ip stack's AF_PACKET link. No address in time
+    /// lets the association go too, as NetworkManager does.
+    private func takeAddress(
+        _ interface: ManagedInterface, on wifi: WiFiSupplicant, completion: ((Result<ConnectionStatus, NSAPIError>) -> Void)?
+    ) {
+        // Blocking underneath either way: the caller of a nonblocking connect has had its
+        // answer, and the failure still has to reach the association.
+        let finish: (Result<ConnectionStatus, NSAPIError>) -> Void = { [weak self, weak interface, weak wifi] result in
+            if case .failure = result, let self, let interface, let wifi { self.dissociate(interface, wifi) }
+            completion?(result)
+        }
+        if let stack = interface.stack as? IPStack {
+            self.connect(interface, on: stack, blocking: true, progress: { _ in }, completion: finish)
+        } else {
+            self.connectKernel(interface, blocking: true, completion: finish)
+        }
+    }
+
+    /// Leaves the access point (the station's DISCONNECT) and lets the ip stack's link go.
+    private func dissociate(_ interface: ManagedInterface, _ wifi: WiFiSupplicant) {
+        if let outputs = try? wifi.withStation({ station throws(NSAPIError) in try station.disconnect() }) { wifi.apply(outputs) }
+        if let stack = interface.stack as? IPStack, stack.isAttached {
+            stack.detach()
+            self.onLinkDNSServers?(interface.name, [])
+        }
+    }
+
     func disconnect(_ interface: ManagedInterface, on wifi: WiFiSupplicant) throws(NSAPIError) -> ConnectionStatus {
         guard interface.status != .disconnected || wifi.station.phase == .connecting else { throw .noConnection }
         let attempt = interface.connectAttempt
         interface.connectAttempt = nil
-        if let outputs = try? wifi.withStation({ station throws(NSAPIError) in try station.disconnect() }) { wifi.apply(outputs) }
+        self.dissociate(interface, wifi)
         self.publish(interface, .disconnected)
         attempt?.finish(.failure(.noConnection))
         return .disconnected
@@ -80,12 +110,14 @@ extension InterfaceRegistry {
             break
         case .connected(let bssid):
             event("associated", ["bssid": bssid.map { .string($0) } ?? .null])
-            // Associated: the address comes as on any kernel interface (DHCP or static).
             if let attempt = interface.connectAttempt {
                 interface.connectAttempt = nil
                 attempt.timer?.cancel()
-                let completion = attempt.completion
-                self.connectKernel(interface, blocking: completion != nil) { result in completion?(result) }
+                self.takeAddress(interface, on: wifi, completion: attempt.completion)
+            } else if let stack = interface.stack as? IPStack {
+                // Back on the link after a loss: the stack kept its lease (or its DHCP
+                // client is still at work and says when it binds).
+                if stack.isAttached && stack.core.address != nil { self.publish(interface, .globalUp) }
             } else {
                 self.republishKernelStatus()
             }

@@ -60,7 +60,7 @@ final class InterfaceRegistry {
             let interface = ManagedInterface(configuration: entry, stack: stack)
             interface.modem = modem
             if let control = entry.wpaControl { interface.wifi = self.makeWiFiSupplicant(entry, control: control) }
-            if let driver = entry.wpaSpawnDriver, let device = entry.device {
+            if let driver = entry.wpaSpawnDriver, let device = entry.supplicantDevice {
                 self.spawnSupplicant(interface, entry, device: device, driver: driver)
             }
             // A Wi-Fi link counts as up only once associated, whatever its device says.
@@ -191,14 +191,15 @@ final class InterfaceRegistry {
         _ interface: ManagedInterface, blocking: Bool, progress: @escaping (String) -> Void = { _ in },
         completion: @escaping (Result<ConnectionStatus, NSAPIError>) -> Void
     ) {
+        // A Wi-Fi interface associates first, whichever stack then takes the address.
+        if let wifi = interface.wifi {
+            return self.connect(interface, on: wifi, blocking: blocking, progress: progress, completion: completion)
+        }
         if let stack = interface.stack as? IPStack {
             return self.connect(interface, on: stack, blocking: blocking, progress: progress, completion: completion)
         }
         if let modem = interface.modem {
             return self.connect(interface, on: modem, blocking: blocking, progress: progress, completion: completion)
-        }
-        if let wifi = interface.wifi {
-            return self.connect(interface, on: wifi, blocking: blocking, progress: progress, completion: completion)
         }
         self.connectKernel(interface, blocking: blocking, progress: progress, completion: completion)
     }
@@ -265,9 +266,9 @@ final class InterfaceRegistry {
     /// Takes the link down: `NO_CONNECTION` when already down. A connect still waiting
     /// ends with `NO_CONNECTION` (it was disconnected before an address came).
     func disconnect(_ interface: ManagedInterface) throws(NSAPIError) -> ConnectionStatus {
+        if let wifi = interface.wifi { return try self.disconnect(interface, on: wifi) }
         if let stack = interface.stack as? IPStack { return try self.disconnect(interface, on: stack) }
         if let modem = interface.modem { return try self.disconnect(interface, on: modem) }
-        if let wifi = interface.wifi { return try self.disconnect(interface, on: wifi) }
         guard interface.stackKind == .kernel, let device = interface.device else { throw .unsupported }
         self.synchronise()
         guard interface.status != .disconnected else { throw .noConnection }

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CNetSockLinux
 import Logging
 import NetSockPOSIX
 
@@ -13,7 +12,7 @@ final class SupplicantProcess {
     let device: String
     let driver: String
     let directory: String
-    private(set) var pid: pid_t?
+    private(set) var process: ChildProcess?
     private var restartDelay = 1
     private var timer: Cancellation?
     private let reactor: Reactor
@@ -45,36 +44,27 @@ final class SupplicantProcess {
             self.logger.error("wpa_supplicant is not installed (apt-get install wpasupplicant)")
             return
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, self.directory + "/log", O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        cnetsock_spawn_close_from(&actions, 3)
-        let words: [String] = [binary, "-D\(self.driver)", "-i\(self.device)", "-c", conf]
-        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, binary, &actions, nil, argv, environ) == 0 else {
-            self.logger.error("cannot start \(binary) for \(self.device)")
+        let process: ChildProcess
+        do {
+            process = try ChildProcess.spawn([binary, "-D\(self.driver)", "-i\(self.device)", "-c", conf], output: self.directory + "/log")
+        } catch {
+            self.logger.error("cannot start \(binary) for \(self.device): \(error)")
             return
         }
-        self.pid = pid
-        self.logger.info("started wpa_supplicant (pid \(pid)) for \(self.device), driver \(self.driver)")
+        self.process = process
+        self.logger.info("started wpa_supplicant (pid \(process.pid)) for \(self.device), driver \(self.driver)")
         self.watch()
     }
 
     /// Checks once a second that it still runs; restarts it with back-off (1 … 30 s) when not.
     private func watch() {
         self.timer = self.reactor.scheduleTimer(afterMilliseconds: 1000) { [weak self] in
-            guard let self, let pid = self.pid else { return }
-            var status: Int32 = 0
-            guard waitpid(pid, &status, WNOHANG) == pid else {
+            guard let self, let process = self.process else { return }
+            guard process.exitCode() != nil else {
                 self.restartDelay = 1
                 return self.watch()
             }
-            self.pid = nil
+            self.process = nil
             self.logger.warning("wpa_supplicant for \(self.device) exited; starting it again in \(self.restartDelay) s")
             self.onExit?()
             let delay = self.restartDelay
@@ -87,19 +77,11 @@ final class SupplicantProcess {
     func stop() {
         self.timer?.cancel()
         self.timer = nil
-        if let pid = self.pid {
-            kill(pid, SIGTERM)
-            var status: Int32 = 0
-            for _ in 0..<100 where waitpid(pid, &status, WNOHANG) != pid { usleep(10_000) }
-            if waitpid(pid, &status, WNOHANG) == 0 {
-                kill(pid, SIGKILL)
-                waitpid(pid, &status, 0)
-            }
-        }
-        self.pid = nil
+        self.process?.stop()
+        self.process = nil
         for name in [self.device, "wpa_supplicant.conf", "log"] { unlink(self.directory + "/" + name) }
         rmdir(self.directory)
     }
 
-    deinit { if self.pid != nil { self.stop() } }
+    deinit { if self.process != nil { self.stop() } }
 }

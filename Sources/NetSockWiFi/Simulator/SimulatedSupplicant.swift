@@ -197,7 +197,7 @@ public struct SimulatedSupplicant: Sendable {
         value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2 ? String(value.dropFirst().dropLast()) : value
     }
 
-    static func bssidText(_ bytes: [UInt8]) -> String { bytes.map(SSID.hex).joined(separator: ":") }
+    public static func bssidText(_ bytes: [UInt8]) -> String { bytes.map(SSID.hex).joined(separator: ":") }
 
     static func flags(_ security: SecurityType) -> String {
         switch security {

@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `netsock-wifi-sim` with its data path (root): the station's device in a namespace of
+/// its own (where the test's daemon runs too), the access point's end in another with
+/// dnsmasq when `dhcp`, and an echo peer (TCP and UDP, one port) behind the access point.
+public final class SimulatedRadio {
+    public static let accessPointAddress = "192.0.2.1"
+    public static let accessPoints = """
+        [{"ssid": "netsock", "bssid": "02:00:5e:00:53:01", "security": "wpa2", "pass": "netsock-pass", "rssi": -48, "channel": 6}]
+        """
+    public let station: String
+    public let accessPoint: String
+    public let device: String
+    public let control: String
+    public let echoPort: Int
+    public let directory: TemporaryDirectory
+    public let simulator: Subprocess
+    private let echo: Subprocess
+    private var stopped = false
+
+    public init(dhcp: Bool) throws {
+        let tag = String(UInt32.random(in: 0...0xFFFFF), radix: 16)
+        self.station = "nsd-test-sta-\(tag)"
+        self.accessPoint = "nsd-test-ap-\(tag)"
+        self.device = "wl\(tag)"
+        self.directory = try TemporaryDirectory("netsock-radio")
+        self.control = self.directory.path + "/" + self.device
+        for namespace in [self.station, self.accessPoint] {
+            try WPASupplicantProcess.ip(["netns", "add", namespace])
+            TestResources.created(namespace: namespace)
+        }
+        try WPASupplicantProcess.ip(["-n", self.station, "link", "set", "lo", "up"])
+        try writeFile(self.directory.path + "/aps.json", Array(Self.accessPoints.utf8))
+        var arguments = [
+            "netns", "exec", self.station, BuiltProducts.directory + "/netsock-wifi-sim", "--ctrl", self.control, "--aps",
+            self.directory.path + "/aps.json", "--device", self.device, "--ap-netns", self.accessPoint,
+            "--ap-address", "\(Self.accessPointAddress)/24", "--dns-host", "ap.wifi.test=\(Self.accessPointAddress)",
+        ]
+        if dhcp { arguments += ["--dhcp-range", "192.0.2.100,192.0.2.150"] }
+        self.simulator = try Subprocess("/sbin/ip", arguments, directory: self.directory.path)
+        let simulator = self.simulator
+        guard try waitUntil(timeoutSeconds: 20, { simulator.stdout.contains("data path") || simulator.wait(timeoutSeconds: 0) != nil }),
+            simulator.stdout.contains("data path")
+        else { throw SubprocessError(description: "netsock-wifi-sim did not start: \(simulator.stderr)") }
+        // An inetd-style echo on one port for TCP and UDP, at the access point's address.
+        let script = """
+            import asyncio, socket, sys
+            async def echo(reader, writer):
+                while data := await reader.read(65536):
+                    writer.write(data)
+                    await writer.drain()
+                writer.close()
+            class Datagrams(asyncio.DatagramProtocol):
+                def connection_made(self, transport): self.transport = transport
+                def datagram_received(self, data, address): self.transport.sendto(data, address)
+            async def main():
+                server = await asyncio.start_server(echo, "\(Self.accessPointAddress)", 0)
+                port = server.sockets[0].getsockname()[1]
+                await asyncio.get_running_loop().create_datagram_endpoint(Datagrams, local_addr=("\(Self.accessPointAddress)", port))
+                print(port, flush=True)
+                await asyncio.Event().wait()
+            asyncio.run(main())
+            """
+        self.echo = try Subprocess("/sbin/ip", ["netns", "exec", self.accessPoint, "/usr/bin/python3", "-c", script], directory: self.directory.path)
+        let echo = self.echo
+        guard try waitUntil({ Int(echo.stdout.split(separator: "\n").first ?? "") != nil || echo.wait(timeoutSeconds: 0) != nil }),
+            let port = Int(echo.stdout.split(separator: "\n").first ?? "")
+        else { throw SubprocessError(description: "the echo peer did not start: \(echo.stderr)") }
+        self.echoPort = port
+    }
+
+    /// Whether the station's device has carrier (is associated).
+    public func hasCarrier() throws -> Bool {
+        let shown = try Subprocess.run("/sbin/ip", ["-n", self.station, "link", "show", "dev", self.device], directory: self.directory.path)
+        return shown.stdout.contains("LOWER_UP")
+    }
+
+    /// The simulator takes its data path away (SIGTERM), then the namespaces go.
+    public func stop() {
+        guard !self.stopped else { return }
+        self.stopped = true
+        self.echo.terminate()
+        self.simulator.signal(SIGTERM)
+        if self.simulator.wait(timeoutSeconds: 10) == nil { self.simulator.terminate() }
+        for namespace in [self.station, self.accessPoint] {
+            TestResources.killProcesses(inNamespace: namespace)
+            _ = try? Subprocess.run("/sbin/ip", ["netns", "del", namespace], directory: "/tmp")
+            TestResources.released(namespace: namespace)
+        }
+    }
+
+    deinit { self.stop() }
+}
