@@ -49,7 +49,10 @@ test: deps
 		echo "Mbed UDP, TCP and DNS suites again, on the ip stack:"; \
 		NETSOCK_CONFORMANCE_STACK=ip NETSOCK_TEST_RUN=$$run NETSOCK_RESULT_CHECK_DIR=$$results $(SWIFT) test --skip-build \
 			--filter 'UDPConformanceTests|TCPConformanceTests|TLSConformanceTests|DNSConformanceTests|DNSResetTests' || status=$$?; \
-	else echo "skipping the Mbed suites on the ip stack: they need root (CI runs them as root)"; fi; \
+		echo "Mbed UDP and TCP suites again, on a Wi-Fi interface: the ip stack over netsock-wifi-sim's radio, its access point bridged to the peers:"; \
+		NETSOCK_CONFORMANCE_STACK=wifi NETSOCK_TEST_RUN=$$run NETSOCK_RESULT_CHECK_DIR=$$results $(SWIFT) test --skip-build \
+			--filter 'UDPConformanceTests|TCPConformanceTests' || status=$$?; \
+	else echo "skipping the Mbed suites on the ip stack and on Wi-Fi: they need root (CI runs them as root)"; fi; \
 	for dialect in ublox quectel; do \
 		echo "Mbed UDP and TCP suites again, on the modem stack over netsock-modem-sim ($$dialect), one case at a time as Mbed runs them:"; \
 		echo "(the modem's few sockets are shared by every client, so a case running beside OPEN_LIMIT would change its count)"; \

@@ -94,6 +94,8 @@ public final class ConformanceDaemon: @unchecked Sendable {
     public let interface: String
     /// The simulated modem behind `cell0` on a `modem-ublox`/`modem-quectel` run.
     public let modem: ModemSimulator?
+    /// The simulated radio behind `wifi0` on a `wifi` run.
+    public let radio: ConformanceRadio?
     /// The most one datagram may carry on this interface (a modem's own limit), nil for no limit below 64 KB.
     public var maximumDatagram: Int? { self.modem.map { $0.dialect == "ublox" ? 1024 : 1460 } }
     /// The name the suites resolve to reach the echo host, as Mbed's ECHO_SERVER_ADDR.
@@ -104,8 +106,10 @@ public final class ConformanceDaemon: @unchecked Sendable {
         let network = ConformanceNetwork.shared
         let modemDialect = ConformanceNetwork.stack.hasPrefix("modem-") ? String(ConformanceNetwork.stack.dropFirst(6)) : nil
         self.modem = try modemDialect.map { try ModemSimulator(dialect: $0) }
+        self.radio = try ConformanceNetwork.stack == "wifi" ? network.map { try $0.plugInRadio() } : nil
         self.interface =
-            network != nil ? "ip0" : self.modem != nil ? "cell0" : getenv("NETSOCK_CONFORMANCE_INTERFACE").map { String(cString: $0) } ?? "lo"
+            self.radio != nil ? "wifi0" : network != nil ? "ip0" : self.modem != nil ? "cell0"
+            : getenv("NETSOCK_CONFORMANCE_INTERFACE").map { String(cString: $0) } ?? "lo"
         var dnsConfig: JSONObject = [
             "servers": JSONValue(dnsServers ?? ["\(self.peers.address):\(self.peers.dns)"]), "use_resolv_conf": false,
             "timeout_ms": 1000, "attempts": 1,
@@ -117,7 +121,13 @@ public final class ConformanceDaemon: @unchecked Sendable {
         if let modem = self.modem {
             interfaces["cell0"] = modem.interfaceConfig(extra: ["trace": true])
         }
-        let tap = try network?.plugIn()
+        if let radio, let network {
+            let link: JSONObject = ["packet": .string(radio.device), "pcap": .string(network.directory.path + "/\(radio.device).pcap")]
+            interfaces["wifi0"] = [
+                "type": "wifi", "stack": "ip", "link": .object(link), "dhcp": false, "wpa_supplicant": ["ctrl": .string(radio.control)],
+            ]
+        }
+        let tap = self.radio == nil ? try network?.plugIn() : nil
         if let tap, let network {
             // Each daemon's frames go to a capture beside the network, for a failure's post-mortem.
             let link: JSONObject = ["tap": .string(tap.device), "pcap": .string(network.directory.path + "/\(tap.device).pcap")]
@@ -136,6 +146,15 @@ public final class ConformanceDaemon: @unchecked Sendable {
             _ = try client.call(API.InterfaceSetNetwork(interface: "ip0", address: tap.address, netmask: "255.255.255.0", gateway: ""))
             _ = try client.call(API.InterfaceConnect(interface: "ip0"))
         }
+        if let radio {
+            // As an Mbed application brings its WiFiInterface up: set_network, then
+            // connect(ssid, pass, security).
+            let client = try self.daemon.client()
+            _ = try client.call(API.InterfaceSetNetwork(interface: "wifi0", address: radio.address, netmask: "255.255.255.0", gateway: ""))
+            _ = try client.call(
+                API.InterfaceConnect.name, ["interface": "wifi0", "ssid": "netsock", "pass": "netsock-pass", "security": "wpa2"],
+                timeoutMilliseconds: 30_000)
+        }
         if self.modem != nil {
             // As an Mbed application brings its CellularInterface up before the tests.
             _ = try self.daemon.client().call(API.InterfaceConnect(interface: "cell0"), timeoutMilliseconds: 60_000)
@@ -145,7 +164,7 @@ public final class ConformanceDaemon: @unchecked Sendable {
     /// The interface under test, plus `lo` so loopback peers stay reachable.
     private static func interfaces(_ name: String) -> JSONObject {
         var result: JSONObject = ["lo": ["type": "loopback", "stack": "kernel", "device": "lo"]]
-        if name != "lo" && name != "ip0" && name != "cell0" { result[name] = ["type": "ethernet", "stack": "kernel", "device": .string(name)] }
+        if name != "lo" && name != "ip0" && name != "cell0" && name != "wifi0" { result[name] = ["type": "ethernet", "stack": "kernel", "device": .string(name)] }
         return result
     }
 
@@ -358,7 +377,7 @@ public final class ConformanceNetwork: @unchecked Sendable {
     public static let stack = getenv("NETSOCK_CONFORMANCE_STACK").map { String(cString: $0) } ?? "kernel"
 
     public static let shared: ConformanceNetwork? = {
-        guard ConformanceNetwork.stack == "ip" else { return nil }
+        guard ConformanceNetwork.stack == "ip" || ConformanceNetwork.stack == "wifi" else { return nil }
         do { return try ConformanceNetwork() } catch { fatalError("cannot build the ip stack's test network: \(error)") }
     }()
 
@@ -394,8 +413,55 @@ public final class ConformanceNetwork: @unchecked Sendable {
         return (device, "192.0.2.\(10 + number)")
     }
 
+    /// A `netsock-wifi-sim` whose access point bridges to the test network (its end joins
+    /// br0), and the address its daemon takes.
+    func plugInRadio() throws -> ConformanceRadio {
+        let number = self.ports.withLock { value in
+            value += 1
+            return value
+        }
+        precondition(number < 240, "more daemons than addresses in 192.0.2.0/24")
+        let device = "nsdw\(self.tag)\(number)"
+        let control = self.directory.path + "/" + device
+        let mac = "02:00:5e:01:00:" + String(number, radix: 16).leftPadded(to: 2)
+        try writeFile(control + ".aps.json", Array(SimulatedRadio.accessPoints.utf8))
+        let simulator = try Subprocess(
+            "/sbin/ip",
+            ["netns", "exec", self.namespace, BuiltProducts.directory + "/netsock-wifi-sim", "--ctrl", control, "--aps", control + ".aps.json",
+             "--device", device, "--mac", mac, "--ap-netns", self.namespace, "--ap-bridge", "br0"],
+            directory: self.directory.path)
+        guard waitUntil({ simulator.stdout.contains("data path") || simulator.wait(timeoutSeconds: 0) != nil }), simulator.stdout.contains("data path") else {
+            throw SubprocessError(description: "netsock-wifi-sim did not start: \(simulator.stderr)")
+        }
+        return ConformanceRadio(device: device, control: control, address: "192.0.2.\(10 + number)", simulator: simulator)
+    }
+
     private func ip(_ arguments: [String]) throws {
         let result = try Subprocess.run("/sbin/ip", arguments, directory: self.directory.path)
         guard result.status == 0 else { throw SubprocessError(description: "ip \(arguments.joined(separator: " ")): \(result.stderr)") }
     }
+}
+
+/// A Wi-Fi daemon's radio on the conformance network; SIGTERM takes its data path away.
+public final class ConformanceRadio {
+    public let device: String
+    public let control: String
+    public let address: String
+    let simulator: Subprocess
+
+    init(device: String, control: String, address: String, simulator: Subprocess) {
+        self.device = device
+        self.control = control
+        self.address = address
+        self.simulator = simulator
+    }
+
+    deinit {
+        self.simulator.signal(SIGTERM)
+        if self.simulator.wait(timeoutSeconds: 10) == nil { self.simulator.terminate() }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - self.count)) + self }
 }

@@ -25,9 +25,11 @@ final class SimulatedDataPath {
 
     /// `address` is the access point's (CIDR); `dhcpRange` ("FIRST,LAST") starts dnsmasq,
     /// which also answers DNS for `hosts` (name → address) on the access point's address.
+    /// With a `bridge`, the access point's end joins that bridge (the wired LAN the
+    /// access point bridges to) and takes no address.
     init(
-        device: String, namespace: String, hardwareAddress: String, address: String, dhcpRange: String?, hosts: [(String, String)],
-        log: String = "/dev/stderr"
+        device: String, namespace: String, hardwareAddress: String, address: String, bridge: String?, dhcpRange: String?,
+        hosts: [(String, String)], log: String = "/dev/stderr"
     ) throws {
         guard let ip = Self.ipBinaries.first(where: { access($0, X_OK) == 0 }) else { throw Failure(description: "ip (iproute2) is not installed") }
         self.ip = ip
@@ -40,37 +42,50 @@ final class SimulatedDataPath {
             guard code == 0 else { throw Failure(description: "ip \(words.joined(separator: " ")) failed (\(code)); see \(log)") }
         }
         self.createdNamespace = access("/run/netns/\(namespace)", F_OK) != 0
-        if self.createdNamespace { try run(["netns", "add", namespace]) }
-        // A pair left by a simulator that was killed goes first.
-        _ = try? ChildProcess.run([ip, "link", "del", device])
-        try run(["link", "add", device, "address", hardwareAddress, "type", "veth", "peer", "name", self.peer, "netns", namespace])
-        try run(["-n", namespace, "link", "set", "lo", "up"])
-        try run(["-n", namespace, "addr", "add", address, "dev", self.peer])
-        // wpa_supplicant sets its device up when it starts; carrier waits for association.
-        try run(["link", "set", device, "up"])
-        if let dhcpRange {
-            guard let binary = Self.dnsmasqBinaries.first(where: { access($0, X_OK) == 0 }) else {
-                throw Failure(description: "dnsmasq is not installed (apt-get install dnsmasq-base)")
+        // What is made is taken away again when a later step fails.
+        do {
+            if self.createdNamespace { try run(["netns", "add", namespace]) }
+            // A pair left by a simulator that was killed goes first.
+            _ = try? ChildProcess.run([ip, "link", "del", device])
+            try run(["link", "add", device, "address", hardwareAddress, "type", "veth", "peer", "name", self.peer, "netns", namespace])
+            try run(["-n", namespace, "link", "set", "lo", "up"])
+            if let bridge {
+                try run(["-n", namespace, "link", "set", self.peer, "master", bridge])
+            } else {
+                try run(["-n", namespace, "addr", "add", address, "dev", self.peer])
             }
-            let gateway = String(address.prefix { $0 != "/" })
-            var words = [
-                ip, "netns", "exec", namespace, binary, "--keep-in-foreground", "--conf-file=/dev/null", "--interface=\(self.peer)",
-                "--except-interface=lo", "--bind-dynamic", "--port=53", "--no-resolv", "--no-hosts", "--leasefile-ro", "--pid-file=",
-                "--user=root", "--dhcp-authoritative", "--dhcp-range=\(dhcpRange),1h", "--dhcp-option=option:router,\(gateway)",
-                "--dhcp-option=option:dns-server,\(gateway)", "--log-facility=-", "--log-dhcp",
-            ]
-            words += hosts.map { "--host-record=\($0.0),\($0.1)" }
-            let process = try ChildProcess.spawn(words, output: log)
-            self.dnsmasq = process
-            // Ready when its DHCP port is bound (port 67 is 0043 in /proc's hex).
-            var ready = false
-            for _ in 0..<500 where !ready {
-                if let code = process.exitCode() { throw Failure(description: "dnsmasq exited (\(code)); see \(log)") }
-                let table = (try? FileDescriptorIO.readFile("/proc/\(process.pid)/net/udp", limit: 1 << 20)) ?? []
-                ready = String(decoding: table, as: UTF8.self).contains(":0043 ")
-                if !ready { usleep(10_000) }
+            // wpa_supplicant sets its device up when it starts; carrier waits for association.
+            try run(["link", "set", device, "up"])
+            if let dhcpRange, bridge == nil {
+                guard let binary = Self.dnsmasqBinaries.first(where: { access($0, X_OK) == 0 }) else {
+                    throw Failure(description: "dnsmasq is not installed (apt-get install dnsmasq-base)")
+                }
+                let gateway = String(address.prefix { $0 != "/" })
+                var words = [
+                    ip, "netns", "exec", namespace, binary, "--keep-in-foreground", "--conf-file=/dev/null", "--interface=\(self.peer)",
+                    "--except-interface=lo", "--bind-dynamic", "--port=53", "--no-resolv", "--no-hosts", "--leasefile-ro", "--pid-file=",
+                    "--user=root", "--dhcp-authoritative", "--dhcp-range=\(dhcpRange),1h", "--dhcp-option=option:router,\(gateway)",
+                    "--dhcp-option=option:dns-server,\(gateway)", "--log-facility=-", "--log-dhcp",
+                ]
+                words += hosts.map { "--host-record=\($0.0),\($0.1)" }
+                let process = try ChildProcess.spawn(words, output: log)
+                self.dnsmasq = process
+                // Ready when its DHCP port is bound (port 67 is 0043 in /proc's hex).
+                var ready = false
+                for _ in 0..<500 where !ready {
+                    if let code = process.exitCode() {
+                        self.dnsmasq = nil
+                        throw Failure(description: "dnsmasq exited (\(code)); see \(log)")
+                    }
+                    let table = (try? FileDescriptorIO.readFile("/proc/\(process.pid)/net/udp", limit: 1 << 20)) ?? []
+                    ready = String(decoding: table, as: UTF8.self).contains(":0043 ")
+                    if !ready { usleep(10_000) }
+                }
+                guard ready else { throw Failure(description: "dnsmasq did not start; see \(log)") }
             }
-            guard ready else { throw Failure(description: "dnsmasq did not start; see \(log)") }
+        } catch {
+            self.remove()
+            throw error
         }
     }
 

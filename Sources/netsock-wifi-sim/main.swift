@@ -33,7 +33,8 @@ struct WiFiSimCommand: ParsableCommand {
 
             With --device (root), the radio has a data path: the device is made as one end of a veth pair \
             whose other end sits in the network namespace --ap-netns with the access point's address \
-            (--ap-address). That end is up only while associated, so the device has carrier exactly then. \
+            (--ap-address), or joined to the bridge --ap-bridge there (a wired LAN behind the access \
+            point). That end is up only while associated, so the device has carrier exactly then. \
             --dhcp-range FIRST,LAST runs dnsmasq there, for DHCP (router and DNS server: the access \
             point) and DNS (--dns-host NAME=ADDRESS). SIGTERM and SIGINT take it all away again.
             """)
@@ -43,8 +44,10 @@ struct WiFiSimCommand: ParsableCommand {
     @Option(help: "Commands (by prefix) answered FAIL-BUSY.") var busy: [String] = []
     @Option(help: "A command (by prefix) answered late: CMD=MS, as SCAN=3000.") var slow: [String] = []
     @Option(help: "The station's device to make, one end of a veth pair (the data path).") var device: String?
+    @Option(help: "The station's hardware address (STATUS's address=, and the device's).") var mac = "02:00:5e:00:53:0a"
     @Option(help: "The network namespace of the access point's end (made if absent).") var apNetns = "netsock-wifi-ap"
     @Option(help: "The access point's address on its end, CIDR.") var apAddress = "192.0.2.1/24"
+    @Option(help: "A bridge in --ap-netns the access point's end joins instead of taking --ap-address.") var apBridge: String?
     @Option(help: "Runs dnsmasq on the access point's end, leasing FIRST,LAST.") var dhcpRange: String?
     @Option(help: "A name dnsmasq answers: NAME=ADDRESS.") var dnsHost: [String] = []
 
@@ -65,7 +68,8 @@ struct WiFiSimCommand: ParsableCommand {
                     hidden: entry["hidden"]?.boolValue ?? false)
             }
         }
-        var supplicant = SimulatedSupplicant(accessPoints: points)
+        guard let station = ScanResult.parseBSSID(self.mac) else { throw ValidationError("--mac must be a hardware address such as 02:00:5e:00:53:0a") }
+        var supplicant = SimulatedSupplicant(accessPoints: points, address: station)
         supplicant.busy = Set(self.busy)
         let all = points
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -81,13 +85,14 @@ struct WiFiSimCommand: ParsableCommand {
         signal(SIGINT) { _ in stopRequested = 1 }
         var dataPath: SimulatedDataPath?
         if let device = self.device {
+            if self.apBridge != nil && self.dhcpRange != nil { throw ValidationError("--dhcp-range needs the access point's own address, not --ap-bridge") }
             let hosts: [(String, String)] = try self.dnsHost.map { rule in
                 guard let equals = rule.firstIndex(of: "=") else { throw ValidationError("--dns-host takes NAME=ADDRESS") }
                 return (String(rule[..<equals]), String(rule[rule.index(after: equals)...]))
             }
             dataPath = try SimulatedDataPath(
                 device: device, namespace: self.apNetns, hardwareAddress: SimulatedSupplicant.bssidText(supplicant.address),
-                address: self.apAddress, dhcpRange: self.dhcpRange, hosts: hosts)
+                address: self.apAddress, bridge: self.apBridge, dhcpRange: self.dhcpRange, hosts: hosts)
         }
         defer { dataPath?.remove() }
         let delays: [(String, Int)] = self.slow.compactMap { rule in

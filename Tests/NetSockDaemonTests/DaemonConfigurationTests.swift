@@ -77,6 +77,13 @@ import Testing
         (#"{"interfaces": {"w": {"type": "wifi", "device": "wlan0", "wpa_supplicant": {"ctrl": "/x", "driver": "wired"}}}}"#, "interfaces.w.wpa_supplicant.driver"),
         (#"{"interfaces": {"w": {"type": "wifi", "device": "wlan0", "wpa_supplicant": {"ctrl": "/x", "bogus": 1}}}}"#, "interfaces.w.wpa_supplicant.bogus"),
         (#"{"interfaces": {"w": {"type": "wifi", "device": "wlan0", "wpa_supplicant": "/x"}}}"#, "interfaces.w.wpa_supplicant"),
+        // Wi-Fi on the ip stack: through the radio's device by AF_PACKET, which the spawned
+        // wpa_supplicant then drives; a TAP device is no radio; spawn needs some device.
+        (#"{"interfaces": {"w": {"type": "wifi", "stack": "ip", "link": {"packet": "wlan0"}, "wpa_supplicant": {"spawn": true}}}}"#, ""),
+        (#"{"interfaces": {"w": {"type": "wifi", "stack": "ip", "link": {"packet": "wlan0"}, "wpa_supplicant": {"ctrl": "/x"}}}}"#, ""),
+        (#"{"interfaces": {"w": {"type": "wifi", "stack": "ip", "link": {"tap": "tap0"}, "wpa_supplicant": {"ctrl": "/x"}}}}"#, "interfaces.w.link"),
+        (#"{"interfaces": {"w": {"type": "wifi", "stack": "modem", "device": "/dev/ttyUSB0", "wpa_supplicant": {"ctrl": "/x"}}}}"#, "interfaces.w.type"),
+        (#"{"interfaces": {"w": {"type": "wifi", "stack": "kernel", "wpa_supplicant": {"spawn": true}}}}"#, "interfaces.w.device"),
     ])
     func invalidValuesNameTheirKey(text: String, key: String) {
         do {

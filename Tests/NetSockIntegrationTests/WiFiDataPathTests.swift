@@ -134,4 +134,34 @@ import Testing
         #expect(try client.rpc.call(API.InterfaceDisconnect.name, ["interface": "wifi0"])["status"] == "disconnected")
         #expect(try !radio.hasCarrier())
     }
+
+    @Test("a data path that cannot be made (a device name over 15 bytes) is a clear error, and nothing of it stays behind")
+    func badDeviceLeavesNothing() throws {
+        guard Privilege.rootTestsEnabled("WiFiDataPathTests.badDeviceLeavesNothing") else { return }
+        let tag = String(UInt32.random(in: 0...0xFFFFF), radix: 16)
+        let station = "nsd-test-sta-\(tag)"
+        let accessPoint = "nsd-test-ap-\(tag)"
+        for namespace in [station, accessPoint] {
+            try WPASupplicantProcess.ip(["netns", "add", namespace])
+            TestResources.created(namespace: namespace)
+        }
+        defer {
+            for namespace in [station, accessPoint] {
+                _ = try? Subprocess.run("/sbin/ip", ["netns", "del", namespace], directory: "/tmp")
+                TestResources.released(namespace: namespace)
+            }
+        }
+        let directory = try TemporaryDirectory("netsock-radio")
+        let result = try Subprocess.run(
+            "/sbin/ip",
+            ["netns", "exec", station, BuiltProducts.directory + "/netsock-wifi-sim", "--ctrl", directory.path + "/w", "--device", "far-too-long-a-name",
+             "--ap-netns", accessPoint, "--dhcp-range", "192.0.2.100,192.0.2.150"],
+            directory: directory.path)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("ip link add far-too-long-a-name"), "\(result.stderr)")
+        for namespace in [station, accessPoint] {
+            let links = try Subprocess.run("/sbin/ip", ["-n", namespace, "-o", "link"], directory: directory.path).stdout
+            #expect(links.split(separator: "\n").count == 1, "\(namespace): \(links)")  // lo alone
+        }
+    }
 }
