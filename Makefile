@@ -5,7 +5,7 @@ SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 PREFIX ?= /usr/local
 # Debian packages the build and the tests need: the jansson headers, pkg-config to
 # find them, and the real peers and tools the tests drive.
-DEB_PACKAGES := libjansson-dev pkg-config curl socat python3 util-linux iproute2 dnsmasq-base tshark iputils-ping liblwip-dev gcc libmbedtls-dev stunnel4 openssl wpasupplicant
+DEB_PACKAGES := libjansson-dev pkg-config curl socat python3 util-linux iproute2 dnsmasq-base tshark iputils-ping liblwip-dev gcc libmbedtls-dev stunnel4 openssl wpasupplicant dhcpcd-base
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build release run test bench soak fuzz fuzz-build docs api completions man install clean lwip-reference

@@ -98,7 +98,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "netsock-wifi-sim",
-            dependencies: ["NetSockWiFi", "NSAPI", "NetSockPOSIX", "NetSockJSON", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["NetSockWiFi", "NSAPI", "NetSockPOSIX", "CNetSockLinux", "NetSockJSON", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .target(
             name: "NetSockFuzz",

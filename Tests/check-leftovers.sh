@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # After `swift test`: fails when anything a test started outlived the run, and removes it.
 # Test processes carry NETSOCK_TEST_RUN=<run> in their environment (make test sets it, and
-# every child inherits it); test namespaces and links are named nsd-test-*, nsdv*, nsdp*, nsdh*, nsdq*.
+# every child inherits it); test namespaces and links are named nsd-test-*, nsdv*, nsdp*, nsdh*, nsdq*, nsdw*.
 set -u
 # With a second argument "processes", only processes are checked (what a test of this
 # script can do while other tests' namespaces are in use).
@@ -24,7 +24,7 @@ if [ "$only" != processes ] && command -v ip >/dev/null 2>&1; then
         ip netns del "$namespace" 2>/dev/null
         found=1
     done
-    for link in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E '^nsd[vphq][0-9a-f]+$'); do
+    for link in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E '^nsd[vphqw][0-9a-f]+$'); do
         echo "check-leftovers: network device left behind: $link"
         ip link del "$link" 2>/dev/null
         found=1

@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <sys/vfs.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <pthread.h>
@@ -197,6 +198,12 @@ int cnetsock_sendmmsg(int fd, const unsigned char *base, int stride, int count, 
 
 int cnetsock_spawn_close_from(posix_spawn_file_actions_t *actions, int from) {
     return posix_spawn_file_actions_addclosefrom_np(actions, from);
+}
+
+long cnetsock_filesystem_type(const char *path) {
+    struct statfs info;
+    if (statfs(path, &info) != 0) return -1;
+    return (long)info.f_type;
 }
 
 _Static_assert(sizeof(struct cnetsock_virtio_header) == 10, "virtio_net_hdr is 10 bytes");

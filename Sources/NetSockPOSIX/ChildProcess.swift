@@ -42,11 +42,14 @@ public struct ChildProcess: Sendable {
         try self.spawn(argv, output: output).waitForExit()
     }
 
-    /// The exit code, or nil while it runs.
+    /// The exit code, or nil while it runs (-1 when it was reaped elsewhere). Once it
+    /// has answered, the pid is no longer ours: ask no more.
     public func exitCode() -> Int32? {
         var status: Int32 = 0
-        guard waitpid(self.pid, &status, WNOHANG) == self.pid else { return nil }
-        return Self.code(status)
+        let result = waitpid(self.pid, &status, WNOHANG)
+        if result == self.pid { return Self.code(status) }
+        if result < 0 && errno == ECHILD { return -1 }
+        return nil
     }
 
     public func waitForExit() -> Int32 {
@@ -55,15 +58,16 @@ public struct ChildProcess: Sendable {
         return Self.code(status)
     }
 
-    /// SIGTERM, then SIGKILL when it is still there a second later; reaped either way.
+    /// SIGTERM, then SIGKILL when it is still there a second later; reaped either way,
+    /// and never signalled again once reaped (its pid may be another process's by then).
     public func stop() {
         kill(self.pid, SIGTERM)
-        var status: Int32 = 0
-        for _ in 0..<100 where waitpid(self.pid, &status, WNOHANG) != self.pid { usleep(10_000) }
-        if waitpid(self.pid, &status, WNOHANG) == 0 {
-            kill(self.pid, SIGKILL)
-            waitpid(self.pid, &status, 0)
+        for _ in 0..<100 {
+            if self.exitCode() != nil { return }
+            usleep(10_000)
         }
+        kill(self.pid, SIGKILL)
+        _ = self.waitForExit()
     }
 
     private static func code(_ status: Int32) -> Int32 { (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F) }

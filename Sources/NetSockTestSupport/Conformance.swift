@@ -433,6 +433,9 @@ public final class ConformanceNetwork: @unchecked Sendable {
         guard waitUntil({ simulator.stdout.contains("data path") || simulator.wait(timeoutSeconds: 0) != nil }), simulator.stdout.contains("data path") else {
             throw SubprocessError(description: "netsock-wifi-sim did not start: \(simulator.stderr)")
         }
+        // The station's device shares this namespace with the kernel that owns 192.0.2.1:
+        // the kernel must not answer ARP for it there, from the station's address.
+        try self.ip(["netns", "exec", self.namespace, "/bin/sh", "-c", "echo 8 > /proc/sys/net/ipv4/conf/\(device)/arp_ignore"])
         return ConformanceRadio(device: device, control: control, address: "192.0.2.\(10 + number)", simulator: simulator)
     }
 

@@ -24,7 +24,7 @@ public final class SimulatedRadio {
         let tag = String(UInt32.random(in: 0...0xFFFFF), radix: 16)
         self.station = "nsd-test-sta-\(tag)"
         self.accessPoint = "nsd-test-ap-\(tag)"
-        self.device = "wl\(tag)"
+        self.device = "nsdw\(tag)"
         self.directory = try TemporaryDirectory("netsock-radio")
         self.control = self.directory.path + "/" + self.device
         for namespace in [self.station, self.accessPoint] {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CNetSockLinux
 import NetSockPOSIX
 
 /// The simulated radio's data path: the station's device is one end of a veth pair whose
@@ -41,12 +42,20 @@ final class SimulatedDataPath {
             let code = try ChildProcess.run([ip] + words, output: log)
             guard code == 0 else { throw Failure(description: "ip \(words.joined(separator: " ")) failed (\(code)); see \(log)") }
         }
-        self.createdNamespace = access("/run/netns/\(namespace)", F_OK) != 0
+        let named = "/run/netns/\(namespace)"
+        // A namespace made inside another's `ip netns exec`, or left by a killed
+        // process, is a plain file here: say so rather than put the pair nowhere.
+        if access(named, F_OK) == 0 && !Self.isNamespace(named) {
+            throw Failure(description: "\(named) is not a network namespace here; remove it, or make it with ip netns add outside any ip netns exec")
+        }
+        // Only what this simulator made is ever removed: a device of that name is someone's.
+        if access("/sys/class/net/\(device)", F_OK) == 0 {
+            throw Failure(description: "a device \(device) exists already; choose another --device (or ip link del \(device))")
+        }
+        self.createdNamespace = access(named, F_OK) != 0
         // What is made is taken away again when a later step fails.
         do {
             if self.createdNamespace { try run(["netns", "add", namespace]) }
-            // A pair left by a simulator that was killed goes first.
-            _ = try? ChildProcess.run([ip, "link", "del", device])
             try run(["link", "add", device, "address", hardwareAddress, "type", "veth", "peer", "name", self.peer, "netns", namespace])
             try run(["-n", namespace, "link", "set", "lo", "up"])
             if let bridge {
@@ -89,6 +98,11 @@ final class SimulatedDataPath {
         }
     }
 
+    /// A bind mount of a namespace (nsfs), not the empty file it is mounted on.
+    static func isNamespace(_ path: String) -> Bool {
+        cnetsock_filesystem_type(path) == 0x6E73_6673  // NSFS_MAGIC
+    }
+
     /// Association gives the device carrier; losing the link takes it away.
     func follow(associated: Bool) {
         guard associated != self.associated else { return }
@@ -100,7 +114,7 @@ final class SimulatedDataPath {
     func remove() {
         self.dnsmasq?.stop()
         self.dnsmasq = nil
-        _ = try? ChildProcess.run([self.ip, "link", "del", self.device])
+        if access("/sys/class/net/\(self.device)", F_OK) == 0 { _ = try? ChildProcess.run([self.ip, "link", "del", self.device]) }
         if self.createdNamespace { _ = try? ChildProcess.run([self.ip, "netns", "del", self.namespace]) }
     }
 }

@@ -110,7 +110,11 @@ struct WiFiSimCommand: ParsableCommand {
                 withUnsafePointer(to: &peer) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, raw.baseAddress, raw.count, Int32(MSG_DONTWAIT), $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
             }
         }
-        func broadcast(_ events: [String]) { for event in events { for monitor in monitors { send(event, to: monitor) } } }
+        func broadcast(_ events: [String]) {
+            // As a radio's driver: carrier changes before the supplicant's event says so.
+            dataPath?.follow(associated: supplicant.isConnected)
+            for event in events { for monitor in monitors { send(event, to: monitor) } }
+        }
         while stopRequested == 0 {
             dataPath?.follow(associated: supplicant.isConnected)
             var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)

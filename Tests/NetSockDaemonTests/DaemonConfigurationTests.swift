@@ -84,6 +84,9 @@ import Testing
         (#"{"interfaces": {"w": {"type": "wifi", "stack": "ip", "link": {"tap": "tap0"}, "wpa_supplicant": {"ctrl": "/x"}}}}"#, "interfaces.w.link"),
         (#"{"interfaces": {"w": {"type": "wifi", "stack": "modem", "device": "/dev/ttyUSB0", "wpa_supplicant": {"ctrl": "/x"}}}}"#, "interfaces.w.type"),
         (#"{"interfaces": {"w": {"type": "wifi", "stack": "kernel", "wpa_supplicant": {"spawn": true}}}}"#, "interfaces.w.device"),
+        (#"{"interfaces": {"w": {"type": "wifi", "stack": "ip", "device": "wlan1", "link": {"packet": "wlan0"}, "wpa_supplicant": {"ctrl": "/x"}}}}"#, "interfaces.w.device"),
+        (#"{"interfaces": {"w": {"type": "wifi", "stack": "ip", "device": "wlan0", "link": {"packet": "wlan0"}, "wpa_supplicant": {"ctrl": "/x"}}}}"#, ""),
+        (#"{"interfaces": {"w": {"type": "wifi", "stack": "ip", "link": {"packet": "wlan0", "mac": "02:00:5e:00:53:07"}, "wpa_supplicant": {"ctrl": "/x"}}}}"#, "interfaces.w.link.mac"),
     ])
     func invalidValuesNameTheirKey(text: String, key: String) {
         do {

@@ -11,7 +11,7 @@ import Testing
 /// whose far end, behind the access point, runs dnsmasq), so connect associates, takes an
 /// address by DHCP, comes up, and sockets carry data to a peer behind the access point.
 @Suite(.serialized) struct WiFiDataPathTests {
-    func daemon(_ radio: SimulatedRadio, stack: String, timeoutMilliseconds: Int = 15_000) throws -> DaemonLauncher {
+    func daemon(_ radio: SimulatedRadio, stack: String, dhcp: Bool = false, timeoutMilliseconds: Int = 15_000) throws -> DaemonLauncher {
         var interface: JSONObject = [
             "type": "wifi", "stack": .string(stack), "wpa_supplicant": ["ctrl": .string(radio.control)],
             "connect_timeout_ms": JSONValue(timeoutMilliseconds),
@@ -20,7 +20,7 @@ import Testing
             interface["link"] = ["packet": .string(radio.device)]
         } else {
             interface["device"] = .string(radio.device)
-            interface["dhcp"] = false
+            interface["dhcp"] = .bool(dhcp)
         }
         return try DaemonLauncher(
             config: [
@@ -87,7 +87,7 @@ import Testing
         // The access point vanishes: no carrier, connecting; back: up with the same lease.
         radio.simulator.signal(SIGUSR1)
         #expect(try waitUntil { try self.status(client)["status"] == "connecting" })
-        #expect(try !radio.hasCarrier())
+        #expect(try waitUntil { try !radio.hasCarrier() })
         radio.simulator.signal(SIGUSR2)
         #expect(try waitUntil { try self.status(client)["status"] == "global_up" })
         #expect(try self.status(client)["ipv4"]?["address"] == .string(address))
@@ -96,7 +96,7 @@ import Testing
         // Disconnect leaves the access point; each reconnect leases and carries data again.
         for round in 0..<3 {
             #expect(try client.rpc.call(API.InterfaceDisconnect.name, ["interface": "wifi0"])["status"] == "disconnected")
-            #expect(try !radio.hasCarrier())
+            #expect(try waitUntil { try !radio.hasCarrier() })
             #expect(try client.rpc.call(API.InterfaceConnect.name, ["interface": "wifi0"], timeoutMilliseconds: 30_000)["status"] == "global_up")
             try self.exchange(client, radio, "round \(round)")
         }
@@ -119,7 +119,7 @@ import Testing
         try self.exchange(client, radio, "static over the ip stack")
     }
 
-    @Test("kernel stack over the radio: a static network, up once associated; the kernel's sockets reach the peer behind the access point")
+    @Test("kernel stack over the radio: a static network, up once associated; the kernel's sockets reach the peer behind the access point; again with the address kept")
     func kernelStackWithStaticNetwork() throws {
         guard Privilege.rootTestsEnabled("WiFiDataPathTests.kernelStackWithStaticNetwork") else { return }
         let radio = try SimulatedRadio(dhcp: false)
@@ -128,11 +128,51 @@ import Testing
         let client = NSAPIClient(try daemon.client(), interface: "wifi0")
         _ = try client.rpc.call(API.InterfaceSetNetwork.name, ["interface": "wifi0", "address": "192.0.2.30", "netmask": "255.255.255.0", "gateway": ""])
         let connect: JSONObject = ["interface": "wifi0", "ssid": "netsock", "pass": "netsock-pass", "security": "wpa2"]
-        #expect(try client.rpc.call(API.InterfaceConnect.name, connect, timeoutMilliseconds: 30_000)["status"] == "global_up")
-        #expect(try radio.hasCarrier())
-        try self.exchange(client, radio, "through the kernel")
-        #expect(try client.rpc.call(API.InterfaceDisconnect.name, ["interface": "wifi0"])["status"] == "disconnected")
-        #expect(try !radio.hasCarrier())
+        // The second time the address is on the device already when the association
+        // comes: connect still ends global_up, not IS_CONNECTED.
+        for round in 0..<2 {
+            #expect(try client.rpc.call(API.InterfaceConnect.name, connect, timeoutMilliseconds: 30_000)["status"] == "global_up")
+            #expect(try radio.hasCarrier())
+            try self.exchange(client, radio, "through the kernel, round \(round)")
+            #expect(try client.rpc.call(API.InterfaceDisconnect.name, ["interface": "wifi0"])["status"] == "disconnected")
+            #expect(try waitUntil { try !radio.hasCarrier() })
+            #expect(try self.status(client)["status"] == "disconnected")
+        }
+    }
+
+    @Test("kernel stack with the host's DHCP client (dhcpcd, which follows carrier): connect waits past the link-local address for the lease; the kernel's sockets reach the peer; again after a reconnect")
+    func kernelStackWithHostDHCPClient() throws {
+        guard Privilege.rootTestsEnabled("WiFiDataPathTests.kernelStackWithHostDHCPClient") else { return }
+        guard access("/usr/sbin/dhcpcd", X_OK) == 0 else {
+            Issue.record("dhcpcd is not installed (make test installs dhcpcd-base)")
+            return
+        }
+        let radio = try SimulatedRadio(dhcp: true)
+        defer { radio.stop() }
+        // The host's client as on a Raspberry Pi: it waits for carrier, then leases.
+        // No hooks (-c /bin/true), so the host's resolv.conf stays as it is.
+        let dhcpcd = try Subprocess(
+            "/sbin/ip", ["netns", "exec", radio.station, "/usr/sbin/dhcpcd", "-B", "-4", "-c", "/bin/true", "-f", "/dev/null", "--noipv4ll", radio.device],
+            directory: radio.directory.path)
+        defer {
+            dhcpcd.signal(SIGTERM)
+            if dhcpcd.wait(timeoutSeconds: 10) == nil { dhcpcd.terminate() }
+            unlink("/var/lib/dhcpcd/\(radio.device).lease")
+        }
+        #expect(try waitUntil { (dhcpcd.stdout + dhcpcd.stderr).contains("waiting for carrier") }, "\(dhcpcd.stderr)")
+        let daemon = try self.daemon(radio, stack: "kernel", dhcp: true, timeoutMilliseconds: 30_000)
+        let client = NSAPIClient(try daemon.client(), interface: "wifi0")
+        let connect: JSONObject = ["interface": "wifi0", "ssid": "netsock", "pass": "netsock-pass", "security": "wpa2"]
+        for round in 0..<2 {
+            #expect(try client.rpc.call(API.InterfaceConnect.name, connect, timeoutMilliseconds: 60_000)["status"] == "global_up")
+            let up = try self.status(client)
+            let address = try #require(up["ipv4"]?["address"]?.stringValue, "\(up)")
+            #expect(address.hasPrefix("192.0.2.1") && address != SimulatedRadio.accessPointAddress, "\(up)")
+            #expect(up["ipv4"]?["gateway"] == .string(SimulatedRadio.accessPointAddress), "\(up)")
+            try self.exchange(client, radio, "the host's lease, round \(round)")
+            #expect(try client.rpc.call(API.InterfaceDisconnect.name, ["interface": "wifi0"])["status"] == "disconnected")
+            #expect(try waitUntil { try !radio.hasCarrier() })
+        }
     }
 
     @Test("a data path that cannot be made (a device name over 15 bytes) is a clear error, and nothing of it stays behind")

@@ -218,6 +218,28 @@ final class ScriptedDHCPServer {
         #expect(setup.server.messages(.discover).allSatisfy { $0.message.transactionID == setup.server.received[0].message.transactionID })
     }
 
+    @Test func aLinkThatComesBackEndsTheBackOffWithAFreshDiscover() throws {
+        let setup = try self.setUp(seed: 9)
+        setup.server.policy = { _ in .silence }
+        setup.client.start(at: setup.sim.now)
+        setup.sim.run(for: .seconds(40))
+        let before = setup.server.messages(.discover)
+        #expect(before.count == 4)  // at 0, ~4, ~12, ~28 s: the next is ~32 s away
+        setup.server.policy = { message in message.messageType == .discover ? .offer : .ack }
+        setup.client.linkReturned(at: setup.sim.now)
+        setup.sim.settle()
+        let after = setup.server.messages(.discover)
+        #expect(after.count == 5 && after.last?.at == setup.sim.now)
+        #expect(after.last?.message.transactionID != before.last?.message.transactionID)
+        setup.sim.run(for: .seconds(3))
+        #expect(setup.client.state == .bound)
+        // Bound, a link that comes back keeps the lease and sends nothing.
+        let count = setup.server.received.count
+        setup.client.linkReturned(at: setup.sim.now)
+        setup.sim.settle()
+        #expect(setup.client.state == .bound && setup.server.received.count == count)
+    }
+
     @Test func stoppingReleasesTheLease() throws {
         let setup = try self.setUp()
         setup.client.start(at: setup.sim.now)

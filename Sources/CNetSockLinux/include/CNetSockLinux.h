@@ -56,6 +56,9 @@ int cnetsock_sendmmsg(int fd, const unsigned char *base, int stride, int count, 
 #include <spawn.h>
 int cnetsock_spawn_close_from(posix_spawn_file_actions_t *actions, int from);
 
+/* The f_type statfs(2) gives for path (NSFS_MAGIC for a namespace's bind mount), or -1. */
+long cnetsock_filesystem_type(const char *path);
+
 // Attaches to (creating if needed) the TAP device `name`, without packet information,
 // nonblocking and close-on-exec. Writes the kernel's name for it (IFNAMSIZ bytes) to
 // `actual`. Returns the descriptor or -errno.

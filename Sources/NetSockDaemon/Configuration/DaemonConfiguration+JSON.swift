@@ -278,9 +278,18 @@ extension DaemonConfiguration {
             guard type == .ethernet || type == .loopback || type == .mesh || type == .wifi else {
                 throw ConfigurationError(key: "\(key).type", "\(type.rawValue) cannot run on the ip stack")
             }
-            // A radio is a kernel device; the stack's frames go through it by AF_PACKET.
-            if type == .wifi, case .tap? = interface.link {
-                throw ConfigurationError(key: "\(key).link", "of a wifi interface must be \"packet\" (the radio's device)")
+            // A radio is a kernel device; the stack's frames go through it by AF_PACKET,
+            // from the address the access point knows the station by.
+            if type == .wifi {
+                guard case .packet(let radio)? = interface.link else {
+                    throw ConfigurationError(key: "\(key).link", "of a wifi interface must be \"packet\" (the radio's device)")
+                }
+                if let device = interface.device, device != radio {
+                    throw ConfigurationError(key: "\(key).device", "must be link.packet's device (wpa_supplicant drives the radio the frames go through)")
+                }
+                if interface.linkOptions.hardwareAddress != nil {
+                    throw ConfigurationError(key: "\(key).link.mac", "cannot be set on a wifi interface: the access point knows the radio's own address")
+                }
             }
         case .modem:
             guard type == .cellular else { throw ConfigurationError(key: "\(key).type", "the modem stack serves cellular interfaces only") }

@@ -178,6 +178,12 @@ final class IPStack: NetworkStack {
         self.service()
     }
 
+    /// The link is back (a radio associated again): DHCP asks at once.
+    func linkReturned() {
+        self.dhcp.linkReturned(at: Self.now)
+        self.service()
+    }
+
     // MARK: Driving
 
     /// Takes what the device has (bounded per turn: the descriptor stays readable and

@@ -49,6 +49,8 @@ extension InterfaceRegistry {
             let attempt = interface.connectAttempt
             interface.connectAttempt = nil
             self.onLinkDNSServers?(interface.name, [])
+            // A radio's device gone: the association is over too.
+            if let wifi = interface.wifi { self.dissociate(interface, wifi) }
             self.publish(interface, .disconnected)
             attempt?.finish(.failure(.noConnection))
         }

@@ -26,7 +26,7 @@ extension InterfaceRegistry {
             let attempt = interface.connectAttempt
             interface.connectAttempt = nil
             wifi.reset()
-            (interface.stack as? IPStack)?.detach()
+            self.releaseStackLink(interface)
             self.publish(interface, .disconnected)
             attempt?.finish(.failure(.deviceError))
         }
@@ -44,7 +44,7 @@ extension InterfaceRegistry {
         _ interface: ManagedInterface, on wifi: WiFiSupplicant, blocking: Bool, progress: @escaping (String) -> Void,
         completion: @escaping (Result<ConnectionStatus, NSAPIError>) -> Void
     ) {
-        if interface.status.isUp { return completion(.failure(.isConnected)) }
+        if interface.isConnected { return completion(.failure(.isConnected)) }
         if interface.connectAttempt != nil || wifi.station.phase == .connecting { return completion(.failure(.busy)) }
         // Mbed's WIFI-02 and WIFI-06: connect without credentials is PARAMETER.
         guard let credentials = wifi.credentials else { return completion(.failure(.parameter)) }
@@ -52,7 +52,7 @@ extension InterfaceRegistry {
             try wifi.open()
             progress("associating")
             let outputs = try wifi.withStation { station throws(NSAPIError) in try station.connect(credentials, now: WiFiSupplicant.now) }
-            let attempt = ConnectAttempt(completion: blocking ? completion : nil, broughtLinkUp: false)
+            let attempt = ConnectAttempt(completion: blocking ? completion : nil, broughtLinkUp: false, associating: true)
             interface.connectAttempt = attempt
             self.publish(interface, .connecting)
             if !blocking { completion(.success(.connecting)) }
@@ -72,23 +72,30 @@ extension InterfaceRegistry {
         // Blocking underneath either way: the caller of a nonblocking connect has had its
         // answer, and the failure still has to reach the association.
         let finish: (Result<ConnectionStatus, NSAPIError>) -> Void = { [weak self, weak interface, weak wifi] result in
-            if case .failure = result, let self, let interface, let wifi { self.dissociate(interface, wifi) }
+            if case .failure = result, let self, let interface, let wifi {
+                self.dissociate(interface, wifi)
+                self.publish(interface, .disconnected)
+            }
             completion?(result)
         }
         if let stack = interface.stack as? IPStack {
             self.connect(interface, on: stack, blocking: true, progress: { _ in }, completion: finish)
         } else {
-            self.connectKernel(interface, blocking: true, completion: finish)
+            self.connectKernel(interface, blocking: true, associated: true, completion: finish)
         }
     }
 
     /// Leaves the access point (the station's DISCONNECT) and lets the ip stack's link go.
-    private func dissociate(_ interface: ManagedInterface, _ wifi: WiFiSupplicant) {
+    func dissociate(_ interface: ManagedInterface, _ wifi: WiFiSupplicant) {
         if let outputs = try? wifi.withStation({ station throws(NSAPIError) in try station.disconnect() }) { wifi.apply(outputs) }
-        if let stack = interface.stack as? IPStack, stack.isAttached {
-            stack.detach()
-            self.onLinkDNSServers?(interface.name, [])
-        }
+        self.releaseStackLink(interface)
+    }
+
+    /// The ip stack lets its AF_PACKET link go, and the resolver the servers DHCP gave.
+    private func releaseStackLink(_ interface: ManagedInterface) {
+        guard let stack = interface.stack as? IPStack, stack.isAttached else { return }
+        stack.detach()
+        self.onLinkDNSServers?(interface.name, [])
     }
 
     func disconnect(_ interface: ManagedInterface, on wifi: WiFiSupplicant) throws(NSAPIError) -> ConnectionStatus {
@@ -110,14 +117,20 @@ extension InterfaceRegistry {
             break
         case .connected(let bssid):
             event("associated", ["bssid": bssid.map { .string($0) } ?? .null])
-            if let attempt = interface.connectAttempt {
+            if let attempt = interface.connectAttempt, attempt.associating {
                 interface.connectAttempt = nil
                 attempt.timer?.cancel()
                 self.takeAddress(interface, on: wifi, completion: attempt.completion)
             } else if let stack = interface.stack as? IPStack {
-                // Back on the link after a loss: the stack kept its lease (or its DHCP
-                // client is still at work and says when it binds).
-                if stack.isAttached && stack.core.address != nil { self.publish(interface, .globalUp) }
+                if !stack.isAttached {
+                    // Associated without our connect (the link had been let go): take an address.
+                    if interface.connectAttempt == nil { self.takeAddress(interface, on: wifi, completion: nil) }
+                } else {
+                    // Back on the link after a loss: a lease kept holds; a DHCP client still
+                    // looking asks at once (a connect waiting for it goes on waiting).
+                    stack.linkReturned()
+                    if stack.core.address != nil { self.publish(interface, .globalUp) }
+                }
             } else {
                 self.republishKernelStatus()
             }

@@ -154,7 +154,10 @@ final class InterfaceRegistry {
             // kernel says more (an address) or the attempt ends.
             if interface.connectAttempt != nil && observed == .disconnected { continue }
             self.publish(interface, observed)
-            if observed.isUp, let attempt = interface.connectAttempt {
+            // An interface told to expect an address (DHCP, or a static network) is up
+            // for connect once it has one, as Mbed's lwIP interface waits past a
+            // link-local one; otherwise a link-local address is all that will come.
+            if ManagedInterface.counts(observed, asUpFor: interface), let attempt = interface.connectAttempt {
                 interface.connectAttempt = nil
                 attempt.finish(.success(observed))
             }
@@ -204,20 +207,31 @@ final class InterfaceRegistry {
         self.connectKernel(interface, blocking: blocking, progress: progress, completion: completion)
     }
 
-    /// The kernel's link and addresses: up, then an address in time.
+    /// The kernel's link and addresses: up, then an address in time. `associated`: a
+    /// Wi-Fi connect goes on after its association, whose link may have brought its
+    /// address already; the attempt is in place before the kernel's news is read.
     func connectKernel(
-        _ interface: ManagedInterface, blocking: Bool, progress: @escaping (String) -> Void = { _ in },
+        _ interface: ManagedInterface, blocking: Bool, associated: Bool = false, progress: @escaping (String) -> Void = { _ in },
         completion: @escaping (Result<ConnectionStatus, NSAPIError>) -> Void
     ) {
         guard interface.stackKind == .kernel, let device = interface.device else { return completion(.failure(.unsupported)) }
-        self.synchronise()
-        if interface.status.isUp { return completion(.failure(.isConnected)) }
-        if interface.connectAttempt != nil { return completion(.failure(.busy)) }
+        if !associated {
+            self.synchronise()
+            if interface.isConnected { return completion(.failure(.isConnected)) }
+            if interface.connectAttempt != nil { return completion(.failure(.busy)) }
+        }
+        let attempt = ConnectAttempt(completion: blocking ? completion : nil, broughtLinkUp: false)
+        interface.connectAttempt = attempt
+        if associated {
+            self.synchronise()
+            // The address was there already (a static one kept from before).
+            guard interface.connectAttempt === attempt else { return }
+        }
         guard let netlink, let link = self.table.link(named: device) else {
+            interface.connectAttempt = nil
             return completion(.failure(.noConnection))
         }
-        let attempt = ConnectAttempt(completion: blocking ? completion : nil, broughtLinkUp: !link.isUp)
-        interface.connectAttempt = attempt
+        attempt.broughtLinkUp = !link.isUp
         self.publish(interface, .connecting)
         do {
             progress("link_up")

@@ -31,6 +31,17 @@ final class ManagedInterface {
     /// `cellular.set_sim_pin` / `set_credentials`: applied at the next connect.
     var cellularSettings: CellularStateMachine.Settings
 
+    /// DHCP or a static network: connect waits for that address, past a link-local one.
+    var expectsAddress: Bool { self.dhcp || self.staticNetwork != nil }
+
+    /// Up as connect means it (IS_CONNECTED): `global_up`, or `local_up` when nothing
+    /// more is expected.
+    var isConnected: Bool { Self.counts(self.status, asUpFor: self) }
+
+    static func counts(_ status: ConnectionStatus, asUpFor interface: ManagedInterface) -> Bool {
+        status == .globalUp || (status == .localUp && !interface.expectsAddress)
+    }
+
     struct StaticNetwork: Equatable {
         var address: IPAddress
         var prefixLength: Int
@@ -60,11 +71,14 @@ final class ConnectAttempt {
     var completion: ((Result<ConnectionStatus, NSAPIError>) -> Void)?
     var timer: Cancellation?
     /// The link was down and this attempt brought it up: a failure takes it down again.
-    let broughtLinkUp: Bool
+    var broughtLinkUp: Bool
+    /// A Wi-Fi connect still associating (the address comes after).
+    let associating: Bool
 
-    init(completion: ((Result<ConnectionStatus, NSAPIError>) -> Void)?, broughtLinkUp: Bool) {
+    init(completion: ((Result<ConnectionStatus, NSAPIError>) -> Void)?, broughtLinkUp: Bool, associating: Bool = false) {
         self.completion = completion
         self.broughtLinkUp = broughtLinkUp
+        self.associating = associating
     }
 
     func finish(_ result: Result<ConnectionStatus, NSAPIError>) {

@@ -110,6 +110,17 @@ public final class DHCPClient {
         self.deadline = nil
     }
 
+    /// The link came back (a radio associated again, a cable plugged in): a client still
+    /// looking for a lease asks at once instead of finishing its back-off, which may have
+    /// grown to a minute while nobody could hear it. A lease held stays (its timers and
+    /// the server decide it), as NetworkManager and dhcpcd keep one across a short loss.
+    public func linkReturned(at now: Instant) {
+        switch self.state {
+        case .selecting, .requesting, .waiting: self.discover(at: now)
+        case .stopped, .probing, .bound, .renewing, .rebinding: break
+        }
+    }
+
     // MARK: Driving
 
     /// Handles what arrived, then what is due. True when it did anything.
