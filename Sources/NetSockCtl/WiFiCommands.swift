@@ -35,8 +35,11 @@ struct WiFiCommand: ParsableCommand {
         @Argument(help: "The network's SSID.") var ssid: String
         @Option(help: "none, wep, wpa, wpa2, wpa_wpa2, wpa3 or wpa3_wpa2 (default: wpa2 with a passphrase, none without).") var security: String?
         @Option(help: "Keep to this channel.") var channel: Int?
-        @Option(help: "Read the passphrase from this file.") var passFile: String?
-        @Flag(help: "Read the passphrase from stdin.") var passStdin = false
+        // --secret-file and --secret-stdin as `call` takes a secret, for the same scripts.
+        @Option(name: [.customLong("pass-file"), .customLong("secret-file")], help: "Read the passphrase from this file (its first line).")
+        var passFile: String?
+        @Flag(name: [.customLong("pass-stdin"), .customLong("secret-stdin")], help: "Read the passphrase from stdin (the first line).")
+        var passStdin = false
         @Option(help: "A Wi-Fi interface (the first one when absent).", completion: .custom(completeInterfaceNames)) var interface: String?
 
         func validate() throws {

@@ -104,6 +104,10 @@ import Testing
         #expect(try daemon.ctl(["wifi", "rssi"]).stdout == "-48 dBm\n")
         #expect(try daemon.ctl(["wifi", "rssi", "--json"]).stdout.contains("\"rssi\":-48"))
         #expect(try daemon.ctl(["wifi", "disconnect"]).stdout == "disconnected\n")
+        // The passphrase as `call` takes a secret, from a file.
+        try writeFile(directory.path + "/pass", Array("netsock-pass\n".utf8))
+        #expect(try daemon.ctl(["wifi", "connect", "netsock", "--secret-file", directory.path + "/pass"]).stdout == "global_up\n")
+        #expect(try daemon.ctl(["wifi", "disconnect"]).stdout == "disconnected\n")
         #expect(try daemon.ctl(["wifi", "connect", "netsock", "--pass-file", "/nonexistent"]).status != 0)
     }
 

@@ -989,9 +989,9 @@ _netsockctl_wifi_scan() {
 
 _netsockctl_wifi_connect() {
     repeating_flags=()
-    non_repeating_flags=(--json --jsonl --pass-stdin --version -h --help)
+    non_repeating_flags=(--json --jsonl --pass-stdin --secret-stdin --version -h --help)
     repeating_options=()
-    non_repeating_options=(-s --socket -g --get --timeout --security --channel --pass-file --interface)
+    non_repeating_options=(-s --socket -g --get --timeout --security --channel --pass-file --secret-file --interface)
     __netsockctl_offer_flags_options 1
 
     # Offer option value completions
@@ -1011,7 +1011,7 @@ _netsockctl_wifi_connect() {
     '--channel')
         return
         ;;
-    '--pass-file')
+    '--pass-file'|'--secret-file')
         return
         ;;
     '--interface')
