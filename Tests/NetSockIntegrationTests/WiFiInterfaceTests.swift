@@ -114,4 +114,56 @@ import Testing
         daemon.stop()
         #expect(try waitUntil { try spawned().isEmpty })
     }
+
+    @Test("spawn on the ip stack: wpa_supplicant drives link.packet's device, and the ip stack leases an address over it from dnsmasq and resolves through the server the lease named")
+    func spawnedSupplicantOnTheIPStack() throws {
+        guard Privilege.rootTestsEnabled("WiFiInterfaceTests.spawnedSupplicantOnTheIPStack") else { return }
+        let tag = String(UInt32.random(in: 0...0xFFFFF), radix: 16)
+        let station = "nsd-test-wpas-\(tag)"
+        let network = "nsd-test-lan-\(tag)"
+        for namespace in [station, network] {
+            try WPASupplicantProcess.ip(["netns", "add", namespace])
+            TestResources.created(namespace: namespace)
+        }
+        defer {
+            for namespace in [station, network] {
+                TestResources.killProcesses(inNamespace: namespace)
+                _ = try? Subprocess.run("/sbin/ip", ["netns", "del", namespace], directory: "/tmp")
+                TestResources.released(namespace: namespace)
+            }
+        }
+        try WPASupplicantProcess.ip(["-n", station, "link", "add", "v0", "type", "veth", "peer", "name", "v1", "netns", network])
+        try WPASupplicantProcess.ip(["-n", station, "link", "set", "v0", "up"])
+        try WPASupplicantProcess.ip(["-n", network, "link", "set", "v1", "up"])
+        try WPASupplicantProcess.ip(["-n", network, "addr", "add", "192.0.2.1/24", "dev", "v1"])
+        let directory = try TemporaryDirectory("netsock-wpa-ip")
+        let dnsmasq = try Subprocess(
+            "/sbin/ip",
+            ["netns", "exec", network, "/usr/sbin/dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--interface=v1",
+             "--except-interface=lo", "--bind-interfaces", "--port=53", "--no-resolv", "--no-hosts", "--leasefile-ro", "--pid-file=",
+             "--user=root", "--dhcp-range=192.0.2.100,192.0.2.150,1h", "--dhcp-option=option:dns-server,192.0.2.1",
+             "--address=/wired.test/192.0.2.1", "--log-facility=-"],
+            directory: directory.path)
+        defer { dnsmasq.terminate() }
+        #expect(try waitUntil { try Subprocess.run("/sbin/ip", ["netns", "exec", network, "/usr/bin/ss", "-Hlun", "sport = :67"], directory: "/tmp").stdout.contains(":67") })
+        let daemon = try DaemonLauncher(
+            config: [
+                "control": ["admin_group": nil], "dns": ["servers": [], "use_resolv_conf": false, "timeout_ms": 2000],
+                "interfaces": [
+                    "wifi0": ["type": "wifi", "stack": "ip", "link": ["packet": "v0"], "wpa_supplicant": ["spawn": true, "driver": "wired"]]
+                ],
+            ],
+            launcher: ["/sbin/ip", "netns", "exec", station])
+        let client = try daemon.client()
+        let connect: JSONObject = ["interface": "wifi0", "ssid": "netsock", "security": "none"]
+        // The supplicant it started needs a moment to open its control socket.
+        #expect(try waitUntil(timeoutSeconds: 40) { self.code(client, API.InterfaceConnect.name, connect) == 0 })
+        let up = try client.call(API.InterfaceStatus.name, ["interface": "wifi0"])
+        #expect(up["status"] == "global_up" && up["stack"] == "ip", "\(up)")
+        #expect(up["ipv4"]?["address"]?.stringValue?.hasPrefix("192.0.2.1") == true, "\(up)")
+        let resolved = try client.call(API.DNSGetHostByName.name, ["name": "wired.test", "version": "ipv4", "interface": "wifi0"])
+        #expect(resolved["address"] == "192.0.2.1", "\(resolved)")
+        #expect(try client.call(API.InterfaceDisconnect.name, ["interface": "wifi0"])["status"] == "disconnected")
+        daemon.stop()
+    }
 }
