@@ -91,7 +91,7 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
             }
             var group: UInt16 = 0
             var digits = 0
-            while let byte = input.first, let nibble = Self.hexValue(byte) {
+            while let byte = input.first, let nibble = Hex.digit(byte) {
                 digits += 1
                 guard digits <= 4 else { return nil }
                 group = group << 4 | UInt16(nibble)
@@ -129,15 +129,6 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
             if byte == UInt8(ascii: ":") { return false }
         }
         return false
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     /// The RFC 5952 canonical text: lower case, no leading zeros, the longest run of

@@ -1,4 +1,5 @@
 public import NetSockStack
+import NSAPI
 
 /// The AT command channel as a pure state machine: bytes from the modem in (split
 /// anywhere), events out; commands in, bytes for the modem out; time as a parameter.
@@ -234,18 +235,9 @@ public struct ATChannel: Sendable {
         case "ERROR": return .error
         default: break
         }
-        if text.hasPrefix("+CME ERROR:") { return .cmeError(Int(text.dropFirst(11).trimmingSpaces)) }
-        if text.hasPrefix("+CMS ERROR:") { return .cmsError(Int(text.dropFirst(11).trimmingSpaces)) }
+        if text.hasPrefix("+CME ERROR:") { return .cmeError(Int(text.dropFirst(11).trimmingBlanks)) }
+        if text.hasPrefix("+CMS ERROR:") { return .cmsError(Int(text.dropFirst(11).trimmingBlanks)) }
         if extra.contains(text) { return .other(text) }
         return nil
-    }
-}
-
-extension Substring {
-    var trimmingSpaces: Substring {
-        var slice = self
-        while slice.first == " " { slice = slice.dropFirst() }
-        while slice.last == " " { slice = slice.dropLast() }
-        return slice
     }
 }

@@ -278,6 +278,8 @@ extension API {
         public var link: API.IPLinkDetails?
         /// A cellular interface's modem: state, IMEI, operator, registration, signal (dBm), address.
         public var cellular: API.CellularDetails?
+        /// A Wi-Fi interface's station: state, ssid, bssid, security.
+        public var wifi: API.WiFiDetails?
 
         public init(result json: JSONValue, path: String) throws(RPCError) {
             guard case .object(let object) = json else { throw .invalidParams(param: path, "\(path) must be an object") }
@@ -297,6 +299,7 @@ extension API {
             self.carrier = try Optional<Bool>(result: object["carrier"] ?? .null, path: path + ".carrier")
             self.link = try Optional<API.IPLinkDetails>(result: object["link"] ?? .null, path: path + ".link")
             self.cellular = try Optional<API.CellularDetails>(result: object["cellular"] ?? .null, path: path + ".cellular")
+            self.wifi = try Optional<API.WiFiDetails>(result: object["wifi"] ?? .null, path: path + ".wifi")
         }
     }
 }
@@ -380,13 +383,22 @@ extension API {
 }
 
 extension API {
-    public struct StatusResult: APIResult, Sendable, Equatable {
-        /// Connection status.
-        public var status: API.ConnectionStatus
+    public struct WiFiDetails: APIResult, Sendable, Equatable {
+        /// The station: idle, connecting (associating, or the link lost while wpa_supplicant finds it again), connected, disconnecting.
+        public var state: String
+        /// The network connected or being connected to (UTF-8), or null.
+        public var ssid: String?
+        /// The access point of the link while connected, or null.
+        public var bssid: String?
+        /// The network's security as connect gave it (Mbed's nsapi_security_t name), or null.
+        public var security: API.SecurityType?
 
         public init(result json: JSONValue, path: String) throws(RPCError) {
             guard case .object(let object) = json else { throw .invalidParams(param: path, "\(path) must be an object") }
-            self.status = try API.ConnectionStatus(result: object["status"] ?? .null, path: path + ".status")
+            self.state = try String(result: object["state"] ?? .null, path: path + ".state")
+            self.ssid = try Optional<String>(result: object["ssid"] ?? .null, path: path + ".ssid")
+            self.bssid = try Optional<String>(result: object["bssid"] ?? .null, path: path + ".bssid")
+            self.security = try Optional<API.SecurityType>(result: object["security"] ?? .null, path: path + ".security")
         }
     }
 }
@@ -398,16 +410,28 @@ extension API {
         case wpa
         case wpa2
         case wpaWpa2 = "wpa_wpa2"
-        case wpa3
-        case wpa3Wpa2 = "wpa3_wpa2"
         case pap
         case chap
         case eapTls = "eap_tls"
         case peap
         case wpa2Ent = "wpa2_ent"
+        case wpa3
+        case wpa3Wpa2 = "wpa3_wpa2"
         case unknown
 
         public var apiName: String { self.rawValue }
+    }
+}
+
+extension API {
+    public struct StatusResult: APIResult, Sendable, Equatable {
+        /// Connection status.
+        public var status: API.ConnectionStatus
+
+        public init(result json: JSONValue, path: String) throws(RPCError) {
+            guard case .object(let object) = json else { throw .invalidParams(param: path, "\(path) must be an object") }
+            self.status = try API.ConnectionStatus(result: object["status"] ?? .null, path: path + ".status")
+        }
     }
 }
 

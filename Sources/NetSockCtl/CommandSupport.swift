@@ -79,5 +79,6 @@ func interfaceLines(_ status: API.InterfaceDetails, _ output: Output) -> [String
         lines.append(("cellular", cellularSummary(cellular)))
         if let imei = cellular.imei { lines.append(("imei", imei)) }
     }
+    if let wifi = status.wifi { lines.append(("wifi", wifiSummary(wifi))) }
     return lines.map { key, value in output.bold(key + String(repeating: " ", count: 8 - key.count)) + "  " + value }
 }

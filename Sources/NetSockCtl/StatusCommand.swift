@@ -29,9 +29,10 @@ struct StatusCommand: ParsableCommand {
                 [item.name, item.type.rawValue, item.stack.rawValue, item.status.rawValue, item.ipv4?.address ?? "-", item.default ? "*" : ""]
             }
             let modems = interfaces.map(\.value).compactMap { item in item.cellular.map { "\(item.name): \(cellularSummary($0))" } }
+            let stations = interfaces.map(\.value).compactMap { item in item.wifi.map { "\(item.name): \(wifiSummary($0))" } }
             return [header] + output.table(["INTERFACE", "TYPE", "STACK", "STATUS", "ADDRESS", "DEFAULT"], rows) { column, cell in
                 column == 3 ? output.status(cell) : cell
-            } + modems
+            } + modems + stations
         }
     }
 }

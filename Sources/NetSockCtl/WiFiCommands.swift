@@ -95,3 +95,13 @@ func wifiInterface(_ name: String?, _ options: GlobalOptions) throws -> String {
     }
     return first.name
 }
+
+/// One line for a station, as nmcli names a Wi-Fi connection: state, network, access point.
+func wifiSummary(_ details: API.WiFiDetails) -> String {
+    var line = details.state
+    if let ssid = details.ssid { line += details.state == "connected" ? " to \(ssid.isEmpty ? "--" : ssid)" : " (\(ssid))" }
+    var extras: [String] = []
+    if let bssid = details.bssid { extras.append(bssid) }
+    if let security = details.security { extras.append(security.rawValue) }
+    return extras.isEmpty ? line : line + " (" + extras.joined(separator: ", ") + ")"
+}

@@ -18,6 +18,17 @@ public struct ChildProcess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         cnetsock_spawn_close_from(&actions, 3)
+        let arguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { arguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        let status = Self.withFreshSignals { attributes in posix_spawn(&pid, argv.first ?? "", &actions, attributes, arguments, environ) }
+        guard status == 0 else { throw SystemError("posix_spawn \(argv.first ?? "")", errno: status) }
+        return ChildProcess(pid: pid)
+    }
+
+    /// posix_spawn attributes for a child that starts afresh: every signal at its default
+    /// action and none blocked, whatever the parent (a daemon, a test runner) set.
+    public static func withFreshSignals<T>(_ body: (UnsafePointer<posix_spawnattr_t>) -> T) -> T {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -28,12 +39,7 @@ public struct ChildProcess: Sendable {
         sigemptyset(&empty)
         posix_spawnattr_setsigmask(&attributes, &empty)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        let arguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { arguments.forEach { free($0) } }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, argv.first ?? "", &actions, &attributes, arguments, environ)
-        guard status == 0 else { throw SystemError("posix_spawn \(argv.first ?? "")", errno: status) }
-        return ChildProcess(pid: pid)
+        return body(&attributes)
     }
 
     /// Runs `argv` to its end: its exit code (128 + the signal when killed).

@@ -1,3 +1,5 @@
+import NSAPI
+
 /// How socket payloads travel in JSON: base64 (RFC 4648, padded), UTF-8 text, or hex.
 public enum ByteEncoding: String, Sendable, CaseIterable {
     case base64
@@ -101,38 +103,9 @@ public enum ByteEncoding: String, Sendable, CaseIterable {
         }
     }
 
-    public static func hex(_ bytes: some Collection<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public static func hex(_ bytes: some Collection<UInt8>) -> String { Hex.encode(bytes) }
 
-    public static func decodeHex(_ text: String) -> [UInt8]? {
-        let input = Array(text.utf8)
-        guard input.count % 2 == 0 else { return nil }
-        func nibble(_ byte: UInt8) -> UInt8? {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-            default: nil
-            }
-        }
-        var out = [UInt8]()
-        out.reserveCapacity(input.count / 2)
-        var index = 0
-        while index < input.count {
-            guard let high = nibble(input[index]), let low = nibble(input[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-            index += 2
-        }
-        return out
-    }
+    public static func decodeHex(_ text: String) -> [UInt8]? { Hex.decode(text) }
 
     /// Encodes received bytes; text that is not valid UTF-8 falls back to base64, and the
     /// encoding actually used is returned, so no received byte is ever lost or altered.

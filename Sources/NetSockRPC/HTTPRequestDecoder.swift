@@ -1,3 +1,5 @@
+import NSAPI
+
 /// An HTTP/1.1 request as far as the JSON-RPC endpoint needs it.
 public struct HTTPRequest: Sendable, Equatable {
     public var method: String
@@ -21,7 +23,7 @@ public struct HTTPRequest: Sendable, Equatable {
     /// Whether the connection stays open after the reply (RFC 9112 §9.3).
     public var keepAlive: Bool {
         let connection = self.header("connection")?.lowercased() ?? ""
-        let tokens = connection.split(separator: ",").map { $0.trimmingASCIISpaces() }
+        let tokens = connection.split(separator: ",").map { String($0.trimmingBlanks) }
         if self.version == (1, 0) { return tokens.contains("keep-alive") }
         return !tokens.contains("close")
     }
@@ -35,12 +37,6 @@ public struct HTTPRequest: Sendable, Equatable {
     public static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {
         lhs.method == rhs.method && lhs.target == rhs.target && lhs.version == rhs.version && lhs.body == rhs.body
             && lhs.headers.map(\.name) == rhs.headers.map(\.name) && lhs.headers.map(\.value) == rhs.headers.map(\.value)
-    }
-}
-
-extension Substring {
-    func trimmingASCIISpaces() -> String {
-        String(self.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
     }
 }
 
@@ -192,7 +188,7 @@ public struct HTTPRequestDecoder: Sendable {
         while index < line.endIndex && (line[index] == 0x20 || line[index] == 0x09) { index += 1 }
         var size = 0
         var digits = 0
-        while index < line.endIndex, let digit = Self.hexValue(line[index]) {
+        while index < line.endIndex, let digit = Hex.digit(line[index]).map(Int.init) {
             digits += 1
             guard digits <= 8 else { return nil }
             size = size << 4 | digit
@@ -202,15 +198,6 @@ public struct HTTPRequestDecoder: Sendable {
         while index < line.endIndex && (line[index] == 0x20 || line[index] == 0x09) { index += 1 }
         guard index == line.endIndex || line[index] == UInt8(ascii: ";") else { return nil }
         return size
-    }
-
-    private static func hexValue(_ byte: UInt8) -> Int? {
-        switch byte {
-        case 0x30...0x39: Int(byte - 0x30)
-        case 0x41...0x46: Int(byte - 0x41 + 10)
-        case 0x61...0x66: Int(byte - 0x61 + 10)
-        default: nil
-        }
     }
 
     /// The body needs more bytes: the first time after headers that asked for it, say so.
@@ -326,7 +313,7 @@ public struct HTTPRequestDecoder: Sendable {
             guard let colon = line.firstIndex(of: ":"), colon != line.startIndex,
                 !line[..<colon].contains(where: { $0 == " " || $0 == "\t" })
             else { return .failure(HeadFailure(400, "malformed header field")) }
-            request.headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingASCIISpaces()))
+            request.headers.append((String(line[..<colon]), String(line[line.index(after: colon)...].trimmingBlanks)))
         }
         guard request.method == "POST" else { return .failure(HeadFailure(405, "only POST is served here")) }
         if request.version == (1, 1) && request.header("host") == nil {

@@ -171,17 +171,11 @@ public final class TLSSession {
     static func reasons(_ flags: UInt32) -> String {
         var buffer = [CChar](repeating: 0, count: 1024)
         cnetsock_tls_verify_text(flags, &buffer, buffer.count)
-        let lines = Self.text(buffer).split(separator: "\n").map { $0.trimmingCharacters(in: " ") }
+        let lines = Self.text(buffer).split(separator: "\n").map { String($0.trimmingBlanks) }
         return lines.joined(separator: "; ")
     }
 
     private static func text(_ buffer: [CChar]) -> String {
         String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in set: Character) -> String {
-        String(self.drop { $0 == set }.reversed().drop { $0 == set }.reversed())
     }
 }

@@ -10,8 +10,10 @@ public final class SimulatedRadio {
     public static let accessPoints = """
         [{"ssid": "netsock", "bssid": "02:00:5e:00:53:01", "security": "wpa2", "pass": "netsock-pass", "rssi": -48, "channel": 6}]
         """
-    public let station: String
-    public let accessPoint: String
+    public let stationNamespace: TestNamespace
+    public let accessPointNamespace: TestNamespace
+    public var station: String { self.stationNamespace.name }
+    public var accessPoint: String { self.accessPointNamespace.name }
     public let device: String
     public let control: String
     public let echoPort: Int
@@ -22,20 +24,15 @@ public final class SimulatedRadio {
 
     public init(dhcp: Bool) throws {
         let tag = String(UInt32.random(in: 0...0xFFFFF), radix: 16)
-        self.station = "nsd-test-sta-\(tag)"
-        self.accessPoint = "nsd-test-ap-\(tag)"
+        self.stationNamespace = try TestNamespace("sta", tag: tag)
+        self.accessPointNamespace = try TestNamespace("ap", tag: tag)
         self.device = "nsdw\(tag)"
         self.directory = try TemporaryDirectory("netsock-radio")
         self.control = self.directory.path + "/" + self.device
-        for namespace in [self.station, self.accessPoint] {
-            try WPASupplicantProcess.ip(["netns", "add", namespace])
-            TestResources.created(namespace: namespace)
-        }
-        try WPASupplicantProcess.ip(["-n", self.station, "link", "set", "lo", "up"])
         try writeFile(self.directory.path + "/aps.json", Array(Self.accessPoints.utf8))
         var arguments = [
-            "netns", "exec", self.station, BuiltProducts.directory + "/netsock-wifi-sim", "--ctrl", self.control, "--aps",
-            self.directory.path + "/aps.json", "--device", self.device, "--ap-netns", self.accessPoint,
+            "netns", "exec", self.stationNamespace.name, BuiltProducts.directory + "/netsock-wifi-sim", "--ctrl", self.control, "--aps",
+            self.directory.path + "/aps.json", "--device", self.device, "--ap-netns", self.accessPointNamespace.name,
             "--ap-address", "\(Self.accessPointAddress)/24", "--dns-host", "ap.wifi.test=\(Self.accessPointAddress)",
         ]
         if dhcp { arguments += ["--dhcp-range", "192.0.2.100,192.0.2.150"] }
@@ -63,7 +60,7 @@ public final class SimulatedRadio {
                 await asyncio.Event().wait()
             asyncio.run(main())
             """
-        self.echo = try Subprocess("/sbin/ip", ["netns", "exec", self.accessPoint, "/usr/bin/python3", "-c", script], directory: self.directory.path)
+        self.echo = try Subprocess("/sbin/ip", ["netns", "exec", self.accessPointNamespace.name, "/usr/bin/python3", "-c", script], directory: self.directory.path)
         let echo = self.echo
         guard try waitUntil({ Int(echo.stdout.split(separator: "\n").first ?? "") != nil || echo.wait(timeoutSeconds: 0) != nil }),
             let port = Int(echo.stdout.split(separator: "\n").first ?? "")
@@ -84,11 +81,8 @@ public final class SimulatedRadio {
         self.echo.terminate()
         self.simulator.signal(SIGTERM)
         if self.simulator.wait(timeoutSeconds: 10) == nil { self.simulator.terminate() }
-        for namespace in [self.station, self.accessPoint] {
-            TestResources.killProcesses(inNamespace: namespace)
-            _ = try? Subprocess.run("/sbin/ip", ["netns", "del", namespace], directory: "/tmp")
-            TestResources.released(namespace: namespace)
-        }
+        self.stationNamespace.remove()
+        self.accessPointNamespace.remove()
     }
 
     deinit { self.stop() }

@@ -94,17 +94,6 @@ public final class Subprocess {
         // connections alive past their test, and make the child's descriptor count vary.
         cnetsock_spawn_close_from(&actions, (descriptors.keys.max() ?? 2) + 1)
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Children start with default signal handling and their own process group.
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
         let env = environment ?? ProcessEnvironment.current
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
@@ -114,7 +103,8 @@ public final class Subprocess {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        // Children start with default signal handling.
+        let status = ChildProcess.withFreshSignals { attributes in posix_spawn(&pid, executable, &actions, attributes, argv, envp) }
         guard status == 0 else { throw SubprocessError(description: "posix_spawn \(executable): \(String(cString: strerror(status)))") }
         self.pid = pid
         TestResources.started(pid)

@@ -6,24 +6,23 @@ import Glibc
 /// namespace of its own, with its control directory: `-Dnone` for the command grammar,
 /// `-Dwired` (with `ap_scan=0`) for real connect and disconnect events.
 public final class WPASupplicantProcess: @unchecked Sendable {
-    public let namespace: String
+    public let network: TestNamespace
+    public var namespace: String { self.network.name }
     public let directory: TemporaryDirectory
     public let process: Subprocess
     /// The control socket of `v0`.
     public let control: String
 
     public init(driver: String) throws {
-        self.namespace = "nsd-test-wpa-\(String(UInt32.random(in: 0...0xFFFFF), radix: 16))"
+        self.network = try TestNamespace("wpa")
         self.directory = try TemporaryDirectory("netsock-wpa")
-        try Self.ip(["netns", "add", self.namespace])
-        TestResources.created(namespace: self.namespace)
-        try Self.ip(["-n", self.namespace, "link", "add", "v0", "type", "veth", "peer", "name", "v1"])
-        try Self.ip(["-n", self.namespace, "link", "set", "v0", "up"])
-        try Self.ip(["-n", self.namespace, "link", "set", "v1", "up"])
+        try self.network.ip(["link", "add", "v0", "type", "veth", "peer", "name", "v1"])
+        try self.network.ip(["link", "set", "v0", "up"])
+        try self.network.ip(["link", "set", "v1", "up"])
         let conf = self.directory.path + "/wpa.conf"
         try writeFile(conf, Array("ctrl_interface=\(self.directory.path)/ctrl\n\(driver == "wired" ? "ap_scan=0\n" : "")".utf8))
         self.process = try Subprocess(
-            "/sbin/ip", ["netns", "exec", self.namespace, "/usr/sbin/wpa_supplicant", "-D\(driver)", "-iv0", "-c", conf],
+            "/sbin/ip", ["netns", "exec", self.network.name, "/usr/sbin/wpa_supplicant", "-D\(driver)", "-iv0", "-c", conf],
             directory: self.directory.path)
         self.control = self.directory.path + "/ctrl/v0"
         guard try waitUntil(timeoutSeconds: 10, { access(self.control, F_OK) == 0 }) else {
@@ -33,14 +32,7 @@ public final class WPASupplicantProcess: @unchecked Sendable {
 
     deinit {
         self.process.terminate()
-        TestResources.killProcesses(inNamespace: self.namespace)
-        _ = try? Subprocess.run("/sbin/ip", ["netns", "del", self.namespace], directory: "/tmp")
-        TestResources.released(namespace: self.namespace)
-    }
-
-    public static func ip(_ arguments: [String]) throws {
-        let result = try Subprocess.run("/sbin/ip", arguments, directory: "/tmp")
-        guard result.status == 0 else { throw SubprocessError(description: "ip \(arguments.joined(separator: " ")): \(result.stderr)") }
+        self.network.remove()
     }
 }
 

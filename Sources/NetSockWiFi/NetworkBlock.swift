@@ -21,7 +21,7 @@ public enum NetworkBlock {
             commands.append("SET_NETWORK \(id) key_mgmt NONE")
         case .wep:
             let bytes = Array(passphrase.utf8)
-            let hex = bytes.allSatisfy { SSID.hexValue($0) != nil }
+            let hex = bytes.allSatisfy { Hex.digit($0) != nil }
             let key: String
             switch (bytes.count, hex) {
             case (0, _): throw .invalidPassphrase

@@ -1,3 +1,5 @@
+import NSAPI
+
 /// SSIDs as wpa_supplicant writes and reads them. An SSID is up to 32 bytes, any bytes
 /// (UTF-8 is a habit, not a rule); the control interface prints it with C escapes and
 /// takes it either as a quoted string or as hex.
@@ -29,7 +31,7 @@ public enum SSID {
             case UInt8(ascii: "r"): out.append(0x0D)
             case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "x"):
-                guard index + 1 < bytes.count, let high = hexValue(bytes[index]), let low = hexValue(bytes[index + 1]) else { return nil }
+                guard index + 1 < bytes.count, let high = Hex.digit(bytes[index]), let low = Hex.digit(bytes[index + 1]) else { return nil }
                 out.append(high << 4 | low)
                 index += 2
             default: return nil
@@ -51,7 +53,7 @@ public enum SSID {
             case 0x0D: out += "\\r"
             case 0x09: out += "\\t"
             case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(byte))
-            default: out += "\\x" + hex(byte)
+            default: out += "\\x" + Hex.encode(CollectionOfOne(byte))
             }
         }
         return out
@@ -63,29 +65,16 @@ public enum SSID {
     public static func networkValue(_ ssid: some Collection<UInt8>) -> String? {
         guard !ssid.isEmpty, ssid.count <= maximumLength else { return nil }
         if ssid.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 }) { return "\"" + String(decoding: ssid, as: UTF8.self) + "\"" }
-        return ssid.map(hex).joined()
+        return Hex.encode(ssid)
     }
 
     /// The value for `SET_NETWORK <id> psk`: a quoted passphrase of 8 to 63 printable ASCII
     /// characters, or 64 hex digits (the raw key) as they are; nil for anything else.
     public static func passphraseValue(_ passphrase: String) -> String? {
         let bytes = Array(passphrase.utf8)
-        if bytes.count == 64, bytes.allSatisfy({ hexValue($0) != nil }) { return passphrase }
+        if bytes.count == 64, bytes.allSatisfy({ Hex.digit($0) != nil }) { return passphrase }
         guard (8...63).contains(bytes.count), bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 }) else { return nil }
         return "\"" + passphrase + "\""
     }
 
-    static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-
-    static func hex(_ byte: UInt8) -> String {
-        let digits = Array("0123456789abcdef")
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
-    }
 }

@@ -1,3 +1,5 @@
+import NSAPI
+
 /// A reply of wpa_supplicant's control interface, one datagram, as the grammar gives it:
 /// the bare words first, then what a command's text means (a number, `key=value` lines,
 /// a TAB table). Pure and total: any bytes give a reply, the worst being `.text`.
@@ -53,20 +55,11 @@ public enum WPAReply: Sendable, Equatable {
         guard case .text(let text) = self else { return ([], []) }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
         guard !lines.isEmpty else { return ([], []) }
-        let header = lines.removeFirst().split(separator: "/").map { String($0).trimmingSpaces }
+        let header = lines.removeFirst().split(separator: "/").map { String($0.trimmingBlanks) }
         return (header, lines.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) })
     }
 }
 
 extension Character {
     var isASCIIDigit: Bool { self >= "0" && self <= "9" }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        var slice = self[...]
-        while slice.first == " " { slice = slice.dropFirst() }
-        while slice.last == " " { slice = slice.dropLast() }
-        return String(slice)
-    }
 }

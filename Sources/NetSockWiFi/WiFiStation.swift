@@ -53,6 +53,7 @@ public struct WiFiStation: Sendable {
     private var awaiting: [Pending] = []
     private var connectDeadline: Int64?
     private var credentials: Credentials?
+    private var linkBSSID: String?
     private var scanning = false
     private var scanDeadline: Int64?
     public let connectTimeout: Int64
@@ -95,6 +96,16 @@ public struct WiFiStation: Sendable {
         self.phase = .connecting
         self.connectDeadline = now + self.connectTimeout
         return [self.send("ADD_NETWORK", .addNetwork)]
+    }
+
+    /// The access point of the link, while connected (as CTRL-EVENT-CONNECTED named it).
+    public var bssid: String? { self.phase == .connected ? self.linkBSSID : nil }
+
+    /// The network being connected to or connected: its SSID and security, never its
+    /// passphrase. Nil when idle.
+    public var network: (ssid: [UInt8], security: SecurityType)? {
+        guard self.phase == .connecting || self.phase == .connected, let credentials else { return nil }
+        return (credentials.ssid, credentials.security)
     }
 
     public mutating func disconnect() throws(NSAPIError) -> [Output] {
@@ -170,6 +181,7 @@ public struct WiFiStation: Sendable {
             guard self.phase == .connecting else { return [] }
             self.phase = .connected
             self.connectDeadline = nil
+            self.linkBSSID = bssid
             return [.connected(bssid: bssid)]
         case .temporarilyDisabled(_, _, _, let reason):
             guard self.phase == .connecting else { return [] }

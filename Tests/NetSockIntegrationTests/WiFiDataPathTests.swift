@@ -11,6 +11,9 @@ import Testing
 /// whose far end, behind the access point, runs dnsmasq), so connect associates, takes an
 /// address by DHCP, comes up, and sockets carry data to a peer behind the access point.
 @Suite(.serialized) struct WiFiDataPathTests {
+    /// Mbed's connect(ssid, pass, security) to the simulator's access point.
+    static let connectToNetsock: JSONObject = ["interface": "wifi0", "ssid": "netsock", "pass": "netsock-pass", "security": "wpa2"]
+
     func daemon(_ radio: SimulatedRadio, stack: String, dhcp: Bool = false, timeoutMilliseconds: Int = 15_000) throws -> DaemonLauncher {
         var interface: JSONObject = [
             "type": "wifi", "stack": .string(stack), "wpa_supplicant": ["ctrl": .string(radio.control)],
@@ -64,7 +67,7 @@ import Testing
         #expect(try self.status(client)["status"] == "disconnected")
         #expect(try !radio.hasCarrier())
 
-        let connect: JSONObject = ["interface": "wifi0", "ssid": "netsock", "pass": "netsock-pass", "security": "wpa2"]
+        let connect = Self.connectToNetsock
         #expect(try client.rpc.call(API.InterfaceConnect.name, connect, timeoutMilliseconds: 30_000)["status"] == "global_up")
         var names: [String] = []
         while !names.contains("global_up"), let note = try watcher.nextNotification(timeoutMilliseconds: 5000) {
@@ -109,7 +112,7 @@ import Testing
         defer { radio.stop() }
         let daemon = try self.daemon(radio, stack: "ip", timeoutMilliseconds: 1500)
         let client = NSAPIClient(try daemon.client(), interface: "wifi0")
-        let connect: JSONObject = ["interface": "wifi0", "ssid": "netsock", "pass": "netsock-pass", "security": "wpa2"]
+        let connect = Self.connectToNetsock
         #expect(client.code(API.InterfaceConnect.name, connect) == NSAPICode.dhcpFailure)
         #expect(try self.status(client)["status"] == "disconnected")
         #expect(try waitUntil { try !radio.hasCarrier() })
@@ -127,7 +130,7 @@ import Testing
         let daemon = try self.daemon(radio, stack: "kernel")
         let client = NSAPIClient(try daemon.client(), interface: "wifi0")
         _ = try client.rpc.call(API.InterfaceSetNetwork.name, ["interface": "wifi0", "address": "192.0.2.30", "netmask": "255.255.255.0", "gateway": ""])
-        let connect: JSONObject = ["interface": "wifi0", "ssid": "netsock", "pass": "netsock-pass", "security": "wpa2"]
+        let connect = Self.connectToNetsock
         // The second time the address is on the device already when the association
         // comes: connect still ends global_up, not IS_CONNECTED.
         for round in 0..<2 {
@@ -162,13 +165,15 @@ import Testing
         #expect(try waitUntil { (dhcpcd.stdout + dhcpcd.stderr).contains("waiting for carrier") }, "\(dhcpcd.stderr)")
         let daemon = try self.daemon(radio, stack: "kernel", dhcp: true, timeoutMilliseconds: 30_000)
         let client = NSAPIClient(try daemon.client(), interface: "wifi0")
-        let connect: JSONObject = ["interface": "wifi0", "ssid": "netsock", "pass": "netsock-pass", "security": "wpa2"]
+        let connect = Self.connectToNetsock
         for round in 0..<2 {
             #expect(try client.rpc.call(API.InterfaceConnect.name, connect, timeoutMilliseconds: 60_000)["status"] == "global_up")
             let up = try self.status(client)
             let address = try #require(up["ipv4"]?["address"]?.stringValue, "\(up)")
             #expect(address.hasPrefix("192.0.2.1") && address != SimulatedRadio.accessPointAddress, "\(up)")
-            #expect(up["ipv4"]?["gateway"] == .string(SimulatedRadio.accessPointAddress), "\(up)")
+            // dhcpcd puts the address first, then its routes (the subnet's, then the
+            // default): the lease is whole once the gateway is there.
+            #expect(try waitUntil { try self.status(client)["ipv4"]?["gateway"] == .string(SimulatedRadio.accessPointAddress) })
             try self.exchange(client, radio, "the host's lease, round \(round)")
             #expect(try client.rpc.call(API.InterfaceDisconnect.name, ["interface": "wifi0"])["status"] == "disconnected")
             #expect(try waitUntil { try !radio.hasCarrier() })
@@ -178,30 +183,19 @@ import Testing
     @Test("a data path that cannot be made (a device name over 15 bytes) is a clear error, and nothing of it stays behind")
     func badDeviceLeavesNothing() throws {
         guard Privilege.rootTestsEnabled("WiFiDataPathTests.badDeviceLeavesNothing") else { return }
-        let tag = String(UInt32.random(in: 0...0xFFFFF), radix: 16)
-        let station = "nsd-test-sta-\(tag)"
-        let accessPoint = "nsd-test-ap-\(tag)"
-        for namespace in [station, accessPoint] {
-            try WPASupplicantProcess.ip(["netns", "add", namespace])
-            TestResources.created(namespace: namespace)
-        }
-        defer {
-            for namespace in [station, accessPoint] {
-                _ = try? Subprocess.run("/sbin/ip", ["netns", "del", namespace], directory: "/tmp")
-                TestResources.released(namespace: namespace)
-            }
-        }
+        let station = try TestNamespace("sta")
+        let accessPoint = try TestNamespace("ap")
         let directory = try TemporaryDirectory("netsock-radio")
         let result = try Subprocess.run(
             "/sbin/ip",
-            ["netns", "exec", station, BuiltProducts.directory + "/netsock-wifi-sim", "--ctrl", directory.path + "/w", "--device", "far-too-long-a-name",
-             "--ap-netns", accessPoint, "--dhcp-range", "192.0.2.100,192.0.2.150"],
+            ["netns", "exec", station.name, BuiltProducts.directory + "/netsock-wifi-sim", "--ctrl", directory.path + "/w", "--device", "far-too-long-a-name",
+             "--ap-netns", accessPoint.name, "--dhcp-range", "192.0.2.100,192.0.2.150"],
             directory: directory.path)
         #expect(result.status != 0)
         #expect(result.stderr.contains("ip link add far-too-long-a-name"), "\(result.stderr)")
         for namespace in [station, accessPoint] {
-            let links = try Subprocess.run("/sbin/ip", ["-n", namespace, "-o", "link"], directory: directory.path).stdout
-            #expect(links.split(separator: "\n").count == 1, "\(namespace): \(links)")  // lo alone
+            let links = try Subprocess.run("/sbin/ip", ["-n", namespace.name, "-o", "link"], directory: directory.path).stdout
+            #expect(links.split(separator: "\n").count == 1, "\(namespace.name): \(links)")  // lo alone
         }
     }
 }

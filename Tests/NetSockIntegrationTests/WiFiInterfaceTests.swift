@@ -76,17 +76,10 @@ import Testing
     @Test("spawn: netsockd runs wpa_supplicant itself, connects through it, starts it again when it dies, and stops it with itself")
     func spawnedSupplicant() throws {
         guard Privilege.rootTestsEnabled("WiFiInterfaceTests.spawnedSupplicant") else { return }
-        let namespace = "nsd-test-wpas-\(String(UInt32.random(in: 0...0xFFFFF), radix: 16))"
-        try WPASupplicantProcess.ip(["netns", "add", namespace])
-        TestResources.created(namespace: namespace)
-        defer {
-            TestResources.killProcesses(inNamespace: namespace)
-            _ = try? Subprocess.run("/sbin/ip", ["netns", "del", namespace], directory: "/tmp")
-            TestResources.released(namespace: namespace)
-        }
-        try WPASupplicantProcess.ip(["-n", namespace, "link", "add", "v0", "type", "veth", "peer", "name", "v1"])
-        try WPASupplicantProcess.ip(["-n", namespace, "link", "set", "v0", "up"])
-        try WPASupplicantProcess.ip(["-n", namespace, "link", "set", "v1", "up"])
+        let namespace = try TestNamespace("wpas")
+        try namespace.ip(["link", "add", "v0", "type", "veth", "peer", "name", "v1"])
+        try namespace.ip(["link", "set", "v0", "up"])
+        try namespace.ip(["link", "set", "v1", "up"])
         let daemon = try DaemonLauncher(
             config: [
                 "control": ["admin_group": nil], "dns": ["servers": [], "use_resolv_conf": false],
@@ -94,7 +87,7 @@ import Testing
                     "wifi0": ["type": "wifi", "stack": "kernel", "device": "v0", "dhcp": false, "wpa_supplicant": ["spawn": true, "driver": "wired"]]
                 ],
             ],
-            launcher: ["/sbin/ip", "netns", "exec", namespace])
+            launcher: namespace.launcher)
         let client = try daemon.client()
         _ = try client.call(API.InterfaceSetNetwork.name, ["interface": "wifi0", "address": "192.0.2.30", "netmask": "255.255.255.0", "gateway": ""])
         let connect: JSONObject = ["interface": "wifi0", "ssid": "netsock", "security": "none"]
@@ -118,34 +111,22 @@ import Testing
     @Test("spawn on the ip stack: wpa_supplicant drives link.packet's device, and the ip stack leases an address over it from dnsmasq and resolves through the server the lease named")
     func spawnedSupplicantOnTheIPStack() throws {
         guard Privilege.rootTestsEnabled("WiFiInterfaceTests.spawnedSupplicantOnTheIPStack") else { return }
-        let tag = String(UInt32.random(in: 0...0xFFFFF), radix: 16)
-        let station = "nsd-test-wpas-\(tag)"
-        let network = "nsd-test-lan-\(tag)"
-        for namespace in [station, network] {
-            try WPASupplicantProcess.ip(["netns", "add", namespace])
-            TestResources.created(namespace: namespace)
-        }
-        defer {
-            for namespace in [station, network] {
-                TestResources.killProcesses(inNamespace: namespace)
-                _ = try? Subprocess.run("/sbin/ip", ["netns", "del", namespace], directory: "/tmp")
-                TestResources.released(namespace: namespace)
-            }
-        }
-        try WPASupplicantProcess.ip(["-n", station, "link", "add", "v0", "type", "veth", "peer", "name", "v1", "netns", network])
-        try WPASupplicantProcess.ip(["-n", station, "link", "set", "v0", "up"])
-        try WPASupplicantProcess.ip(["-n", network, "link", "set", "v1", "up"])
-        try WPASupplicantProcess.ip(["-n", network, "addr", "add", "192.0.2.1/24", "dev", "v1"])
+        let station = try TestNamespace("wpas")
+        let network = try TestNamespace("lan")
+        try station.ip(["link", "add", "v0", "type", "veth", "peer", "name", "v1", "netns", network.name])
+        try station.ip(["link", "set", "v0", "up"])
+        try network.ip(["link", "set", "v1", "up"])
+        try network.ip(["addr", "add", "192.0.2.1/24", "dev", "v1"])
         let directory = try TemporaryDirectory("netsock-wpa-ip")
         let dnsmasq = try Subprocess(
             "/sbin/ip",
-            ["netns", "exec", network, "/usr/sbin/dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--interface=v1",
+            ["netns", "exec", network.name, "/usr/sbin/dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--interface=v1",
              "--except-interface=lo", "--bind-interfaces", "--port=53", "--no-resolv", "--no-hosts", "--leasefile-ro", "--pid-file=",
              "--user=root", "--dhcp-range=192.0.2.100,192.0.2.150,1h", "--dhcp-option=option:dns-server,192.0.2.1",
              "--address=/wired.test/192.0.2.1", "--log-facility=-"],
             directory: directory.path)
         defer { dnsmasq.terminate() }
-        #expect(try waitUntil { try Subprocess.run("/sbin/ip", ["netns", "exec", network, "/usr/bin/ss", "-Hlun", "sport = :67"], directory: "/tmp").stdout.contains(":67") })
+        #expect(try waitUntil { try Subprocess.run("/sbin/ip", ["netns", "exec", network.name, "/usr/bin/ss", "-Hlun", "sport = :67"], directory: "/tmp").stdout.contains(":67") })
         let daemon = try DaemonLauncher(
             config: [
                 "control": ["admin_group": nil], "dns": ["servers": [], "use_resolv_conf": false, "timeout_ms": 2000],
@@ -153,7 +134,7 @@ import Testing
                     "wifi0": ["type": "wifi", "stack": "ip", "link": ["packet": "v0"], "wpa_supplicant": ["spawn": true, "driver": "wired"]]
                 ],
             ],
-            launcher: ["/sbin/ip", "netns", "exec", station])
+            launcher: station.launcher)
         let client = try daemon.client()
         let connect: JSONObject = ["interface": "wifi0", "ssid": "netsock", "security": "none"]
         // The supplicant it started needs a moment to open its control socket.

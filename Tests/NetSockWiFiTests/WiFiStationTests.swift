@@ -44,6 +44,8 @@ import Testing
         let done = station.event(Self.event("<3>CTRL-EVENT-CONNECTED - Connection to 02:00:5e:00:53:01 completed [id=0 id_str=]"), now: 4)
         #expect(done == [.connected(bssid: "02:00:5e:00:53:01")])
         #expect(station.phase == .connected)
+        #expect(station.bssid == "02:00:5e:00:53:01")
+        #expect(station.network?.ssid == Array("netsock".utf8) && station.network?.security == .wpa2)
         #expect(throws: NSAPIError.isConnected) { try station.connect(Self.credentials, now: 5) }
         let down = try station.disconnect()
         #expect(Self.commands(down) == ["DISCONNECT", "REMOVE_NETWORK 0"])
@@ -51,6 +53,7 @@ import Testing
         _ = station.reply(Self.reply("OK\n"), now: 6)
         _ = station.reply(Self.reply("OK\n"), now: 6)
         #expect(station.phase == .idle)
+        #expect(station.bssid == nil && station.network == nil)
         #expect(throws: NSAPIError.noConnection) { try station.disconnect() }
     }
 

@@ -1,3 +1,5 @@
+import NSAPI
+
 /// The 27.007 core of `netsock-modem-sim`, as a pure model: a command line in, the
 /// modem's reply bytes out, with the SIM, registration, attach and PDP contexts a real
 /// modem keeps, and the faults a test asks for. The simulator puts it on a pty; the
@@ -49,7 +51,7 @@ public struct ModemModel: Sendable {
 
     /// The reply to one command line (without its CR), as bytes; empty when silent.
     public mutating func reply(to line: String) -> [UInt8] {
-        let command = line.trimmingCharacters(" ")
+        let command = String(line.trimmingBlanks)
         var out = self.echo ? command + "\r" : ""
         guard let (lines, final) = self.answer(to: command) else { return Array(out.utf8) }
         for line in lines { out += "\r\n" + line + "\r\n" }
@@ -208,13 +210,4 @@ public struct ModemModel: Sendable {
         3: "operation not allowed", 4: "operation not supported", 10: "SIM not inserted", 14: "SIM busy", 16: "incorrect password",
         30: "no network service", 50: "incorrect parameters", 148: "unspecified GPRS error", 149: "PDP authentication failure",
     ]
-}
-
-extension String {
-    fileprivate func trimmingCharacters(_ characters: String) -> String {
-        var slice = self[...]
-        while let first = slice.first, characters.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, characters.contains(last) { slice = slice.dropLast() }
-        return String(slice)
-    }
 }

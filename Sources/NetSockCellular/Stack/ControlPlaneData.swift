@@ -1,3 +1,5 @@
+import NSAPI
+
 /// Non-IP data over the control plane (27.007 §10.1.43–44): `+CSODCP` sends, `+CRTDCP`
 /// reports what the network sent. The payload is written as hex in quotes, so bytes a
 /// line-based channel treats as line ends (CR, LF) travel safely.
@@ -31,36 +33,7 @@ public enum ControlPlaneData {
 
     public static func report(contextID: Int, _ bytes: [UInt8]) -> String { "+CRTDCP: \(contextID),\(bytes.count),\"\(hex(bytes))\"" }
 
-    static func hex(_ bytes: some Collection<UInt8>) -> String {
-        let digits = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func hex(_ bytes: some Collection<UInt8>) -> String { Hex.encode(bytes, uppercase: true) }
 
-    static func unhex(_ text: String) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
-        guard utf8.count % 2 == 0 else { return nil }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-            default: nil
-            }
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(utf8.count / 2)
-        var index = 0
-        while index < utf8.count {
-            guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-            index += 2
-        }
-        return out
-    }
+    static func unhex(_ text: String) -> [UInt8]? { Hex.decode(text) }
 }

@@ -1,7 +1,36 @@
 import Logging
 import NSAPI
 import NetSockJSON
+import NetSockRPC
 import NetSockWiFi
+
+/// What `interface.status` shows of a Wi-Fi interface's station, as `nmcli device show`
+/// names the connection: the network and the access point, never the passphrase.
+struct WiFiDetails: APIObject {
+    var state: String
+    var ssid: String?
+    var bssid: String?
+    var security: SecurityType?
+
+    init(_ station: WiFiStation) {
+        switch station.phase {
+        case .idle: self.state = "idle"
+        case .connecting: self.state = "connecting"
+        case .connected: self.state = "connected"
+        case .disconnecting: self.state = "disconnecting"
+        }
+        self.ssid = station.network.map { String(decoding: $0.ssid, as: UTF8.self) }
+        self.bssid = station.bssid
+        self.security = station.network?.security
+    }
+
+    static let members: [APIMember<WiFiDetails>] = [
+        APIMember("state", \.state, "The station: idle, connecting (associating, or the link lost while wpa_supplicant finds it again), connected, disconnecting."),
+        APIMember("ssid", \.ssid, "The network connected or being connected to (UTF-8), or null."),
+        APIMember("bssid", \.bssid, "The access point of the link while connected, or null."),
+        APIMember("security", \.security, "The network's security as connect gave it (Mbed's nsapi_security_t name), or null."),
+    ]
+}
 
 /// NetworkInterface calls on Wi-Fi interfaces: connect associates through wpa_supplicant
 /// (`WiFiStation`), then waits for an address on the kernel's device as any kernel

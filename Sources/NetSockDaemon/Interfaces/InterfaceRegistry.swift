@@ -395,9 +395,17 @@ final class InterfaceRegistry {
         var ipLink: IPLinkDetails?
         /// A cellular interface's modem: state, operator, registration, signal.
         var cellular: CellularDetails?
+        /// A Wi-Fi interface's station: the network and the access point.
+        var wifi: WiFiDetails?
     }
 
     func observe(_ interface: ManagedInterface) -> Observed {
+        var observed = self.observeStack(interface)
+        observed.wifi = interface.wifi.map { WiFiDetails($0.station) }
+        return observed
+    }
+
+    private func observeStack(_ interface: ManagedInterface) -> Observed {
         if let stack = interface.stack as? IPStack { return Self.observe(stack) }
         if let modem = interface.modem { return Self.observe(modem) }
         guard interface.stackKind == .kernel, let device = interface.device, let link = self.table.link(named: device) else {

@@ -85,6 +85,7 @@ struct InterfaceDetails: APIObject {
     var carrier: Bool?
     var link: IPLinkDetails?
     var cellular: CellularDetails?
+    var wifi: WiFiDetails?
 
     init(_ interface: ManagedInterface, _ observed: InterfaceRegistry.Observed, defaultName: String?, dns: [String]) {
         self.summary = InterfaceSummary(interface, defaultName: defaultName)
@@ -104,6 +105,7 @@ struct InterfaceDetails: APIObject {
         self.carrier = observed.link?.carrier
         self.link = observed.ipLink
         self.cellular = observed.cellular
+        self.wifi = observed.wifi
     }
 
     static let members: [APIMember<InterfaceDetails>] = [
@@ -119,6 +121,7 @@ struct InterfaceDetails: APIObject {
         APIMember("carrier", omittedWhenNil: \.carrier, "Whether the kernel link has carrier."),
         APIMember("link", omittedWhenNil: \.link, "An ip interface's own link: device, MTU, and counters of frames, bytes and drops by reason."),
         APIMember("cellular", omittedWhenNil: \.cellular, "A cellular interface's modem: state, IMEI, operator, registration, signal (dBm), address."),
+        APIMember("wifi", omittedWhenNil: \.wifi, "A Wi-Fi interface's station: state, ssid, bssid, security."),
     ]
 }
 

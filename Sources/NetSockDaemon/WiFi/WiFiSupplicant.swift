@@ -1,6 +1,7 @@
 import Logging
 import NSAPI
 import NetSockPOSIX
+import NetSockStack
 import NetSockWiFi
 
 /// One wpa_supplicant interface driven from the reactor: a command socket (one command
@@ -17,7 +18,8 @@ final class WiFiSupplicant {
     /// Commands waiting for the one in flight to be answered.
     private var queue: [(command: String, loggable: String)] = []
     private var inFlight: (command: String, loggable: String, deadline: Int)?
-    private var timer: Reactor.TimerID?
+    /// At the station's next deadline or the command's reply deadline, whichever is first.
+    private let timer: DeadlineTimer
     /// What the station concluded (connected, failed, scanned, rssi, link lost).
     var onOutput: ((WiFiStation.Output) -> Void)?
     /// Credentials for the next connect (`wifi.set_credentials`, or connect's own).
@@ -35,6 +37,7 @@ final class WiFiSupplicant {
         self.reactor = reactor
         self.logger = logger
         self.station = WiFiStation()
+        self.timer = DeadlineTimer(reactor: reactor)
     }
 
     var isOpen: Bool { self.commands != nil }
@@ -109,15 +112,10 @@ final class WiFiSupplicant {
     }
 
     private func reschedule() {
-        if let timer { self.reactor.cancel(timer) }
-        self.timer = nil
-        let now = Self.now
         var next = self.station.nextDeadline
         if let inFlight { next = min(next ?? Int64(inFlight.deadline), Int64(inFlight.deadline)) }
-        guard let next else { return }
-        self.timer = self.reactor.schedule(afterNanoseconds: UInt64(max(0, next - now)) * 1_000_000) { [weak self] in
+        self.timer.move(to: next.map { Instant(microseconds: $0 * 1000) }) { [weak self] in
             guard let self else { return }
-            self.timer = nil
             if let inFlight = self.inFlight, MonotonicClock.milliseconds() >= inFlight.deadline {
                 // No reply in time: the command counts as failed, and the next may go.
                 self.inFlight = nil
@@ -146,7 +144,6 @@ final class WiFiSupplicant {
         self.monitor = nil
         self.queue.removeAll()
         self.inFlight = nil
-        if let timer { self.reactor.cancel(timer) }
-        self.timer = nil
+        self.timer.move(to: nil) {}
     }
 }

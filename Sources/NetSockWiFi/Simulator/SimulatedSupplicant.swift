@@ -181,23 +181,14 @@ public struct SimulatedSupplicant: Sendable {
 
     static func ssidBytes(_ value: String) -> [UInt8]? {
         if value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2 { return Array(value.dropFirst().dropLast().utf8) }
-        let hex = Array(value.utf8)
-        guard hex.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        var index = 0
-        while index < hex.count {
-            guard let high = SSID.hexValue(hex[index]), let low = SSID.hexValue(hex[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
+        return Hex.decode(value)
     }
 
     static func unquoted(_ value: String) -> String {
         value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2 ? String(value.dropFirst().dropLast()) : value
     }
 
-    public static func bssidText(_ bytes: [UInt8]) -> String { bytes.map(SSID.hex).joined(separator: ":") }
+    public static func bssidText(_ bytes: [UInt8]) -> String { bytes.map { Hex.encode(CollectionOfOne($0)) }.joined(separator: ":") }
 
     static func flags(_ security: SecurityType) -> String {
         switch security {
