@@ -239,7 +239,7 @@ int cnetsock_tap_open(const char *name, char *actual, int offload, int *offloads
     return fd;
 }
 
-int cnetsock_packet_open(int index, int promiscuous) {
+int cnetsock_packet_open(int index, int promiscuous, int offloads, int *offloaded) {
     // Protocol 0 until bound: a socket made with ETH_P_ALL would queue every device's
     // frames in the moment before bind names ours.
     int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -257,6 +257,9 @@ int cnetsock_packet_open(int index, int promiscuous) {
         close(fd);
         return -error;
     }
+    // Checksums left partial and TCP in 64 KB packets, segmented by the kernel (GSO)
+    // on the way out; a kernel without it gets plain frames.
+    *offloaded = offloads && setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof one) == 0;
     if (promiscuous) {
         struct packet_mreq membership;
         memset(&membership, 0, sizeof membership);

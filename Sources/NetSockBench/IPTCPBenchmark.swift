@@ -25,12 +25,12 @@ struct IPTCPBenchmark: ParsableCommand {
     @Option(help: "Measurements per figure; the median is shown.") var rounds = 3
     @Option(help: "The lwIP harness binary (contrib/lwip-reference); its row is skipped when missing.") var lwip = ".build/lwip_tap_sink"
     @Option(help: "Verify instead of measuring: bytes per transfer, each way, compared by SHA-256.") var verifyBytes = 0
-    @Option(help: "With --verify-bytes: tap or veth.") var link = "tap"
+    @Option(help: "Our stack's link: tap, or veth (AF_PACKET on a veth pair).") var link = "tap"
     @Option(help: "Injected loss per frame on our side (each way).") var drop = 0.0
     @Option(help: "Injected reordering chance.") var reorder = 0.0
     @Option(help: "Injected duplication chance.") var duplicate = 0.0
     @Option(help: "Injected delay of received frames, ms.") var delayMs = 0
-    @Option(help: "TAP offloads for our stack: tso (checksum and segmentation, the default), checksum, or none.") var offload = "tso"
+    @Option(help: "Offloads for our stack's link: tso (checksum and segmentation, the default), checksum, or none.") var offload = "tso"
     @Flag(help: "Also print the figures as JSON.") var json = false
 
     private var offloads: LinkOffloads {
@@ -83,9 +83,10 @@ struct IPTCPBenchmark: ParsableCommand {
     // MARK: Measurement
 
     private func measure(_ network: BenchNetwork) throws {
-        let driver = try StackTCPDriver(network: network, kind: .tap, faults: nil, offloads: try self.offloads)
+        let overVeth = self.link == "veth"
+        let driver = try StackTCPDriver(network: network, kind: overVeth ? .veth : .tap, faults: nil, offloads: try self.offloads)
         let lwip = LWIPReference(binary: self.lwip, network: network)
-        print("netsock-bench ip-tcp: \(self.seconds) s per measurement, median of \(self.rounds); the kernel client is the same for every column; MTU 1500; our TAP offloads: \(driver.offloadDescription)")
+        print("netsock-bench ip-tcp: \(self.seconds) s per measurement, median of \(self.rounds); the kernel client is the same for every column; MTU 1500; our \(overVeth ? "AF_PACKET" : "TAP") offloads: \(driver.offloadDescription)")
         if lwip == nil { print("lwIP: \(self.lwip) not found (make lwip-reference builds it); its column is empty") }
         func median(_ body: () -> Double) -> Double { AttachBenchmark.median((0..<self.rounds).map { _ in body() }) }
         var rows: [[String]] = []
@@ -100,19 +101,20 @@ struct IPTCPBenchmark: ParsableCommand {
         let gbit = { (value: Double) in format2(value) }
         let toUs = median { driver.kernelSendsToUs(seconds: self.seconds).received.gigabits }
         let toKernel = median { driver.kernelVeth(job: .send(bytes: nil, seconds: self.seconds)).gigabits }
-        let rawIn = median { driver.rawTAPReceiveCeiling(seconds: Swift.min(self.seconds, 2)) }
+        // The raw TAP ceilings bound a TAP link only.
+        let rawIn = overVeth ? nil : median { driver.rawTAPReceiveCeiling(seconds: Swift.min(self.seconds, 2)) }
         let toLWIP = lwip.map { lwip in median { lwip.kernelClient(.send(bytes: nil, seconds: self.seconds), port: 5001).gigabits } }
         row("kernel -> stack, Gbit/s", "to_stack_gbit", ours: toUs, kernel: toKernel, raw: rawIn, lwip: toLWIP, unit: gbit)
         let fromUs = median { driver.weSendToKernelClient(seconds: self.seconds).received.gigabits }
         let fromKernel = median { driver.kernelVeth(job: .receive(seconds: self.seconds)).gigabits }
-        let rawOut = median { driver.rawTAPSendCeiling(seconds: Swift.min(self.seconds, 2)) }
+        let rawOut = overVeth ? nil : median { driver.rawTAPSendCeiling(seconds: Swift.min(self.seconds, 2)) }
         let fromLWIP = lwip.map { lwip in median { lwip.kernelClient(.receive(seconds: self.seconds), port: 5003).gigabits } }
         row("stack -> kernel, Gbit/s", "from_stack_gbit", ours: fromUs, kernel: fromKernel, raw: rawOut, lwip: fromLWIP, unit: gbit)
         let rr = median { driver.roundTrips(seconds: self.seconds) }
         let rrKernel = median { Double(driver.kernelVeth(job: .pingPong(seconds: self.seconds)).roundTrips) / self.seconds }
         let rrLWIP = lwip.map { lwip in median { Double(lwip.kernelClient(.pingPong(seconds: self.seconds), port: 5002).roundTrips) / self.seconds } }
         row("1-byte request/response, round trips/s", "round_trips_per_s", ours: rr, kernel: rrKernel, raw: nil, lwip: rrLWIP, unit: { String(Int($0.rounded())) })
-        printTable(["measure", "ip stack over TAP", "kernel over veth", "raw TAP ceiling", "lwIP over TAP", "ip / lwIP"], rows)
+        printTable(["measure", overVeth ? "ip stack over veth (AF_PACKET)" : "ip stack over TAP", "kernel over veth", "raw TAP ceiling", "lwIP over TAP", "ip / lwIP"], rows)
         if self.json { print(JSONCodec.encodeString(.array(results), style: .pretty)) }
     }
 }

@@ -33,7 +33,7 @@ final class StackTCPDriver {
         return "send \(sent), receive \(names(tap.receiveOffloads))"
     }
 
-    /// `offloads` apply to the TAP; faults fall on wire frames, so a faulted run asks
+    /// `offloads` apply to the TAP or the AF_PACKET socket; faults fall on wire frames, so a faulted run asks
     /// for none (the kernel would otherwise hand over 64 KB segments to drop whole).
     init(network: BenchNetwork, kind: Kind, faults: LinkFaults?, offloads: LinkOffloads = [.checksum, .tcpSegmentation]) throws {
         self.network = network
@@ -45,7 +45,7 @@ final class StackTCPDriver {
             self.kernelAddress = IPv4Address(192, 0, 2, 1)
             self.stackAddress = IPv4Address(192, 0, 2, 2)
         case .veth:
-            self.device = try PacketLink(device: network.packetDevice, hardwareAddress: nil, mtu: nil)
+            self.device = try PacketLink(device: network.packetDevice, hardwareAddress: nil, mtu: nil, offloads: faults == nil ? offloads : [])
             self.kernelNamespace = network.b
             self.kernelAddress = IPv4Address(203, 0, 113, 1)
             self.stackAddress = IPv4Address(203, 0, 113, 2)

@@ -390,7 +390,9 @@ import Testing
             #expect(client.connect(good, environment.echoHost, self.port("tls_echo")) == NSAPI.ok)
             #expect(client.close(good) == NSAPI.ok)
         }
-        #expect(waitUntil { environment.daemon.descriptorCount == baseline }, "descriptors \(environment.daemon.descriptorCount), before \(baseline)")
+        // At most the baseline: one the daemon held for a moment when it was taken (17
+        // after 18 was seen once) is not a leak; one more after the rounds would be.
+        #expect(waitUntil { environment.daemon.descriptorCount <= baseline }, "descriptors \(environment.daemon.descriptorCount), before \(baseline)")
     }
 
     @Test("an attached TLS socket carries plaintext both ways, 100 MiB through the echo, byte for byte")

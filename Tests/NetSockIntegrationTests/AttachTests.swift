@@ -229,7 +229,7 @@ import Testing
         #expect(peerSaw.value == ECONNRESET || peerSaw.value == EPIPE)
         #expect(waitUntil { (try? bystander.call(API.DaemonInfo()))?.clients == 1 })
         #expect(
-            waitUntil { daemon.descriptorCount == baseline },
+            waitUntil { daemon.descriptorCount <= baseline },
             "descriptors \(daemon.descriptorCount), before \(baseline); new: \(daemon.descriptorTargets.filter { before[$0.key] != $0.value })")
     }
 
@@ -336,7 +336,7 @@ import Testing
         }
         peer.join()
         #expect(waitUntil { (try? bystander.call(API.DaemonInfo()))?.clients == 1 })
-        #expect(waitUntil { daemon.descriptorCount == baseline }, "descriptors \(daemon.descriptorCount), before \(baseline)")
+        #expect(waitUntil { daemon.descriptorCount <= baseline }, "descriptors \(daemon.descriptorCount), before \(baseline)")
     }
 }
 

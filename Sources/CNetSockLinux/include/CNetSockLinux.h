@@ -81,8 +81,10 @@ struct cnetsock_virtio_header {
 
 // An AF_PACKET raw socket bound to device `index` for every protocol, that does not
 // see its own outgoing frames; `promiscuous` adds a promiscuous membership (for a
-// hardware address of our own). Returns the descriptor or -errno.
-int cnetsock_packet_open(int index, int promiscuous);
+// hardware address of our own). With `offloads`, every frame each way leads with a
+// virtio-net header (PACKET_VNET_HDR), as on a TAP opened for offloads; `*offloaded`
+// says whether the kernel took that. Returns the descriptor or -errno.
+int cnetsock_packet_open(int index, int promiscuous, int offloads, int *offloaded);
 
 // Receives one frame from a packet socket opened above; `*unfinished` is set when the
 // kernel left its transport checksum for offload (TP_STATUS_CSUMNOTREADY). Returns the

@@ -68,8 +68,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var mtu: Int?
         /// Every frame each way is written to this pcap file.
         public var pcap: String?
-        /// A TAP's checksum and segmentation offload (virtio-net headers); on unless
-        /// false. Off, every frame crosses the device at the MTU with its checksum done.
+        /// Checksum and segmentation offload (virtio-net headers on a TAP or an AF_PACKET
+        /// socket); on unless false. Off, every frame crosses the device at the MTU with
+        /// its checksum done.
         public var offload: Bool?
 
         public init() {}

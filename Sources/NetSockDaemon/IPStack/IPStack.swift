@@ -119,12 +119,12 @@ final class IPStack: NetworkStack {
     func attach() throws(SystemError) {
         guard self.link.device == nil else { return }
         let device: DescriptorLink
+        let offloads: LinkOffloads = self.options.offload == false ? [] : [.checksum, .tcpSegmentation]
         switch self.linkConfiguration {
         case .tap(let name):
-            device = try TAPLink(
-                device: name, hardwareAddress: self.core.hardwareAddress, mtu: self.options.mtu,
-                offloads: self.options.offload == false ? [] : [.checksum, .tcpSegmentation])
-        case .packet(let name): device = try PacketLink(device: name, hardwareAddress: self.core.hardwareAddress, mtu: self.options.mtu)
+            device = try TAPLink(device: name, hardwareAddress: self.core.hardwareAddress, mtu: self.options.mtu, offloads: offloads)
+        case .packet(let name):
+            device = try PacketLink(device: name, hardwareAddress: self.core.hardwareAddress, mtu: self.options.mtu, offloads: offloads)
         }
         var through: any Link = device
         if let path = self.options.pcap {
@@ -146,8 +146,8 @@ final class IPStack: NetworkStack {
             throw error
         }
         self.link.attach(device, through: through)
-        let offloads = device.capabilities.offloads.contains(.tcpSegmentation) ? ", checksum and segmentation offload" : ""
-        self.logger.info("interface \(self.interfaceName): attached to \(device.deviceName) as \(self.core.hardwareAddress), MTU \(device.capabilities.maximumTransmissionUnit)\(offloads)")
+        let offloaded = device.capabilities.offloads.contains(.tcpSegmentation) ? ", checksum and segmentation offload" : ""
+        self.logger.info("interface \(self.interfaceName): attached to \(device.deviceName) as \(self.core.hardwareAddress), MTU \(device.capabilities.maximumTransmissionUnit)\(offloaded)")
     }
 
     /// Releases a DHCP lease, clears the address and closes the device; sockets stay,

@@ -45,20 +45,31 @@ public final class TAPLink: DescriptorLink {
 /// there. The stack uses the device's hardware address unless given one, and then
 /// listens promiscuously for frames to it.
 public final class PacketLink: DescriptorLink {
-    public init(device: String, hardwareAddress: MACAddress?, mtu: Int?) throws(SystemError) {
+    /// With `offloads`, frames carry virtio-net headers (PACKET_VNET_HDR), as a TAP's do:
+    /// checksums are left to the side that delivers them and, with `.tcpSegmentation`,
+    /// TCP goes out in packets of up to 64 KB that the kernel segments for the device
+    /// (in the device's hardware when it can, in software when not).
+    public init(
+        device: String, hardwareAddress: MACAddress?, mtu: Int?, offloads: LinkOffloads = [.checksum, .tcpSegmentation]
+    ) throws(SystemError) {
         let info = try DeviceInfo(device: device)
         let own = hardwareAddress.map { $0 != info.hardwareAddress } ?? false
-        let fd = cnetsock_packet_open(info.index, own ? 1 : 0)
+        let wanted = offloads.contains(.tcpSegmentation) ? offloads.union(.checksum) : offloads
+        var offloaded: Int32 = 0
+        let fd = cnetsock_packet_open(info.index, own ? 1 : 0, wanted.isEmpty ? 0 : 1, &offloaded)
         guard fd >= 0 else { throw SystemError("AF_PACKET \(device)", errno: -fd) }
+        let granted: LinkOffloads = offloaded != 0 ? wanted : []
         super.init(
             fileDescriptor: fd, deviceName: device,
-            capabilities: LinkCapabilities(maximumTransmissionUnit: mtu ?? info.maximumTransmissionUnit),
-            hardwareAddress: hardwareAddress ?? info.hardwareAddress)
+            capabilities: LinkCapabilities(maximumTransmissionUnit: mtu ?? info.maximumTransmissionUnit, offloads: granted),
+            hardwareAddress: hardwareAddress ?? info.hardwareAddress, carriesVirtioHeader: !granted.isEmpty)
     }
 
-    /// A frame this host sent with its checksum left to offload comes with the
-    /// checksum partial (`TP_STATUS_CSUMNOTREADY`), and is as good as its sender.
+    /// Without virtio headers, a frame this host sent with its checksum left to offload
+    /// comes with the checksum partial (`TP_STATUS_CSUMNOTREADY`), and is as good as
+    /// its sender.
     override func readFrame(into buffer: UnsafeMutableRawBufferPointer) -> (bytes: Range<Int>, checksum: ReceivedChecksum)? {
+        if self.carriesVirtioHeader { return super.readFrame(into: buffer) }
         var unfinished: Int32 = 0
         let count = cnetsock_packet_receive(self.fileDescriptor, buffer.baseAddress, UInt(buffer.count), &unfinished)
         guard count >= 0 else {
