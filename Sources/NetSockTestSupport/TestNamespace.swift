@@ -3,11 +3,14 @@
 /// killed and the namespace deleted, with the devices in it.
 public final class TestNamespace: @unchecked Sendable {
     public let name: String
+    /// Made by us: only then is it ours to remove (a name taken already is someone's).
+    private var created = false
     private var removed = false
 
     public init(_ role: String, tag: String = String(UInt32.random(in: 0...0xFFFFF), radix: 16)) throws {
         self.name = "nsd-test-\(role)-\(tag)"
         try Self.ip(["netns", "add", self.name])
+        self.created = true
         TestResources.created(namespace: self.name)
         try self.ip(["link", "set", "lo", "up"])
     }
@@ -19,7 +22,7 @@ public final class TestNamespace: @unchecked Sendable {
     public var launcher: [String] { ["/sbin/ip", "netns", "exec", self.name] }
 
     public func remove() {
-        guard !self.removed else { return }
+        guard self.created, !self.removed else { return }
         self.removed = true
         TestResources.killProcesses(inNamespace: self.name)
         _ = try? Subprocess.run("/sbin/ip", ["netns", "del", self.name], directory: "/tmp")

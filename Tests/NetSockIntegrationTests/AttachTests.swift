@@ -206,8 +206,9 @@ import Testing
     @Test func aClientVanishingMidStreamLeavesNothingBehind() throws {
         let daemon = try DaemonLauncher()
         let bystander = try daemon.client()
-        // A round trip first: the daemon accepts the bystander's connection in its own time.
-        _ = try bystander.call(API.DaemonInfo())
+        // The daemon accepts the bystander's connection, and closes the start-up probe's,
+        // in its own time: the count is taken once the bystander is its only client.
+        #expect(waitUntil { (try? bystander.call(API.DaemonInfo()))?.clients == 1 })
         let baseline = daemon.descriptorCount
         let before = daemon.descriptorTargets
         let peerSaw = Box<Int32>(0)
@@ -229,7 +230,7 @@ import Testing
         #expect(peerSaw.value == ECONNRESET || peerSaw.value == EPIPE)
         #expect(waitUntil { (try? bystander.call(API.DaemonInfo()))?.clients == 1 })
         #expect(
-            waitUntil { daemon.descriptorCount <= baseline },
+            waitUntil { daemon.descriptorCount == baseline },
             "descriptors \(daemon.descriptorCount), before \(baseline); new: \(daemon.descriptorTargets.filter { before[$0.key] != $0.value })")
     }
 
@@ -320,7 +321,8 @@ import Testing
         let daemon = try DaemonLauncher()
         let bystander = try daemon.client()
         let peer = try TCPPeer(connections: 50) { connection in _ = readToEnd(connection) }
-        _ = try bystander.call(API.DaemonInfo())  // Accepted before the count is taken.
+        // The bystander alone, the start-up probe's connection closed, before the count.
+        #expect(waitUntil { (try? bystander.call(API.DaemonInfo()))?.clients == 1 })
         let baseline = daemon.descriptorCount
         for cycle in 0..<1000 {
             let client = try daemon.client()
@@ -336,7 +338,7 @@ import Testing
         }
         peer.join()
         #expect(waitUntil { (try? bystander.call(API.DaemonInfo()))?.clients == 1 })
-        #expect(waitUntil { daemon.descriptorCount <= baseline }, "descriptors \(daemon.descriptorCount), before \(baseline)")
+        #expect(waitUntil { daemon.descriptorCount == baseline }, "descriptors \(daemon.descriptorCount), before \(baseline)")
     }
 }
 
