@@ -73,8 +73,12 @@ import Testing
         #expect(status["dns"]?.arrayValue?.first == "198.51.100.53")
         #expect(status["cellular"]?["state"] == "connected")
         #expect(status["cellular"]?["dialect"] == "quectel")
-        // The identity comes just after the context: wait for it rather than race it.
-        #expect(try waitUntil { try client.rpc.call(API.CellularInfo.name, ["interface": "cell0"])["imei"] == "356938035643809" })
+        // The identity comes just after the context, IMEI (+CGSN) then operator (+COPS?):
+        // wait for both rather than race the second.
+        #expect(try waitUntil {
+            let info = try client.rpc.call(API.CellularInfo.name, ["interface": "cell0"])
+            return info["imei"] == "356938035643809" && info["operator"] == "netsock sim"
+        })
         let info = try client.rpc.call(API.CellularInfo.name, ["interface": "cell0"])
         #expect(info["operator"] == "netsock sim")
         #expect(info["registration"] == "home")
