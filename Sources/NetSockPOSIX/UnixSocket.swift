@@ -9,8 +9,9 @@ public enum UnixSocket {
     /// The longest path `sockaddr_un` holds, less its terminating NUL.
     public static let maxPathBytes = 107
 
-    /// Fills a `sockaddr_un` for `path`; a leading `@` names an abstract socket.
-    static func withAddress<T>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) throws(SystemError) -> T {
+    /// Fills a `sockaddr_un` for `path`; a leading `@` names an abstract socket. A path
+    /// too long for it is ENAMETOOLONG, never cut short.
+    public static func withAddress<T>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) throws(SystemError) -> T {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         var bytes = Array(path.utf8)

@@ -14,6 +14,8 @@ public final class WPAControlSocket {
     private let localPath: String
     /// A reply or event datagram is at most this long (`SCAN_RESULTS` of a busy air).
     public static let maximumDatagram = 65_536
+    /// Every datagram is read into this one buffer, then copied out at its length.
+    private var buffer = [UInt8](repeating: 0, count: WPAControlSocket.maximumDatagram)
 
     public init(path: String, localDirectory: String = "/tmp") throws(SystemError) {
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -45,13 +47,16 @@ public final class WPAControlSocket {
         guard sent == bytes.count else { throw SystemError.last("send to \(self.path)") }
     }
 
-    /// The next datagram, or nil when none came within the time.
+    /// The next datagram, or nil when none came within the time (0: only one already there,
+    /// as the reactor's readable callback asks, without a poll first).
     public func receive(timeoutMilliseconds: Int32) -> [UInt8]? {
-        var entry = pollfd(fd: self.fileDescriptor, events: Int16(POLLIN), revents: 0)
-        guard poll(&entry, 1, timeoutMilliseconds) == 1 else { return nil }
-        var buffer = [UInt8](repeating: 0, count: Self.maximumDatagram)
-        let count = buffer.withUnsafeMutableBytes { recv(self.fileDescriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-        return count >= 0 ? Array(buffer.prefix(count)) : nil
+        if timeoutMilliseconds > 0 {
+            var entry = pollfd(fd: self.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&entry, 1, timeoutMilliseconds) == 1 else { return nil }
+        }
+        let fd = self.fileDescriptor
+        let count = self.buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+        return count >= 0 ? Array(self.buffer.prefix(count)) : nil
     }
 
     /// Sends a command and waits for its reply, passing over any event datagrams (`<N>...`)

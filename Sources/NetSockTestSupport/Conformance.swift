@@ -460,8 +460,7 @@ public final class ConformanceRadio {
     }
 
     deinit {
-        self.simulator.signal(SIGTERM)
-        if self.simulator.wait(timeoutSeconds: 10) == nil { self.simulator.terminate() }
+        self.simulator.stop()
     }
 }
 

@@ -147,12 +147,7 @@ public final class DaemonLauncher {
 
     /// SIGTERM, then the exit code.
     @discardableResult
-    public func stop() -> Int32? {
-        self.process.signal(SIGTERM)
-        let status = self.process.wait(timeoutSeconds: 15)
-        if status == nil { self.process.terminate() }
-        return status
-    }
+    public func stop() -> Int32? { self.process.stop(timeoutSeconds: 15) }
 
     deinit { self.process.terminate() }
 }

@@ -1,10 +1,12 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import NetSockJSON
 
 /// `netsock-wifi-sim` with its data path (root): the station's device in a namespace of
 /// its own (where the test's daemon runs too), the access point's end in another with
-/// dnsmasq when `dhcp`, and an echo peer (TCP and UDP, one port) behind the access point.
+/// dnsmasq when `dhcp`, and the test peers' echo (TCP and UDP, one port) behind the
+/// access point.
 public final class SimulatedRadio {
     public static let accessPointAddress = "192.0.2.1"
     public static let accessPoints = """
@@ -41,31 +43,18 @@ public final class SimulatedRadio {
         guard try waitUntil(timeoutSeconds: 20, { simulator.stdout.contains("data path") || simulator.wait(timeoutSeconds: 0) != nil }),
             simulator.stdout.contains("data path")
         else { throw SubprocessError(description: "netsock-wifi-sim did not start: \(simulator.stderr)") }
-        // An inetd-style echo on one port for TCP and UDP, at the access point's address.
-        let script = """
-            import asyncio, socket, sys
-            async def echo(reader, writer):
-                while data := await reader.read(65536):
-                    writer.write(data)
-                    await writer.drain()
-                writer.close()
-            class Datagrams(asyncio.DatagramProtocol):
-                def connection_made(self, transport): self.transport = transport
-                def datagram_received(self, data, address): self.transport.sendto(data, address)
-            async def main():
-                server = await asyncio.start_server(echo, "\(Self.accessPointAddress)", 0)
-                port = server.sockets[0].getsockname()[1]
-                await asyncio.get_running_loop().create_datagram_endpoint(Datagrams, local_addr=("\(Self.accessPointAddress)", port))
-                print(port, flush=True)
-                await asyncio.Event().wait()
-            asyncio.run(main())
-            """
-        self.echo = try Subprocess("/sbin/ip", ["netns", "exec", self.accessPointNamespace.name, "/usr/bin/python3", "-c", script], directory: self.directory.path)
+        // The test peers' inetd-style echo (one port for TCP and UDP) at the access
+        // point's address; neither their DNS (dnsmasq here answers) nor their TLS.
+        self.echo = try Subprocess(
+            "/sbin/ip",
+            ["netns", "exec", self.accessPointNamespace.name, "/usr/bin/python3", TestPeers.repositoryRoot() + "/Tests/Peers/netsock_peers.py",
+             "--listen=\(Self.accessPointAddress)", "--no-dns", "--no-tls"],
+            directory: self.directory.path)
         let echo = self.echo
-        guard try waitUntil({ Int(echo.stdout.split(separator: "\n").first ?? "") != nil || echo.wait(timeoutSeconds: 0) != nil }),
-            let port = Int(echo.stdout.split(separator: "\n").first ?? "")
+        guard try waitUntil({ echo.stdout.contains("\n") || echo.wait(timeoutSeconds: 0) != nil }),
+            let line = echo.stdout.split(separator: "\n").first, let port = (try? JSONCodec.parse(String(line)))?["echo"]?.intValue
         else { throw SubprocessError(description: "the echo peer did not start: \(echo.stderr)") }
-        self.echoPort = port
+        self.echoPort = Int(port)
     }
 
     /// Whether the station's device has carrier (is associated).
@@ -79,8 +68,7 @@ public final class SimulatedRadio {
         guard !self.stopped else { return }
         self.stopped = true
         self.echo.terminate()
-        self.simulator.signal(SIGTERM)
-        if self.simulator.wait(timeoutSeconds: 10) == nil { self.simulator.terminate() }
+        self.simulator.stop()
         self.stationNamespace.remove()
         self.accessPointNamespace.remove()
     }

@@ -132,6 +132,16 @@ public final class Subprocess {
 
     public func signal(_ number: Int32) { kill(self.pid, number) }
 
+    /// SIGTERM, so it can clean up after itself; SIGKILL when it has not gone within
+    /// `timeoutSeconds`. The exit code it gave, or nil when it had to be killed.
+    @discardableResult
+    public func stop(timeoutSeconds: Double = 10) -> Int32? {
+        self.signal(SIGTERM)
+        let status = self.wait(timeoutSeconds: timeoutSeconds)
+        if status == nil { self.terminate() }
+        return status
+    }
+
     /// Kills the process if it still runs and reaps it.
     public func terminate() {
         guard self.exitStatus == nil else { return }

@@ -30,17 +30,20 @@ public struct ScanResult: Sendable, Equatable {
         }
     }
 
-    /// `aa:bb:cc:dd:ee:ff` as six bytes.
+    /// `aa:bb:cc:dd:ee:ff` as six bytes: two hex digits each, nothing else.
     public static func parseBSSID(_ text: String) -> [UInt8]? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 6 else { return nil }
         var bytes: [UInt8] = []
         for part in parts {
-            guard part.count == 2, let value = UInt8(part, radix: 16) else { return nil }
-            bytes.append(value)
+            guard part.utf8.count == 2, let byte = Hex.decode(part)?.first else { return nil }
+            bytes.append(byte)
         }
         return bytes
     }
+
+    /// Six bytes as wpa_supplicant writes a BSSID, `aa:bb:cc:dd:ee:ff` (`parseBSSID`'s inverse).
+    public static func bssidText(_ bytes: [UInt8]) -> String { bytes.map { Hex.encode(CollectionOfOne($0)) }.joined(separator: ":") }
 
     /// Mbed's security from wpa_supplicant's flags (`[WPA2-PSK-CCMP][ESS]`).
     public static func security(flags: String) -> SecurityType {

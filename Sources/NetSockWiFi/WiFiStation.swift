@@ -25,7 +25,8 @@ public struct WiFiStation: Sendable {
         case signalChanged(Int)
     }
 
-    public enum Phase: Sendable, Equatable {
+    /// The raw values are the API's names for them (`interface.status`'s `wifi.state`).
+    public enum Phase: String, Sendable, Equatable {
         case idle
         case connecting
         case connected
@@ -43,6 +44,17 @@ public struct WiFiStation: Sendable {
             self.passphrase = passphrase
             self.security = security
             self.channel = channel
+        }
+
+        /// Mbed's set_credentials rules (WIFI-03), as the network block they make is
+        /// checked: PARAMETER for an SSID or passphrase it refuses, UNSUPPORTED for a
+        /// security wpa_supplicant's PSK path cannot do.
+        public func validate() throws(NSAPIError) {
+            do throws(NetworkBlock.Failure) {
+                _ = try NetworkBlock.commands(id: 0, ssid: self.ssid, passphrase: self.passphrase, security: self.security, channel: self.channel)
+            } catch {
+                throw error == .unsupportedSecurity ? .unsupported : .parameter
+            }
         }
     }
 
@@ -87,11 +99,7 @@ public struct WiFiStation: Sendable {
         // A disconnect's commands are queued before this connect's: they run first.
         case .idle, .disconnecting: break
         }
-        do throws(NetworkBlock.Failure) {
-            _ = try NetworkBlock.commands(id: 0, ssid: credentials.ssid, passphrase: credentials.passphrase, security: credentials.security, channel: credentials.channel)
-        } catch {
-            throw error == .unsupportedSecurity ? .unsupported : .parameter
-        }
+        try credentials.validate()
         self.credentials = credentials
         self.phase = .connecting
         self.connectDeadline = now + self.connectTimeout

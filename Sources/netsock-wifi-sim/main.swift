@@ -75,8 +75,7 @@ struct WiFiSimCommand: ParsableCommand {
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SystemError.last("socket") }
         unlink(self.ctrl)
-        var address = Self.address(self.ctrl)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        let bound = try UnixSocket.withAddress(self.ctrl) { address, length in bind(fd, address, length) }
         guard bound == 0 else { throw SystemError.last("bind \(self.ctrl)") }
         signal(SIGUSR1) { _ in vanishRequested = 1 }
         signal(SIGUSR2) { _ in returnRequested = 1 }
@@ -91,7 +90,7 @@ struct WiFiSimCommand: ParsableCommand {
                 return (String(rule[..<equals]), String(rule[rule.index(after: equals)...]))
             }
             dataPath = try SimulatedDataPath(
-                device: device, namespace: self.apNetns, hardwareAddress: SimulatedSupplicant.bssidText(supplicant.address),
+                device: device, namespace: self.apNetns, hardwareAddress: ScanResult.bssidText(supplicant.address),
                 address: self.apAddress, bridge: self.apBridge, dhcpRange: self.dhcpRange, hosts: hosts)
         }
         defer { dataPath?.remove() }
@@ -116,14 +115,11 @@ struct WiFiSimCommand: ParsableCommand {
             for event in events { for monitor in monitors { send(event, to: monitor) } }
         }
         while stopRequested == 0 {
-            dataPath?.follow(associated: supplicant.isConnected)
             var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             _ = poll(&entry, 1, 100)
             if vanishRequested != 0 {
                 vanishRequested = 0
-                if let bssid = supplicant.isConnected ? supplicant.command("STATUS").reply.split(separator: "\n").first.flatMap({ ScanResult.parseBSSID(String($0.dropFirst(6))) }) : nil {
-                    broadcast(supplicant.remove(bssid: bssid))
-                }
+                if let bssid = supplicant.connectedBSSID { broadcast(supplicant.remove(bssid: bssid)) }
             }
             if returnRequested != 0 {
                 returnRequested = 0
@@ -160,15 +156,6 @@ struct WiFiSimCommand: ParsableCommand {
                 broadcast(events.filter { !$0.contains("DISCONNECTED") })
             }
         }
-    }
-
-    static func address(_ path: String) -> sockaddr_un {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in path.utf8.prefix(raw.count - 1).enumerated() { raw[index] = byte }
-        }
-        return address
     }
 
     static func same(_ a: sockaddr_un, _ b: sockaddr_un) -> Bool {

@@ -158,8 +158,7 @@ import Testing
             "/sbin/ip", ["netns", "exec", radio.station, "/usr/sbin/dhcpcd", "-B", "-4", "-c", "/bin/true", "-f", "/dev/null", "--noipv4ll", radio.device],
             directory: radio.directory.path)
         defer {
-            dhcpcd.signal(SIGTERM)
-            if dhcpcd.wait(timeoutSeconds: 10) == nil { dhcpcd.terminate() }
+            dhcpcd.stop()
             unlink("/var/lib/dhcpcd/\(radio.device).lease")
         }
         #expect(try waitUntil { (dhcpcd.stdout + dhcpcd.stderr).contains("waiting for carrier") }, "\(dhcpcd.stderr)")

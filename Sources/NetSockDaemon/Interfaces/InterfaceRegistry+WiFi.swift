@@ -13,12 +13,7 @@ struct WiFiDetails: APIObject {
     var security: SecurityType?
 
     init(_ station: WiFiStation) {
-        switch station.phase {
-        case .idle: self.state = "idle"
-        case .connecting: self.state = "connecting"
-        case .connected: self.state = "connected"
-        case .disconnecting: self.state = "disconnecting"
-        }
+        self.state = station.phase.rawValue
         self.ssid = station.network.map { String(decoding: $0.ssid, as: UTF8.self) }
         self.bssid = station.bssid
         self.security = station.network?.security
@@ -33,8 +28,9 @@ struct WiFiDetails: APIObject {
 }
 
 /// NetworkInterface calls on Wi-Fi interfaces: connect associates through wpa_supplicant
-/// (`WiFiStation`), then waits for an address on the kernel's device as any kernel
-/// interface does; the association's steps go out on the `wifi` topic.
+/// (`WiFiStation`), then takes an address as any interface of its stack does (the
+/// kernel's on the device, or the ip stack's over AF_PACKET); the association's steps go
+/// out on the `wifi` topic.
 extension InterfaceRegistry {
     func makeWiFiSupplicant(_ entry: DaemonConfiguration.Interface, control: String) -> WiFiSupplicant {
         let supplicant = WiFiSupplicant(interfaceName: entry.name, controlPath: control, reactor: self.reactor, logger: self.logger)
@@ -148,7 +144,6 @@ extension InterfaceRegistry {
             event("associated", ["bssid": bssid.map { .string($0) } ?? .null])
             if let attempt = interface.connectAttempt, attempt.associating {
                 interface.connectAttempt = nil
-                attempt.timer?.cancel()
                 self.takeAddress(interface, on: wifi, completion: attempt.completion)
             } else if let stack = interface.stack as? IPStack {
                 if !stack.isAttached {
@@ -176,20 +171,14 @@ extension InterfaceRegistry {
             self.publish(interface, .connecting)
         case .scanned(let results):
             event("scan_done", ["count": JSONValue(results.count)])
-            let waiters = wifi.scanWaiters
-            wifi.scanWaiters.removeAll()
-            for waiter in waiters { waiter(.success(results)) }
+            wifi.answerScans(.success(results))
         case .scanFailed(let error, let reason):
             self.logger.warning("interface \(name): Wi-Fi scan failed: \(reason)")
-            let waiters = wifi.scanWaiters
-            wifi.scanWaiters.removeAll()
-            for waiter in waiters { waiter(.failure(error)) }
+            wifi.answerScans(.failure(error))
         case .signalChanged(let rssi):
             event("signal_changed", ["rssi": JSONValue(rssi)])
         case .rssi(let rssi):
-            let waiters = wifi.rssiWaiters
-            wifi.rssiWaiters.removeAll()
-            for waiter in waiters { waiter(rssi) }
+            wifi.answerRSSI(rssi)
         }
     }
 }

@@ -64,7 +64,7 @@ final class InterfaceRegistry {
                 self.spawnSupplicant(interface, entry, device: device, driver: driver)
             }
             // A Wi-Fi link counts as up only once associated, whatever its device says.
-            if entry.stack == .kernel, entry.wpaControl == nil, entry.wpaSpawnDriver == nil, let device = entry.device { interface.status = self.table.status(device: device) }
+            if entry.stack == .kernel, interface.wifi == nil, let device = entry.device { interface.status = self.table.status(device: device) }
             next.append(interface)
         }
         // Interfaces that went (or changed) let go of their devices.
@@ -157,7 +157,7 @@ final class InterfaceRegistry {
             // An interface told to expect an address (DHCP, or a static network) is up
             // for connect once it has one, as Mbed's lwIP interface waits past a
             // link-local one; otherwise a link-local address is all that will come.
-            if ManagedInterface.counts(observed, asUpFor: interface), let attempt = interface.connectAttempt {
+            if interface.countsAsConnected(observed), let attempt = interface.connectAttempt {
                 interface.connectAttempt = nil
                 attempt.finish(.success(observed))
             }

@@ -36,10 +36,10 @@ final class ManagedInterface {
 
     /// Up as connect means it (IS_CONNECTED): `global_up`, or `local_up` when nothing
     /// more is expected.
-    var isConnected: Bool { Self.counts(self.status, asUpFor: self) }
+    var isConnected: Bool { self.countsAsConnected(self.status) }
 
-    static func counts(_ status: ConnectionStatus, asUpFor interface: ManagedInterface) -> Bool {
-        status == .globalUp || (status == .localUp && !interface.expectsAddress)
+    func countsAsConnected(_ status: ConnectionStatus) -> Bool {
+        status == .globalUp || (status == .localUp && !self.expectsAddress)
     }
 
     struct StaticNetwork: Equatable {

@@ -1,6 +1,7 @@
 import NSAPI
 import NetSockJSON
 import NetSockRPC
+import NetSockWire
 
 /// `interface.*`: Mbed's NetworkInterface over JSON-RPC.
 enum InterfaceMethods {
@@ -89,9 +90,7 @@ struct InterfaceDetails: APIObject {
 
     init(_ interface: ManagedInterface, _ observed: InterfaceRegistry.Observed, defaultName: String?, dns: [String]) {
         self.summary = InterfaceSummary(interface, defaultName: defaultName)
-        if let hardware = observed.hardwareAddress, hardware.count == 6 {
-            self.mac = hardware.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined(separator: ":")
-        }
+        self.mac = observed.hardwareAddress.flatMap { MACAddress(bytes: $0) }?.description
         if let v4 = observed.ipv4 {
             let mask: UInt32 = v4.prefixLength == 0 ? 0 : ~UInt32(0) << (32 - UInt32(min(32, v4.prefixLength)))
             self.ipv4 = IPv4Settings(address: v4.address, netmask: .v4(IPv4Address(mask)), gateway: v4.gateway)

@@ -19,11 +19,7 @@ enum WiFiMethods {
     /// security allows (none ignores it).
     static func credentials(ssid: String, pass: String?, security: SecurityType, channel: Int) throws(NSAPIError) -> WiFiStation.Credentials {
         let credentials = WiFiStation.Credentials(ssid: Array(ssid.utf8), passphrase: pass ?? "", security: security, channel: channel == 0 ? nil : channel)
-        do throws(NetworkBlock.Failure) {
-            _ = try NetworkBlock.commands(id: 0, ssid: credentials.ssid, passphrase: credentials.passphrase, security: security, channel: credentials.channel)
-        } catch {
-            throw error == .unsupportedSecurity ? .unsupported : .parameter
-        }
+        try credentials.validate()
         return credentials
     }
 }
@@ -38,7 +34,7 @@ struct AccessPoint: APIObject {
 
     init(_ result: ScanResult) {
         self.ssid = String(decoding: result.ssid, as: UTF8.self)
-        self.bssid = result.bssid.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined(separator: ":")
+        self.bssid = ScanResult.bssidText(result.bssid)
         self.security = result.security
         self.rssi = result.rssi
         self.channel = result.channel

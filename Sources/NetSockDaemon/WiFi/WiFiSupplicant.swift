@@ -17,7 +17,8 @@ final class WiFiSupplicant {
     private var monitor: WPAControlSocket?
     /// Commands waiting for the one in flight to be answered.
     private var queue: [(command: String, loggable: String)] = []
-    private var inFlight: (command: String, loggable: String, deadline: Int)?
+    /// When the reply to the command in flight is due; nil when none is in flight.
+    private var replyDeadline: Int64?
     /// At the station's next deadline or the command's reply deadline, whichever is first.
     private let timer: DeadlineTimer
     /// What the station concluded (connected, failed, scanned, rssi, link lost).
@@ -80,12 +81,12 @@ final class WiFiSupplicant {
     }
 
     private func sendNext() {
-        guard self.inFlight == nil, !self.queue.isEmpty, let commands else { return }
+        guard self.replyDeadline == nil, !self.queue.isEmpty, let commands else { return }
         let next = self.queue.removeFirst()
         self.logger.debug("interface \(self.interfaceName): wpa_supplicant < \(next.loggable)")
         do {
             try commands.send(next.command)
-            self.inFlight = (next.command, next.loggable, MonotonicClock.milliseconds() + Self.replyTimeoutMilliseconds)
+            self.replyDeadline = Self.now + Int64(Self.replyTimeoutMilliseconds)
         } catch {
             self.logger.error("interface \(self.interfaceName): wpa_supplicant went away: \(error)")
             self.apply(self.station.reply(.fail, now: Self.now))
@@ -95,8 +96,8 @@ final class WiFiSupplicant {
     private func readReplies() {
         guard let commands else { return }
         while let datagram = commands.receive(timeoutMilliseconds: 0) {
-            guard self.inFlight != nil else { continue }
-            self.inFlight = nil
+            guard self.replyDeadline != nil else { continue }
+            self.replyDeadline = nil
             let reply = WPAReply(datagram)
             self.apply(self.station.reply(reply, now: Self.now))
         }
@@ -112,13 +113,12 @@ final class WiFiSupplicant {
     }
 
     private func reschedule() {
-        var next = self.station.nextDeadline
-        if let inFlight { next = min(next ?? Int64(inFlight.deadline), Int64(inFlight.deadline)) }
+        let next = [self.station.nextDeadline, self.replyDeadline].compactMap { $0 }.min()
         self.timer.move(to: next.map { Instant(microseconds: $0 * 1000) }) { [weak self] in
             guard let self else { return }
-            if let inFlight = self.inFlight, MonotonicClock.milliseconds() >= inFlight.deadline {
+            if let due = self.replyDeadline, Self.now >= due {
                 // No reply in time: the command counts as failed, and the next may go.
-                self.inFlight = nil
+                self.replyDeadline = nil
                 self.apply(self.station.reply(.fail, now: Self.now))
             }
             self.apply(self.station.poll(now: Self.now))
@@ -129,12 +129,22 @@ final class WiFiSupplicant {
     func reset() {
         self.close()
         self.station = WiFiStation()
-        let scans = self.scanWaiters
+        self.answerScans(.failure(.deviceError))
+        self.answerRSSI(0)
+    }
+
+    /// Answers every `wifi.scan` waiting (a scan in flight answers all who joined it).
+    func answerScans(_ result: Result<[ScanResult], NSAPIError>) {
+        let waiters = self.scanWaiters
         self.scanWaiters.removeAll()
-        for waiter in scans { waiter(.failure(.deviceError)) }
-        let rssi = self.rssiWaiters
+        for waiter in waiters { waiter(result) }
+    }
+
+    /// Answers every `wifi.rssi` waiting.
+    func answerRSSI(_ rssi: Int) {
+        let waiters = self.rssiWaiters
         self.rssiWaiters.removeAll()
-        for waiter in rssi { waiter(0) }
+        for waiter in waiters { waiter(rssi) }
     }
 
     func close() {
@@ -143,7 +153,7 @@ final class WiFiSupplicant {
         self.commands = nil
         self.monitor = nil
         self.queue.removeAll()
-        self.inFlight = nil
+        self.replyDeadline = nil
         self.timer.move(to: nil) {}
     }
 }

@@ -44,6 +44,9 @@ public struct SimulatedSupplicant: Sendable {
 
     public var isConnected: Bool { self.current != nil }
 
+    /// The access point of the link, nil when not connected.
+    public var connectedBSSID: [UInt8]? { self.current?.ap.bssid }
+
     /// The reply (without its newline) and the events (`<3>CTRL-EVENT-...`) a command causes.
     public mutating func command(_ text: String) -> (reply: String, events: [String]) {
         let words = text.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: true).map(String.init)
@@ -55,7 +58,7 @@ public struct SimulatedSupplicant: Sendable {
         case "SCAN_RESULTS":
             var lines = ["bssid / frequency / signal level / flags / ssid"]
             for ap in self.accessPoints {
-                lines.append([Self.bssidText(ap.bssid), String(ap.frequency), String(ap.rssi), Self.flags(ap.security), ap.hidden ? "" : SSID.escaped(ap.ssid)].joined(separator: "\t"))
+                lines.append([ScanResult.bssidText(ap.bssid), String(ap.frequency), String(ap.rssi), Self.flags(ap.security), ap.hidden ? "" : SSID.escaped(ap.ssid)].joined(separator: "\t"))
             }
             return (lines.joined(separator: "\n"), [])
         case "ADD_NETWORK":
@@ -96,9 +99,9 @@ public struct SimulatedSupplicant: Sendable {
             guard let id = self.networks.keys.sorted().last, let network = self.networks[id] else { return ("OK", []) }
             return ("OK", self.current == nil ? self.associate(id, network) : [])
         case "STATUS":
-            guard let (id, ap) = self.current else { return ("wpa_state=DISCONNECTED\naddress=\(Self.bssidText(self.address))", []) }
+            guard let (id, ap) = self.current else { return ("wpa_state=DISCONNECTED\naddress=\(ScanResult.bssidText(self.address))", []) }
             return (
-                "bssid=\(Self.bssidText(ap.bssid))\nfreq=\(ap.frequency)\nssid=\(SSID.escaped(ap.ssid))\nid=\(id)\nmode=station\nkey_mgmt=\(self.networks[id]?["key_mgmt"] ?? "WPA-PSK")\nwpa_state=COMPLETED\naddress=\(Self.bssidText(self.address))",
+                "bssid=\(ScanResult.bssidText(ap.bssid))\nfreq=\(ap.frequency)\nssid=\(SSID.escaped(ap.ssid))\nid=\(id)\nmode=station\nkey_mgmt=\(self.networks[id]?["key_mgmt"] ?? "WPA-PSK")\nwpa_state=COMPLETED\naddress=\(ScanResult.bssidText(self.address))",
                 [])
         case "SIGNAL_POLL":
             guard let (_, ap) = self.current else { return ("FAIL", []) }
@@ -112,7 +115,7 @@ public struct SimulatedSupplicant: Sendable {
     public mutating func remove(bssid: [UInt8]) -> [String] {
         self.accessPoints.removeAll { $0.bssid == bssid }
         guard self.current?.ap.bssid == bssid else { return [] }
-        let events = ["<3>CTRL-EVENT-DISCONNECTED bssid=\(Self.bssidText(bssid)) reason=4"]
+        let events = ["<3>CTRL-EVENT-DISCONNECTED bssid=\(ScanResult.bssidText(bssid)) reason=4"]
         self.current = nil
         return events
     }
@@ -136,7 +139,7 @@ public struct SimulatedSupplicant: Sendable {
     private mutating func dropLink() -> [String] {
         guard let (_, ap) = self.current else { return [] }
         self.current = nil
-        return ["<3>CTRL-EVENT-DISCONNECTED bssid=\(Self.bssidText(ap.bssid)) reason=3 locally_generated=1"]
+        return ["<3>CTRL-EVENT-DISCONNECTED bssid=\(ScanResult.bssidText(ap.bssid)) reason=3 locally_generated=1"]
     }
 
     private mutating func associate(_ id: Int, _ network: [String: String]) -> [String] {
@@ -156,14 +159,14 @@ public struct SimulatedSupplicant: Sendable {
             default: []
             }
         guard !offered.isDisjoint(with: keyManagement.split(separator: " ").map(String.init)) else {
-            return ["<3>CTRL-EVENT-ASSOC-REJECT bssid=\(Self.bssidText(ap.bssid)) status_code=43"]
+            return ["<3>CTRL-EVENT-ASSOC-REJECT bssid=\(ScanResult.bssidText(ap.bssid)) status_code=43"]
         }
         let given = network["psk"] ?? network["sae_password"] ?? network["wep_key0"]
         if ap.security != .none, given.map(Self.unquoted) != ap.passphrase {
             return ["<3>CTRL-EVENT-SSID-TEMP-DISABLED id=\(id) ssid=\"\(SSID.escaped(ap.ssid))\" auth_failures=1 duration=10 reason=WRONG_KEY"]
         }
         self.current = (id, ap)
-        return ["<3>CTRL-EVENT-CONNECTED - Connection to \(Self.bssidText(ap.bssid)) completed [id=\(id) id_str=]"]
+        return ["<3>CTRL-EVENT-CONNECTED - Connection to \(ScanResult.bssidText(ap.bssid)) completed [id=\(id) id_str=]"]
     }
 
     /// What wpa_supplicant's config parser takes (the fields a station writes).
@@ -188,7 +191,6 @@ public struct SimulatedSupplicant: Sendable {
         value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2 ? String(value.dropFirst().dropLast()) : value
     }
 
-    public static func bssidText(_ bytes: [UInt8]) -> String { bytes.map { Hex.encode(CollectionOfOne($0)) }.joined(separator: ":") }
 
     static func flags(_ security: SecurityType) -> String {
         switch security {
