@@ -62,6 +62,12 @@ import Testing
         #expect(results[2].ssid.isEmpty)
         #expect(results[0].bssid == [2, 0, 0x5E, 0, 0x53, 1])
         #expect(results[0].rssi == -45)
+        // A BSSID is six pairs of hex digits and nothing else; written back the same way.
+        #expect(ScanResult.bssidText([2, 0, 0x5E, 0, 0x53, 0xAB]) == "02:00:5e:00:53:ab")
+        #expect(ScanResult.parseBSSID("02:00:5E:00:53:AB") == [2, 0, 0x5E, 0, 0x53, 0xAB])
+        for bad in ["02:00:5e:00:53", "02:00:5e:00:53:ab:cd", "+2:00:5e:00:53:ab", "2:00:5e:00:53:ab", "02:00:5e:00:53:g1", "02-00-5e-00-53-ab", "", "é1:00:5e:00:53:ab"] {
+            #expect(ScanResult.parseBSSID(bad) == nil, "\(bad)")
+        }
         let list = WPAReply(Self.bytes("network id / ssid / bssid / flags\n0\tTestAP\tany\t[DISABLED]\n")).table
         #expect(list.header == ["network id", "ssid", "bssid", "flags"])
         #expect(list.rows == [["0", "TestAP", "any", "[DISABLED]"]])
